@@ -1,0 +1,147 @@
+"""Reading and writing the pipeline's NetCDF files; the only module that touches files.
+
+Every file written here
+
+* carries length-1 coordinates ``g``, ``sigma_b``, ``N``, ``seed`` (those that apply) so that
+  :func:`xarray.combine_by_coords` assembles a grid from single points;
+* carries global attributes: the package version, the stage, the parameters used (JSON), and the completeness
+  marker ``rnnchaos_complete = 1``;
+* is written to a temporary name in the same directory and renamed (atomic on POSIX), so a killed job never
+  leaves a file that looks complete.
+
+:func:`read_dataset` refuses files without the marker or without the expected variables, naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from rnnchaos import __version__
+from rnnchaos.network import Disorder
+from rnnchaos.status import STATUS_CODES
+
+COMPLETE_ATTR = "rnnchaos_complete"
+#: Coordinates every grid-point file may carry, with their metadata.
+GRID_COORDS = {
+    "g": ("1", "coupling gain g (J_ij ~ N(0, g^2/N))"),
+    "sigma_b": ("1", "bias spread sigma_b (theta_i ~ N(0, sigma_b^2))"),
+    "N": ("1", "number of units"),
+    "seed": ("1", "network seed"),
+}
+
+
+class IncompleteOutputError(RuntimeError):
+    """A file that is truncated, foreign, unfinished, or lacks expected variables."""
+
+
+def with_grid_coords(ds: xr.Dataset, **point: float | int) -> xr.Dataset:
+    """Add length-1 grid coordinates (``g=2.0, N=100, ...``) as new leading dimensions of every variable."""
+    unknown = set(point) - set(GRID_COORDS)
+    if unknown:
+        raise ValueError(f"unknown grid coordinate(s) {sorted(unknown)}; allowed: {sorted(GRID_COORDS)}")
+    ds = ds.expand_dims({k: [v] for k, v in point.items()})
+    for k in point:
+        units, long_name = GRID_COORDS[k]
+        ds[k].attrs.update(units=units, long_name=long_name)
+    return ds
+
+
+def status_variable(status: str, detail: str = "") -> xr.DataArray:
+    """Scalar ``status`` variable with CF flag attributes (0 = ok)."""
+    return xr.DataArray(
+        np.int8(STATUS_CODES[status]),
+        attrs={
+            "long_name": "outcome of the computation",
+            "units": "1",
+            "flag_values": np.array(list(STATUS_CODES.values()), dtype=np.int8),
+            "flag_meanings": " ".join(STATUS_CODES),
+            "detail": detail,
+        },
+    )
+
+
+def write_dataset(ds: xr.Dataset, path: str | os.PathLike, *, stage: str, params: Mapping) -> None:
+    """Write ``ds`` atomically to ``path`` with version, stage, parameters and the completeness marker."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ds = ds.copy()
+    missing = [v for v in ds.data_vars if not {"units", "long_name"} <= set(ds[v].attrs)]
+    if missing:
+        raise ValueError(f"variables without units/long_name: {missing} (stage {stage})")
+    ds.attrs.update(
+        rnnchaos_version=__version__,
+        stage=stage,
+        parameters=json.dumps(dict(params), sort_keys=True, default=_jsonable),
+        Conventions="CF-1.8",
+    )
+    ds.attrs[COMPLETE_ATTR] = np.int8(1)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.nc", dir=path.parent)
+    os.close(fd)
+    try:
+        ds.to_netcdf(tmp, engine="netcdf4")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_dataset(path: str | os.PathLike, *, stage: str | None = None, required: Iterable[str] = ()) -> xr.Dataset:
+    """Open a pipeline file, checking the completeness marker, the stage and the expected variables."""
+    path = Path(path)
+    try:
+        ds = xr.load_dataset(path, engine="netcdf4")
+    except (OSError, ValueError) as err:
+        raise IncompleteOutputError(f"{path}: not a readable NetCDF file ({err})") from err
+    if int(ds.attrs.get(COMPLETE_ATTR, 0)) != 1:
+        raise IncompleteOutputError(f"{path}: no completeness marker '{COMPLETE_ATTR}'; unfinished or foreign file")
+    if stage is not None and ds.attrs.get("stage") != stage:
+        raise IncompleteOutputError(f"{path}: written by stage {ds.attrs.get('stage')!r}, expected {stage!r}")
+    absent = [v for v in required if v not in ds.variables]
+    if absent:
+        raise IncompleteOutputError(f"{path}: missing expected variable(s) {absent}")
+    return ds
+
+
+def parameters(ds: xr.Dataset) -> dict:
+    """The parameters a file was computed with (decoded from its ``parameters`` attribute)."""
+    return json.loads(ds.attrs.get("parameters", "{}"))
+
+
+def write_network(disorder: Disorder, path: str | os.PathLike) -> None:
+    """Store the standard-normal disorder of network ``(N, seed)``."""
+    ds = xr.Dataset(
+        {
+            "z_J": (("i", "j"), disorder.z_J,
+                    {"units": "1", "long_name": "standard-normal coupling disorder (J = g/sqrt(N) z_J)"}),
+            "z_theta": (("i",), disorder.z_theta,
+                        {"units": "1", "long_name": "standard-normal bias disorder (theta = sigma_b z_theta)"}),
+        }
+    )
+    ds = with_grid_coords(ds, N=disorder.N, seed=disorder.seed)
+    write_dataset(ds, path, stage="network", params={"N": disorder.N, "seed": disorder.seed})
+
+
+def read_network(path: str | os.PathLike) -> Disorder:
+    """Load the disorder written by :func:`write_network`."""
+    ds = read_dataset(path, stage="network", required=("z_J", "z_theta"))
+    return Disorder(
+        z_J=ds["z_J"].values[0, 0], z_theta=ds["z_theta"].values[0, 0],
+        N=int(ds["N"].values[0]), seed=int(ds["seed"].values[0]),
+    )
+
+
+def _jsonable(obj):
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"parameter of type {type(obj).__name__} is not JSON-serialisable")
