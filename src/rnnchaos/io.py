@@ -15,6 +15,7 @@ Every file written here
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -25,7 +26,9 @@ import xarray as xr
 
 from rnnchaos import __version__
 from rnnchaos.network import Disorder
-from rnnchaos.status import STATUS_CODES
+from rnnchaos.status import STATUS_CODES, NumericalFailure
+
+log = logging.getLogger("rnnchaos")
 
 COMPLETE_ATTR = "rnnchaos_complete"
 #: Coordinates every grid-point file may carry, with their metadata.
@@ -107,6 +110,44 @@ def read_dataset(path: str | os.PathLike, *, stage: str | None = None, required:
     if absent:
         raise IncompleteOutputError(f"{path}: missing expected variable(s) {absent}")
     return ds
+
+
+def save_stage(path: str | os.PathLike, compute, *, stage: str, params: Mapping,
+               point: Mapping[str, float | int]) -> int:
+    """Run ``compute()`` (which returns a Dataset) and write its result for one grid point.
+
+    A :class:`NumericalFailure` is not written as numbers: the file then holds only the ``status`` variable with
+    the failure's code and detail, and the failure is logged. Returns the status code written.
+    """
+    try:
+        ds = compute()
+        ds["status"] = status_variable("ok")
+    except NumericalFailure as err:
+        log.error("%s failed at %s: %s", stage, dict(point), err)
+        ds = xr.Dataset({"status": status_variable(err.status, err.detail)})
+    ds = with_grid_coords(ds, **point)
+    write_dataset(ds, path, stage=stage, params=params)
+    return int(ds["status"].values.ravel()[0])
+
+
+def point_values(ds: xr.Dataset, name: str) -> np.ndarray:
+    """Values of variable ``name`` of a single-grid-point file, without its length-1 grid dimensions."""
+    da = ds[name]
+    return da.squeeze([d for d in GRID_COORDS if d in da.dims], drop=True).values
+
+
+def snapshot_states(simulation: xr.Dataset) -> np.ndarray | None:
+    """The full states stored by a successful simulation (n_snapshots, N), or None if it failed."""
+    if int(point_values(simulation, "status")) != 0 or "snapshot" not in simulation:
+        return None
+    return point_values(simulation, "snapshot")
+
+
+def log_to(path: str | os.PathLike) -> None:
+    """Send the package's log messages (and warnings) to a job's log file."""
+    logging.basicConfig(filename=str(path), level=logging.INFO, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.captureWarnings(True)
 
 
 def parameters(ds: xr.Dataset) -> dict:

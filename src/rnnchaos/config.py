@@ -1,0 +1,69 @@
+"""Checks of a pipeline configuration that a JSON schema cannot express, and the grid's value formatting.
+
+The schema (``workflow/schemas/config.schema.yaml``) types and ranges every key; :func:`check_config` adds the
+cross-key constraints (``k <= min(N)``, ``tau_max < t_sim / n_blocks``, ...). Both run when the Snakefile is parsed,
+before any job, and both name the offending key and its allowed range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+
+class ConfigError(ValueError):
+    """An invalid configuration; the message names the key and the allowed range."""
+
+
+def format_value(x: float) -> str:
+    """Canonical text of a grid value for paths and wildcards: ``1``, ``1.0`` and ``1.00`` all give ``"1"``.
+
+    Ten significant digits, positional notation, no trailing zeros (``0.5``, ``2``, ``0.001``).
+    """
+    x = float(x)
+    if not np.isfinite(x):
+        raise ConfigError(f"grid value must be finite, got {x!r}")
+    return np.format_float_positional(float(f"{x:.10g}"), trim="-")
+
+
+def check_config(config: Mapping) -> None:
+    """Raise :class:`ConfigError` on the first cross-key inconsistency of a schema-validated config."""
+    for key in ("g", "sigma_b"):
+        texts = [format_value(v) for v in config[key]]
+        if len(set(texts)) != len(texts):
+            raise ConfigError(f"{key}: values must be distinct to 10 significant digits, got {config[key]}")
+    n_min = min(config["N"])
+    sim, lyap = config["simulate"], config["lyapunov"]
+    if isinstance(lyap["k"], int) and lyap["k"] > n_min:
+        raise ConfigError(f"lyapunov.k = {lyap['k']} must be in [1, min(N) = {n_min}] (or 'all')")
+    if sim["n_units_stored"] > n_min:
+        raise ConfigError(f"simulate.n_units_stored = {sim['n_units_stored']} must be in [0, min(N) = {n_min}]")
+    if not sim["tau_max"] < sim["t_sim"] / sim["n_blocks"]:
+        raise ConfigError(
+            f"simulate.tau_max = {sim['tau_max']} must be in [0, t_sim / n_blocks = "
+            f"{sim['t_sim'] / sim['n_blocks']:g})")
+    steps = [sim["dt"]] if "rate" in config["model"] else []
+    steps += [1.0] if "map" in config["model"] else []
+    for step in steps:
+        ratio = sim["sample_dt"] / step
+        if ratio < 1 - 1e-9 or abs(ratio - round(ratio)) > 1e-9:
+            raise ConfigError(
+                f"simulate.sample_dt = {sim['sample_dt']} must be a positive multiple of the step {step:g} "
+                f"(simulate.dt for the rate network, 1 for the map)")
+    if sim["n_snapshots"] > sim["t_sim"] / sim["sample_dt"]:
+        raise ConfigError(
+            f"simulate.n_snapshots = {sim['n_snapshots']} must be in [0, t_sim / sample_dt = "
+            f"{sim['t_sim'] / sim['sample_dt']:g}]")
+    if lyap["t_ons"] < lyap["dt"] and "rate" in config["model"]:
+        raise ConfigError(f"lyapunov.t_ons = {lyap['t_ons']} must be >= lyapunov.dt = {lyap['dt']}")
+    if "map" in config["model"] and abs(lyap["t_ons"] - round(lyap["t_ons"])) > 1e-9:
+        raise ConfigError(f"lyapunov.t_ons = {lyap['t_ons']} must be a whole number of steps (>= 1) for the map")
+    if lyap["t_sim"] < lyap["n_batches"] * lyap["t_ons"]:
+        raise ConfigError(
+            f"lyapunov.t_sim = {lyap['t_sim']} must be >= n_batches * t_ons = {lyap['n_batches'] * lyap['t_ons']:g}")
+
+
+def exponent_count(k: int | str, N: int) -> int:
+    """Number of Lyapunov exponents for a network of size ``N``: ``k`` capped at N, or N for ``'all'``."""
+    return N if k == "all" else min(int(k), int(N))

@@ -1,0 +1,205 @@
+"""Figures of the pipeline, drawn from the summary Dataset and the theory files (matplotlib, no pyplot state).
+
+Each ``<name>(summary, ..., model=)`` returns a :class:`matplotlib.figure.Figure`; :func:`draw` dispatches by
+name. Simulation values are means over seeds with their standard error (SEM, ``ddof=1``); points whose stage
+failed (non-zero status) are drawn as red crosses and never as values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import xarray as xr
+from matplotlib.figure import Figure
+
+TIME_UNIT = {"rate": r"$\tau_m$", "map": "step"}
+RATE_UNIT = {"rate": r"1/$\tau_m$", "map": "1/step"}
+MODEL_TITLE = {"rate": r"rate network $\dot x=-x+J\tanh(x)+\theta$",
+               "map": r"map $a_{t+1}=J\tanh(a_t)+\theta$"}
+
+
+def seed_stats(da: xr.DataArray, status: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
+    """Mean and SEM over seeds of the successful points, and the number of failed seeds."""
+    ok = status == 0
+    vals = da.where(ok)
+    n = ok.sum("seed")
+    mean = vals.mean("seed")
+    sem = vals.std("seed", ddof=1) / np.sqrt(n) if da.sizes["seed"] > 1 else xr.zeros_like(mean)
+    return mean, sem, (~ok).sum("seed")
+
+
+def phase_diagram(summary: xr.Dataset, critical_line: xr.Dataset, *, model: str) -> Figure:
+    """lambda_max over (g, sigma_b) at the largest N (seed mean), with the mean-field critical line g_c(sigma_b)."""
+    s = summary.sel(N=summary.N.max())
+    mean, _, failed = seed_stats(s["lyap_lambda_max"], s["lyap_status"])
+    fig = Figure(figsize=(6.0, 4.4), layout="constrained")
+    ax = fig.add_subplot()
+    g, sb = s.g.values, s.sigma_b.values
+    vmax = float(np.nanmax(np.abs(mean.values))) if np.isfinite(mean.values).any() else 1.0
+    mesh = ax.pcolormesh(_edges(g), _edges(sb), mean.transpose("sigma_b", "g").values, cmap="cividis",
+                         vmin=-vmax, vmax=vmax, shading="flat")
+    fig.colorbar(mesh, ax=ax, label=rf"$\lambda_{{\max}}$ (simulation) [{RATE_UNIT[model]}]")
+    line = critical_line["g_c"]
+    ax.plot(line.values, line["sigma_b"].values, color="white", lw=3)
+    ax.plot(line.values, line["sigma_b"].values, color="black", lw=1.5, label=r"DMFT $g_c(\sigma_b)$")
+    _mark_failed(ax, failed.transpose("sigma_b", "g").values, g, sb)
+    ax.set_xlim(_edges(g)[0], _edges(g)[-1])
+    ax.set_ylim(_edges(sb)[0], _edges(sb)[-1])
+    ax.set_xlabel(r"gain $g$ [1]")
+    ax.set_ylabel(r"bias spread $\sigma_b$ [1]")
+    ax.set_title(f"{MODEL_TITLE[model]}, N = {int(s.N)}, {summary.sizes['seed']} seed(s)", fontsize=9)
+    ax.legend(loc="upper left", fontsize=8)
+    return fig
+
+
+def lambda_max_vs_g(summary: xr.Dataset, g_sweep: Sequence[xr.Dataset], *, model: str) -> Figure:
+    """lambda_max vs g: simulation (mean +- SEM over seeds, one marker per N) and the DMFT curve, per sigma_b."""
+    sigmas = summary.sigma_b.values
+    fig = Figure(figsize=(3.6 * len(sigmas) + 0.6, 3.6), layout="constrained")
+    axes = fig.subplots(1, len(sigmas), sharey=True, squeeze=False)[0]
+    theory = {round(float(ds["sigma_b"].values.ravel()[0]), 12): ds for ds in g_sweep}
+    markers = "osD^v<>p"
+    for ax, sb in zip(axes, sigmas, strict=True):
+        th = theory.get(round(float(sb), 12))
+        if th is not None:
+            lam = th["lambda_max"].squeeze(drop=True)
+            ax.plot(lam["g"].values, lam.values, color="black", lw=1.5, label="DMFT")
+        for j, n in enumerate(summary.N.values):
+            s = summary.sel(sigma_b=sb, N=n)
+            mean, sem, failed = seed_stats(s["lyap_lambda_max"], s["lyap_status"])
+            ax.errorbar(s.g.values, mean.values, yerr=sem.values, fmt=markers[j % len(markers)], ms=4,
+                        capsize=2, label=f"N = {int(n)}")
+            _mark_failed(ax, failed.values[None, :], s.g.values, [0.0])
+        ax.axhline(0, color="grey", lw=0.6, ls=":")
+        ax.set_xlabel(r"gain $g$ [1]")
+        ax.set_title(rf"$\sigma_b$ = {sb:g}", fontsize=9)
+    axes[0].set_ylabel(rf"$\lambda_{{\max}}$ [{RATE_UNIT[model]}]")
+    axes[0].legend(fontsize=7)
+    fig.suptitle(f"{MODEL_TITLE[model]}: largest Lyapunov exponent", fontsize=10)
+    return fig
+
+
+def autocorrelation(summary: xr.Dataset, *, model: str) -> Figure:
+    """Delta(tau): simulation at the largest N (mean +- SEM over seeds) against DMFT, one colour per g."""
+    s = summary.sel(N=summary.N.max())
+    sigmas = s.sigma_b.values
+    fig = Figure(figsize=(3.6 * len(sigmas) + 0.6, 3.6), layout="constrained")
+    axes = fig.subplots(1, len(sigmas), sharey=True, squeeze=False)[0]
+    colours = _colours(len(s.g))
+    for ax, sb in zip(axes, sigmas, strict=True):
+        for c, g in zip(colours, s.g.values, strict=True):
+            p = s.sel(sigma_b=sb, g=g)
+            mean, sem, _ = seed_stats(p["sim_delta"], p["sim_status"])
+            if np.isfinite(mean.values).any():
+                ax.errorbar(p.tau.values, mean.values, yerr=sem.values, fmt="o", ms=2.5, color=c, capsize=0,
+                            label=f"g = {g:g}")
+            if "dmft_delta" in p and int(p["dmft_status"]) == 0:
+                ax.plot(p.tau_dmft.values, p["dmft_delta"].values, color=c, lw=1.2)
+        ax.set_xlabel(rf"lag $\tau$ [{TIME_UNIT[model]}]")
+        ax.set_title(rf"$\sigma_b$ = {sb:g} (lines: DMFT)", fontsize=9)
+    axes[0].set_ylabel(r"$\Delta(\tau)$ [1]")
+    axes[0].legend(fontsize=7, ncols=2)
+    fig.suptitle(f"{MODEL_TITLE[model]}: autocorrelation, N = {int(s.N)}", fontsize=10)
+    return fig
+
+
+def lyapunov_spectrum(summary: xr.Dataset, *, model: str) -> Figure:
+    """Lyapunov spectra: lambda_i vs i/N for each N at the largest g, and vs i for each g at the largest N."""
+    sb = summary.sigma_b.values[0]
+    s = summary.sel(sigma_b=sb)
+    fig = Figure(figsize=(8.2, 3.6), layout="constrained")
+    ax_n, ax_g = fig.subplots(1, 2)
+    gmax = s.g.values.max()
+    for n in s.N.values:
+        p = s.sel(g=gmax, N=n)
+        mean, sem, _ = seed_stats(p["lyap_exponent"], p["lyap_status"])
+        i = p.i.values
+        ax_n.errorbar(i / n, mean.values, yerr=sem.values, fmt="-", lw=1, label=f"N = {int(n)}")
+    ax_n.set_xlabel(r"$i/N$ [1]")
+    ax_n.set_title(rf"g = {gmax:g}, $\sigma_b$ = {sb:g}", fontsize=9)
+    for c, g in zip(_colours(len(s.g)), s.g.values, strict=True):
+        p = s.sel(g=g, N=s.N.max())
+        mean, _, _ = seed_stats(p["lyap_exponent"], p["lyap_status"])
+        ax_g.plot(p.i.values, mean.values, "-", color=c, lw=1, label=f"g = {g:g}")
+    ax_g.set_xlabel(r"index $i$ [1]")
+    ax_g.set_title(rf"N = {int(s.N.max())}, $\sigma_b$ = {sb:g}", fontsize=9)
+    for ax in (ax_n, ax_g):
+        ax.axhline(0, color="grey", lw=0.6, ls=":")
+        ax.set_ylabel(rf"$\lambda_i$ [{RATE_UNIT[model]}]")
+        ax.legend(fontsize=7)
+    fig.suptitle(f"{MODEL_TITLE[model]}: Lyapunov spectrum (QR method, mean over seeds)", fontsize=10)
+    return fig
+
+
+def fixed_point_coordinates(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset], *, model: str) -> Figure:
+    """Density of fixed-point coordinates (pooled over seeds, largest N) against the Kac-Rice density mu*(y)."""
+    s = summary.sel(N=summary.N.max(), sigma_b=summary.sigma_b.values[0])
+    gs = s.g.values
+    fig = Figure(figsize=(2.9 * len(gs) + 0.6, 3.2), layout="constrained")
+    axes = fig.subplots(1, len(gs), squeeze=False)[0]
+    theory = {(round(float(ds.g.values.ravel()[0]), 12), round(float(ds.sigma_b.values.ravel()[0]), 12)): ds
+              for ds in kac_rice}
+    width = float(np.diff(s.y.values[:2])[0])
+    for ax, g in zip(axes, gs, strict=True):
+        p = s.sel(g=g)
+        counts = p["fp_coordinate_counts"].where(p["fp_status"] == 0).sum("seed")
+        total = float(counts.sum())
+        n_fp = int(p["fp_n_fixed_points"].where(p["fp_status"] == 0).sum())
+        if total > 0:
+            ax.bar(p.y.values, counts.values / (total * width), width=width, color="0.7",
+                   label=f"{n_fp} fixed points")
+        th = theory.get((round(float(g), 12), round(float(p.sigma_b), 12)))
+        if th is not None and int(th["status"].values.ravel()[0]) == 0 and "mu" in th:
+            mu = th["mu"].squeeze(drop=True)
+            ax.plot(mu["y"].values, mu.values, color="black", lw=1.2, label=r"Kac-Rice $\mu_*(y)$")
+        ax.set_xlim(-4, 4)
+        ax.set_xlabel(r"coordinate $x^*_i$ [1]")
+        ax.set_title(f"g = {g:g}", fontsize=9)
+        ax.legend(fontsize=7)
+    axes[0].set_ylabel("density [1]")
+    fig.suptitle(rf"{MODEL_TITLE[model]}: fixed-point coordinates, N = {int(s.N)}, "
+                 rf"$\sigma_b$ = {float(s.sigma_b):g}", fontsize=10)
+    return fig
+
+
+FIGURES = {
+    "phase_diagram": phase_diagram,
+    "lambda_max_vs_g": lambda_max_vs_g,
+    "autocorrelation": autocorrelation,
+    "lyapunov_spectrum": lyapunov_spectrum,
+    "fixed_point_coordinates": fixed_point_coordinates,
+}
+
+
+def draw(name: str, *, model: str, **data) -> Figure:
+    """Draw figure ``name`` (a key of :data:`FIGURES`) from the datasets it needs."""
+    if name not in FIGURES:
+        raise ValueError(f"figure must be one of {sorted(FIGURES)}, got {name!r}")
+    return FIGURES[name](model=model, **data)
+
+
+def save(fig: Figure, *, png: str, pdf: str) -> None:
+    """Write a figure as PNG (150 dpi) and PDF."""
+    fig.savefig(png, dpi=150)
+    fig.savefig(pdf)
+
+
+def _edges(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=float)
+    if v.size == 1:
+        return np.array([v[0] - 0.5, v[0] + 0.5])
+    mid = 0.5 * (v[1:] + v[:-1])
+    return np.concatenate([[2 * v[0] - mid[0]], mid, [2 * v[-1] - mid[-1]]])
+
+
+def _mark_failed(ax, failed: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+    rows, cols = np.nonzero(np.asarray(failed) > 0)
+    if rows.size:
+        ax.plot(np.asarray(x)[cols], np.asarray(y)[rows], "x", color="red", ms=8, mew=2, label="failed")
+
+
+def _colours(n: int):
+    from matplotlib import colormaps
+
+    return colormaps["viridis"](np.linspace(0.0, 0.9, max(n, 1)))

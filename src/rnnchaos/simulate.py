@@ -1,0 +1,146 @@
+"""Simulation stage: trajectories, the population variance Delta0 and the autocorrelation Delta(tau).
+
+For the rate network (forward Euler or RK4, step ``dt``) the recorded variable is ``x``; for the map it is the
+pre-activation ``a`` (so that Delta0 is the mean-field ``q*``). The autocorrelation is the raw (not mean-subtracted)
+population average used by dynamical mean-field theory (Sompolinsky, Crisanti & Sommers 1988),
+
+    Delta(tau) = (1/N) sum_i < x_i(t) x_i(t + tau) >_t ,
+
+which tends to the static part Delta_inf = (1/N) sum_i <x_i>_t^2 > 0 when the biases are quenched (sigma_b > 0).
+Standard errors come from ``n_blocks`` consecutive time blocks (batch means): each block gives an estimate, the
+reported value is their mean and the error their standard error of the mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from rnnchaos import dynamics
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """Result of :func:`simulate`; times in units of the time constant (rate) or steps (map)."""
+
+    model: str
+    t: np.ndarray               # (n_rec,) sample times after the transient
+    units: np.ndarray           # (n_units,) indices of the stored units
+    trajectory: np.ndarray      # (n_rec, n_units)
+    snapshots: np.ndarray       # (n_snapshots, N) full states spread over the recording
+    tau: np.ndarray             # (n_tau,) lags
+    delta: np.ndarray           # (n_tau,) autocorrelation, block mean
+    delta_sem: np.ndarray       # (n_tau,) standard error over blocks
+    delta0: float               # Delta(0)
+    delta0_sem: float
+    mean_activity: float        # population-and-time mean of phi(x)
+    n_steps: int                # integration steps after the transient
+    n_blocks: int
+
+
+def simulate(model: str, J: np.ndarray, theta: np.ndarray, *, rng: np.random.Generator, dt: float = 0.1,
+             t_transient: float = 100.0, t_sim: float = 400.0, sample_dt: float = 1.0, tau_max: float = 20.0,
+             n_blocks: int = 10, n_units_stored: int = 5, n_snapshots: int = 16, method: str = "euler",
+             x0: np.ndarray | None = None) -> Simulation:
+    """Integrate ``model`` from ``x0`` (default: standard-normal draw from ``rng``) and measure Delta(tau).
+
+    Raises ``ValueError`` for arguments out of range and :class:`rnnchaos.status.NumericalFailure` if the state
+    diverges.
+    """
+    N = _check_network(J, theta)
+    step_dt = dynamics.time_step(model, dt)  # also validates model
+    if model == "rate" and not 0 < dt <= 1:
+        raise ValueError(f"dt must be in (0, 1], got {dt!r}")
+    if method not in dynamics.METHODS:
+        raise ValueError(f"method must be one of {dynamics.METHODS}, got {method!r}")
+    if t_transient < 0 or t_sim <= 0:
+        raise ValueError(f"t_transient must be >= 0 and t_sim > 0, got {t_transient!r}, {t_sim!r}")
+    every = int(round(sample_dt / step_dt))
+    if every < 1 or not np.isclose(every * step_dt, sample_dt):
+        raise ValueError(f"sample_dt must be a positive multiple of the step {step_dt:g}, got {sample_dt!r}")
+    n_rec = int(round(t_sim / sample_dt))
+    n_lag = int(round(tau_max / sample_dt))
+    if not 2 <= n_blocks <= n_rec:
+        raise ValueError(f"n_blocks must be in [2, {n_rec}] (number of samples), got {n_blocks!r}")
+    if not 0 <= n_lag < n_rec // n_blocks:
+        raise ValueError(f"tau_max must be in [0, t_sim / n_blocks = {t_sim / n_blocks:g}), got {tau_max!r}")
+    if not 0 <= n_units_stored <= N or not 0 <= n_snapshots <= n_rec:
+        raise ValueError(f"n_units_stored must be in [0, {N}] and n_snapshots in [0, {n_rec}]")
+
+    x = rng.standard_normal(N) if x0 is None else np.array(x0, dtype=float)
+    x = dynamics.run(model, x, J, theta, dt=dt, n_steps=int(round(t_transient / step_dt)), method=method)
+    record = np.empty((n_rec, N))
+    for n in range(n_rec):
+        for _ in range(every):
+            x = dynamics.step(model, x, J, theta, dt, method)
+        record[n] = x
+        if (n + 1) % 50 == 0 or n + 1 == n_rec:
+            dynamics.check_finite(x, t=t_transient + (n + 1) * sample_dt)
+
+    blocks = autocorrelation_blocks(record, n_lag=n_lag, n_blocks=n_blocks)
+    delta, delta_sem = blocks.mean(axis=0), blocks.std(axis=0, ddof=1) / np.sqrt(n_blocks)
+    snap_idx = np.linspace(0, n_rec - 1, n_snapshots).astype(int)
+    return Simulation(
+        model=model, t=t_transient + sample_dt * np.arange(1, n_rec + 1),
+        units=np.arange(n_units_stored), trajectory=record[:, :n_units_stored].copy(),
+        snapshots=record[snap_idx].copy(), tau=sample_dt * np.arange(n_lag + 1), delta=delta,
+        delta_sem=delta_sem, delta0=float(delta[0]), delta0_sem=float(delta_sem[0]),
+        mean_activity=float(np.tanh(record).mean()), n_steps=n_rec * every, n_blocks=n_blocks,
+    )
+
+
+def autocorrelation_blocks(record: np.ndarray, *, n_lag: int, n_blocks: int) -> np.ndarray:
+    """Population autocorrelation per time block, shape (n_blocks, n_lag + 1).
+
+    Block ``b`` uses the samples ``record[b*L : (b+1)*L]`` (``L = n_rec // n_blocks``) and, for lag ``m``,
+    averages ``x_i(t) x_i(t+m)`` over all units and the ``L - m`` pairs inside the block (FFT, zero padded).
+    """
+    n_rec, _ = record.shape
+    L = n_rec // n_blocks
+    out = np.empty((n_blocks, n_lag + 1))
+    nfft = 1 << int(np.ceil(np.log2(2 * L)))
+    for b in range(n_blocks):
+        seg = record[b * L:(b + 1) * L]
+        spec = np.fft.rfft(seg, n=nfft, axis=0)
+        acf = np.fft.irfft((spec * spec.conj()).real.sum(axis=1), n=nfft)[: n_lag + 1]
+        out[b] = acf / ((L - np.arange(n_lag + 1)) * seg.shape[1])
+    return out
+
+
+def to_dataset(sim: Simulation) -> xr.Dataset:
+    """Dataset of a simulation, every variable with ``units`` and ``long_name``."""
+    tu = "tau_m" if sim.model == "rate" else "step"
+    return xr.Dataset(
+        {
+            "trajectory": (("t", "unit"), sim.trajectory,
+                           {"units": "1", "long_name": f"{_state_name(sim.model)} of the stored units"}),
+            "snapshot": (("snapshot", "i"), sim.snapshots,
+                         {"units": "1", "long_name": "full network states sampled along the trajectory"}),
+            "delta": (("tau",), sim.delta, {"units": "1", "long_name": "population autocorrelation Delta(tau)"}),
+            "delta_sem": (("tau",), sim.delta_sem,
+                          {"units": "1", "long_name": "standard error of Delta(tau) over time blocks"}),
+            "delta0": ((), sim.delta0, {"units": "1", "long_name": "population variance Delta0 = Delta(0)"}),
+            "delta0_sem": ((), sim.delta0_sem, {"units": "1", "long_name": "standard error of Delta0"}),
+            "mean_activity": ((), sim.mean_activity,
+                              {"units": "1", "long_name": "mean of tanh(state) over units and time"}),
+            "n_steps": ((), sim.n_steps, {"units": "1", "long_name": "integration steps after the transient"}),
+            "n_blocks": ((), sim.n_blocks, {"units": "1", "long_name": "time blocks used for standard errors"}),
+        },
+        coords={
+            "t": ("t", sim.t, {"units": tu, "long_name": "time"}),
+            "unit": ("unit", sim.units, {"units": "1", "long_name": "unit index"}),
+            "tau": ("tau", sim.tau, {"units": tu, "long_name": "lag"}),
+        },
+    )
+
+
+def _state_name(model: str) -> str:
+    return "activation x" if model == "rate" else "pre-activation a"
+
+
+def _check_network(J: np.ndarray, theta: np.ndarray) -> int:
+    if J.ndim != 2 or J.shape[0] != J.shape[1] or theta.shape != (J.shape[0],):
+        raise ValueError(f"J must be (N, N) and theta (N,), got {J.shape} and {theta.shape}")
+    return J.shape[0]

@@ -1,0 +1,106 @@
+"""Bad configurations fail at parse time with a message naming the key and the allowed range."""
+
+import copy
+
+import pytest
+import yaml
+from snakemake.utils import validate
+
+from rnnchaos.config import ConfigError, check_config, exponent_count, format_value
+
+from ..conftest import ROOT
+
+SCHEMA = str(ROOT / "workflow/schemas/config.schema.yaml")
+DEFAULT = yaml.safe_load((ROOT / "config.yaml").read_text())
+
+
+def parse(config):
+    config = copy.deepcopy(config)
+    validate(config, SCHEMA)
+    check_config(config)
+    return config
+
+
+def mutate(path, value):
+    config = copy.deepcopy(DEFAULT)
+    *parents, last = path
+    node = config
+    for key in parents:
+        node = node[key]
+    if value is DELETE:
+        del node[last]
+    else:
+        node[last] = value
+    return config
+
+
+DELETE = object()
+
+BAD = [
+    (("g",), [-1.0], ["'g'", "minimum of 0"]),
+    (("g",), [], ["'g'", "non-empty"]),
+    (("g",), [1.0, 1.0], ["'g'", "non-unique"]),
+    (("g",), ["two"], ["'g'", "not of type 'number'"]),
+    (("g",), 2.0, ["'g'", "not of type 'array'"]),
+    (("g",), [1.0, 1.00000000001], ["g:", "distinct"]),
+    (("sigma_b",), [-0.1], ["'sigma_b'", "minimum of 0"]),
+    (("N",), [0], ["'N'", "minimum of 2"]),
+    (("N",), [100.5], ["'N'", "not of type 'integer'"]),
+    (("N",), [10, 10], ["'N'", "non-unique"]),
+    (("seeds",), 0, ["'seeds'", "minimum of 1"]),
+    (("seeds",), DELETE, ["'seeds' is a required property"]),
+    (("model",), ["lif"], ["'model'", "is not one of ['rate', 'map']"]),
+    (("unknown_key",), 1, ["unknown_key", "Additional properties"]),
+    (("simulate", "dt"), 0.0, ["'dt'", "less than or equal to the minimum of 0"]),
+    (("simulate", "dt"), 1.5, ["'dt'", "maximum of 1"]),
+    (("simulate", "n_blocks"), 1, ["'n_blocks'", "minimum of 2"]),
+    (("simulate", "tau_max"), 100, ["simulate.tau_max", "t_sim / n_blocks"]),
+    (("simulate", "sample_dt"), 0.15, ["simulate.sample_dt", "multiple of the step"]),
+    (("simulate", "n_units_stored"), 500, ["simulate.n_units_stored", "min(N) = 100"]),
+    (("simulate", "method"), "rk2", ["'method'", "is not one of"]),
+    (("simulate", "t_sim"), -5, ["'t_sim'", "minimum of 0"]),
+    (("lyapunov", "k"), 1000, ["lyapunov.k", "[1, min(N) = 100]"]),
+    (("lyapunov", "k"), 0, ["'k'", "is not valid under any of the given schemas"]),
+    (("lyapunov", "k"), "most", ["'k'", "is not valid under any of the given schemas"]),
+    (("lyapunov", "t_ons"), 0.05, ["lyapunov.t_ons", ">= lyapunov.dt"]),
+    (("lyapunov", "t_ons"), 1.5, ["lyapunov.t_ons", "whole number of steps"]),
+    (("lyapunov", "dtype"), "float16", ["'dtype'", "is not one of"]),
+    (("lyapunov", "t_sim"), 5, ["lyapunov.t_sim", "n_batches * t_ons"]),
+    (("lyapunov", "tyop"), 3, ["tyop", "Additional properties"]),
+    (("fixed_points", "tol"), 1e-3, ["'tol'", "maximum of 1e-06"]),
+    (("fixed_points", "n_init"), 0, ["'n_init'", "minimum of 1"]),
+    (("dmft", "n_tau"), 1, ["'n_tau'", "minimum of 2"]),
+    (("figures",), ["phase_diagrams"], ["'figures'", "is not one of"]),
+]
+
+
+def test_default_config_is_valid():
+    config = parse(DEFAULT)
+    assert config["lyapunov"]["k"] <= min(config["N"])
+
+
+def test_defaults_are_filled_in():
+    config = copy.deepcopy(DEFAULT)
+    del config["lyapunov"], config["figures"]
+    config = parse(config)
+    assert config["lyapunov"]["t_ons"] == 1.0 and "phase_diagram" in config["figures"]
+
+
+@pytest.mark.parametrize(("path", "value", "needles"), BAD, ids=[".".join(b[0]) + "=" + repr(b[1]) for b in BAD])
+def test_bad_config_fails_naming_key_and_range(path, value, needles):
+    with pytest.raises((ConfigError, Exception)) as info:
+        parse(mutate(path, value))
+    message = str(info.value)
+    for needle in needles:
+        assert needle in message, message
+
+
+def test_value_formatting_is_canonical():
+    assert format_value(1) == format_value(1.0) == format_value(1.00) == "1"
+    assert format_value(0.5) == "0.5" and format_value(2.25) == "2.25" and format_value(1e-3) == "0.001"
+    with pytest.raises(ConfigError):
+        format_value(float("nan"))
+
+
+def test_exponent_count():
+    assert exponent_count("all", 50) == 50 and exponent_count(20, 50) == 20 and exponent_count(80, 50) == 50

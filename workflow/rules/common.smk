@@ -1,0 +1,167 @@
+# Config validation, grid construction, and the path and params helpers used by every rule.
+import itertools
+
+from snakemake.utils import validate
+
+from rnnchaos.config import check_config, exponent_count, format_value
+
+validate(config, "../schemas/config.schema.yaml")
+check_config(config)
+
+FLOAT = r"[0-9]+(\.[0-9]+)?"
+
+
+wildcard_constraints:
+    model="rate|map",
+    g=FLOAT,
+    sigma_b=FLOAT,
+    N=r"[0-9]+",
+    seed=r"[0-9]+",
+    figure="[a-z_]+",
+
+
+MODELS = config["model"]
+G = [format_value(v) for v in config["g"]]
+SIGMA_B = [format_value(v) for v in config["sigma_b"]]
+SIZES = [int(n) for n in config["N"]]
+SEEDS = list(range(config["seeds"]))
+POINT = "g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc"
+
+
+def network_path(wildcards):
+    """The disorder file of the network of a grid point."""
+    return f"results/network/N~{wildcards.N}/seed~{wildcards.seed}.nc"
+
+
+def simulate_path(wildcards):
+    """The simulation of a grid point (its states seed the fixed-point search)."""
+    return f"results/simulate/{wildcards.model}/" + POINT.format(**wildcards)
+
+
+def grid_paths(stage, model):
+    """Every per-grid-point file of one stage and model."""
+    return [
+        f"results/{stage}/{model}/" + POINT.format(g=g, sigma_b=s, N=n, seed=k)
+        for g, s, n, k in itertools.product(G, SIGMA_B, SIZES, SEEDS)
+    ]
+
+
+def dmft_point_paths(model):
+    """The mean-field file of every (g, sigma_b) of the grid."""
+    return [f"results/dmft/{model}/g~{g}/sigma_b~{s}.nc" for g, s in itertools.product(G, SIGMA_B)]
+
+
+def dmft_curve_paths(model):
+    """Dense theory curves: lambda_max(g) for each sigma_b of the grid, and the critical line."""
+    return [f"results/dmft/{model}/g_sweep/sigma_b~{s}.nc" for s in SIGMA_B] + [
+        f"results/dmft/{model}/critical_line.nc"
+    ]
+
+
+def kac_rice_paths():
+    """Kac-Rice theory for every (g, sigma_b) of the grid (model independent: same fixed points)."""
+    return [f"results/kac_rice/g~{g}/sigma_b~{s}.nc" for g, s in itertools.product(G, SIGMA_B)]
+
+
+def summary_paths():
+    return [f"results/summary/{model}.nc" for model in MODELS]
+
+
+def figure_paths():
+    return [
+        f"results/figures/{name}_{model}.{ext}"
+        for name in config["figures"]
+        for model in MODELS
+        for ext in ("png", "pdf")
+    ]
+
+
+def grid_point(wildcards):
+    """The grid point of a job as numbers (g, sigma_b, N, seed), from its wildcards."""
+    return {
+        "g": float(wildcards.g),
+        "sigma_b": float(wildcards.sigma_b),
+        "N": int(wildcards.N),
+        "seed": int(wildcards.seed),
+    }
+
+
+def theory_point(wildcards):
+    """The (g, sigma_b) of a theory job."""
+    return {"g": float(wildcards.g), "sigma_b": float(wildcards.sigma_b)}
+
+
+def simulate_settings(wildcards):
+    return dict(config["simulate"])
+
+
+def lyapunov_settings(wildcards):
+    settings = dict(config["lyapunov"])
+    settings["k"] = exponent_count(settings["k"], int(wildcards.N))
+    return settings
+
+
+def fixed_points_settings(wildcards):
+    return dict(config["fixed_points"])
+
+
+def dmft_settings(wildcards):
+    return {k: config["dmft"][k] for k in ("tol", "tau_max", "n_tau")}
+
+
+def dmft_sweep_settings(wildcards):
+    return {k: config["dmft"][k] for k in ("tol", "n_dense", "g_max")}
+
+
+def dmft_line_settings(wildcards):
+    return {k: config["dmft"][k] for k in ("tol", "n_dense", "sigma_b_max")}
+
+
+def network_point(wildcards):
+    """The (N, seed) of a network job."""
+    return {"N": int(wildcards.N), "seed": int(wildcards.seed)}
+
+
+def theory_sigma_b(wildcards):
+    """The sigma_b of a dense theory sweep."""
+    return float(wildcards.sigma_b)
+
+
+def kac_rice_settings(wildcards):
+    return {"tol": config["dmft"]["tol"]}
+
+
+def summary_inputs(wildcards):
+    """All per-point files of one model that the summary combines."""
+    m = wildcards.model
+    return {
+        "simulate": grid_paths("simulate", m),
+        "lyapunov": grid_paths("lyapunov", m),
+        "fixed_points": grid_paths("fixed_points", m),
+        "dmft": dmft_point_paths(m),
+    }
+
+
+FIGURE_INPUTS = {
+    "phase_diagram": ("summary", "critical_line"),
+    "lambda_max_vs_g": ("summary", "g_sweep"),
+    "autocorrelation": ("summary",),
+    "lyapunov_spectrum": ("summary",),
+    "fixed_point_coordinates": ("summary", "kac_rice"),
+}
+
+
+def figure_inputs(wildcards):
+    """The files a figure is drawn from."""
+    m = wildcards.model
+    files = {
+        "summary": f"results/summary/{m}.nc",
+        "critical_line": f"results/dmft/{m}/critical_line.nc",
+        "g_sweep": [f"results/dmft/{m}/g_sweep/sigma_b~{s}.nc" for s in SIGMA_B],
+        "kac_rice": kac_rice_paths(),
+    }
+    return {key: files[key] for key in FIGURE_INPUTS[wildcards.figure]}
+
+
+def figure_name(wildcards):
+    return wildcards.figure

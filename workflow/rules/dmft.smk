@@ -1,0 +1,36 @@
+rule dmft:
+    """Mean-field theory (N -> infinity) at one (g, sigma_b): Delta0, Delta(tau), lambda_max, g_c."""
+    output:
+        "results/dmft/{model}/g~{g}/sigma_b~{sigma_b}.nc",
+    params:
+        point=theory_point,
+        settings=dmft_settings,
+    log:
+        "results/logs/dmft/{model}/g~{g}/sigma_b~{sigma_b}.log",
+    script:
+        "../scripts/dmft.py"
+
+
+rule dmft_g_sweep:
+    """Dense mean-field curves lambda_max(g) and Delta0(g) at one sigma_b, for the figures."""
+    output:
+        "results/dmft/{model}/g_sweep/sigma_b~{sigma_b}.nc",
+    params:
+        sigma_b=theory_sigma_b,
+        settings=dmft_sweep_settings,
+    log:
+        "results/logs/dmft/{model}/g_sweep/sigma_b~{sigma_b}.log",
+    script:
+        "../scripts/dmft_g_sweep.py"
+
+
+rule dmft_critical_line:
+    """The critical gain g_c(sigma_b) on a dense sigma_b grid (onset of chaos in mean-field theory)."""
+    output:
+        "results/dmft/{model}/critical_line.nc",
+    params:
+        settings=dmft_line_settings,
+    log:
+        "results/logs/dmft/{model}/critical_line.log",
+    script:
+        "../scripts/dmft_critical_line.py"

@@ -1,0 +1,19 @@
+rule figure:
+    """One figure of one model, as PNG and PDF, drawn from the summary and the theory files."""
+    input:
+        unpack(figure_inputs),
+    output:
+        png=report(
+            "results/figures/{figure}_{model}.png",
+            caption="../report/figure.rst",
+            category="Figures",
+            subcategory="{model}",
+            labels={"figure": "{figure}", "model": "{model}"},
+        ),
+        pdf="results/figures/{figure}_{model}.pdf",
+    params:
+        figure=figure_name,
+    log:
+        "results/logs/figures/{figure}_{model}.log",
+    script:
+        "../scripts/figures.py"

@@ -1,0 +1,14 @@
+rule fixed_points:
+    """Verified fixed points (Newton with deflation from trajectory states and random draws) and their stability."""
+    input:
+        network=network_path,
+        simulation=simulate_path,
+    output:
+        "results/fixed_points/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc",
+    params:
+        point=grid_point,
+        settings=fixed_points_settings,
+    log:
+        "results/logs/fixed_points/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
+    script:
+        "../scripts/fixed_points.py"

@@ -1,0 +1,13 @@
+rule lyapunov:
+    """First k Lyapunov exponents by the QR (Benettin) method, with batch-means errors, of one grid point."""
+    input:
+        network=network_path,
+    output:
+        "results/lyapunov/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc",
+    params:
+        point=grid_point,
+        settings=lyapunov_settings,
+    log:
+        "results/logs/lyapunov/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
+    script:
+        "../scripts/lyapunov.py"

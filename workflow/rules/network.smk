@@ -1,0 +1,10 @@
+rule network:
+    """Standard-normal coupling and bias disorder of network (N, seed), shared by the whole g/sigma_b sweep."""
+    output:
+        "results/network/N~{N}/seed~{seed}.nc",
+    params:
+        point=network_point,
+    log:
+        "results/logs/network/N~{N}/seed~{seed}.log",
+    script:
+        "../scripts/network.py"

@@ -1,0 +1,10 @@
+rule summary:
+    """All scalar results of one model on the whole grid, in one NetCDF file (xarray.combine_by_coords)."""
+    input:
+        unpack(summary_inputs),
+    output:
+        "results/summary/{model}.nc",
+    log:
+        "results/logs/summary/{model}.log",
+    script:
+        "../scripts/summary.py"
