@@ -25,7 +25,7 @@ G = [format_value(v) for v in config["g"]]
 SIGMA_B = [format_value(v) for v in config["sigma_b"]]
 SIZES = [int(n) for n in config["N"]]
 SEEDS = list(range(config["seeds"]))
-POINT = "g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc"
+POINT = "results/{stage}/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc"
 
 
 def network_path(wildcards):
@@ -35,13 +35,13 @@ def network_path(wildcards):
 
 def simulate_path(wildcards):
     """The simulation of a grid point (its states seed the fixed-point search)."""
-    return f"results/simulate/{wildcards.model}/" + POINT.format(**wildcards)
+    return POINT.format(stage="simulate", **wildcards)
 
 
 def grid_paths(stage, model):
     """Every per-grid-point file of one stage and model."""
     return [
-        f"results/{stage}/{model}/" + POINT.format(g=g, sigma_b=s, N=n, seed=k)
+        POINT.format(stage=stage, model=model, g=g, sigma_b=s, N=n, seed=k)
         for g, s, n, k in itertools.product(G, SIGMA_B, SIZES, SEEDS)
     ]
 
@@ -49,13 +49,6 @@ def grid_paths(stage, model):
 def dmft_point_paths(model):
     """The mean-field file of every (g, sigma_b) of the grid."""
     return [f"results/dmft/{model}/g~{g}/sigma_b~{s}.nc" for g, s in itertools.product(G, SIGMA_B)]
-
-
-def dmft_curve_paths(model):
-    """Dense theory curves: lambda_max(g) for each sigma_b of the grid, and the critical line."""
-    return [f"results/dmft/{model}/g_sweep/sigma_b~{s}.nc" for s in SIGMA_B] + [
-        f"results/dmft/{model}/critical_line.nc"
-    ]
 
 
 def kac_rice_paths():

@@ -7,6 +7,8 @@ rule dmft:
         settings=dmft_settings,
     log:
         "results/logs/dmft/{model}/g~{g}/sigma_b~{sigma_b}.log",
+    conda:
+        "../../envs/rnnchaos.yaml"
     script:
         "../scripts/dmft.py"
 
@@ -20,6 +22,8 @@ rule dmft_g_sweep:
         settings=dmft_sweep_settings,
     log:
         "results/logs/dmft/{model}/g_sweep/sigma_b~{sigma_b}.log",
+    conda:
+        "../../envs/rnnchaos.yaml"
     script:
         "../scripts/dmft_g_sweep.py"
 
@@ -32,5 +36,7 @@ rule dmft_critical_line:
         settings=dmft_line_settings,
     log:
         "results/logs/dmft/{model}/critical_line.log",
+    conda:
+        "../../envs/rnnchaos.yaml"
     script:
         "../scripts/dmft_critical_line.py"

@@ -15,5 +15,7 @@ rule figure:
         figure=figure_name,
     log:
         "results/logs/figures/{figure}_{model}.log",
+    conda:
+        "../../envs/rnnchaos.yaml"
     script:
         "../scripts/figures.py"

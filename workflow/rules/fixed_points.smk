@@ -10,5 +10,7 @@ rule fixed_points:
         settings=fixed_points_settings,
     log:
         "results/logs/fixed_points/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
+    conda:
+        "../../envs/rnnchaos.yaml"
     script:
         "../scripts/fixed_points.py"

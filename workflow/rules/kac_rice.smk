@@ -7,5 +7,7 @@ rule kac_rice:
         settings=kac_rice_settings,
     log:
         "results/logs/kac_rice/g~{g}/sigma_b~{sigma_b}.log",
+    conda:
+        "../../envs/rnnchaos.yaml"
     script:
         "../scripts/kac_rice.py"

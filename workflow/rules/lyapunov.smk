@@ -9,5 +9,7 @@ rule lyapunov:
         settings=lyapunov_settings,
     log:
         "results/logs/lyapunov/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
+    conda:
+        "../../envs/rnnchaos.yaml"
     script:
         "../scripts/lyapunov.py"

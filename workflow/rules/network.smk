@@ -6,5 +6,7 @@ rule network:
         point=network_point,
     log:
         "results/logs/network/N~{N}/seed~{seed}.log",
+    conda:
+        "../../envs/rnnchaos.yaml"
     script:
         "../scripts/network.py"

@@ -9,5 +9,7 @@ rule simulate:
         settings=simulate_settings,
     log:
         "results/logs/simulate/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
+    conda:
+        "../../envs/rnnchaos.yaml"
     script:
         "../scripts/simulate.py"

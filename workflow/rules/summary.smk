@@ -6,5 +6,7 @@ rule summary:
         "results/summary/{model}.nc",
     log:
         "results/logs/summary/{model}.log",
+    conda:
+        "../../envs/rnnchaos.yaml"
     script:
         "../scripts/summary.py"

@@ -1,0 +1,126 @@
+"""End to end: a tiny config through Snakemake in a temporary directory; result tree, incremental reruns, lint."""
+
+import re
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import yaml
+
+from rnnchaos import io
+
+from ..conftest import ROOT
+
+TINY = {
+    "model": ["rate", "map"],
+    "g": [0.5, 2.0],
+    "sigma_b": [0.0],
+    "N": [20],
+    "seeds": 1,
+    "simulate": {"t_transient": 20, "t_sim": 60, "tau_max": 5, "n_blocks": 5, "n_snapshots": 8},
+    "lyapunov": {"k": 5, "t_transient": 20, "t_transient_tangent": 5, "t_sim": 40, "n_batches": 4},
+    "fixed_points": {"n_init": 16},
+    "dmft": {"tau_max": 5, "n_tau": 51, "n_dense": 12, "g_max": 3.0, "sigma_b_max": 1.0},
+}
+
+
+def snakemake(workdir, *args, config=None):
+    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
+           "--configfile", str(workdir / "config.yaml"), "--cores", "2", "--workflow-profile", "none", *args]
+    if config:
+        (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+
+
+def job_counts(output: str) -> dict[str, int]:
+    """The 'Job stats' table of a dry run, as {rule: count}; empty when nothing is to be done."""
+    table = output.split("Job stats:")[1].split("\n\n")[0] if "Job stats:" in output else ""
+    return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M) if m[1] != "total"}
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    wd = tmp_path_factory.mktemp("pipeline")
+    run = snakemake(wd, config=TINY)
+    assert run.returncode == 0, run.stderr[-4000:]
+    return wd
+
+
+def test_result_tree(workdir):
+    r = workdir / "results"
+    assert (r / "network/N~20/seed~0.nc").exists()
+    for model in ("rate", "map"):
+        for stage in ("simulate", "lyapunov", "fixed_points"):
+            for g in ("0.5", "2"):
+                assert (r / f"{stage}/{model}/g~{g}/sigma_b~0/N~20/seed~0.nc").exists()
+        assert (r / f"dmft/{model}/g~2/sigma_b~0.nc").exists()
+        assert (r / f"dmft/{model}/critical_line.nc").exists()
+        for name in ("phase_diagram", "lambda_max_vs_g", "autocorrelation", "lyapunov_spectrum",
+                     "fixed_point_coordinates"):
+            for ext in ("png", "pdf"):
+                assert (r / f"figures/{name}_{model}.{ext}").stat().st_size > 1000
+    assert not list(r.rglob("*.tmp.nc"))
+
+
+def test_summary_holds_the_grid_and_physics_is_sane(workdir):
+    s = io.read_dataset(workdir / "results/summary/rate.nc", stage="summary")
+    assert {k: s.sizes[k] for k in ("g", "sigma_b", "N", "seed")} == {"g": 2, "sigma_b": 1, "N": 1, "seed": 1}
+    assert (s["lyap_status"] == 0).all() and (s["sim_status"] == 0).all()
+    lam = s["lyap_lambda_max"].sel(sigma_b=0.0, N=20, seed=0)
+    assert lam.sel(g=0.5).item() < 0 < lam.sel(g=2.0).item()
+    assert s["sim_delta0"].sel(g=0.5).max().item() < 1e-8  # quiescent below g_c
+    for v in ("sim_delta0", "lyap_lambda_max", "dmft_lambda_max", "fp_n_fixed_points"):
+        assert v in s and s[v].attrs.get("units")
+
+
+def test_nothing_to_do_on_second_run(workdir):
+    run = snakemake(workdir, "-n")
+    assert run.returncode == 0 and job_counts(run.stdout + run.stderr) == {}
+
+
+def test_new_grid_value_runs_only_new_points(workdir):
+    config = {**TINY, "g": [0.5, 2.0, 1.5]}
+    run = snakemake(workdir, "-n", config=config)
+    counts = job_counts(run.stdout + run.stderr)
+    try:
+        assert counts == {"simulate": 2, "lyapunov": 2, "fixed_points": 2, "dmft": 2, "kac_rice": 1,
+                          "summary": 2, "figure": 10, "all": 1}, counts
+    finally:
+        (workdir / "config.yaml").write_text(yaml.safe_dump(TINY))
+
+
+def test_changed_stage_setting_reruns_that_stage_and_downstream_only(workdir):
+    config = {**TINY, "lyapunov": {**TINY["lyapunov"], "t_sim": 48}}
+    run = snakemake(workdir, "-n", config=config)
+    counts = job_counts(run.stdout + run.stderr)
+    try:
+        assert counts == {"lyapunov": 4, "summary": 2, "figure": 10, "all": 1}, counts
+    finally:
+        (workdir / "config.yaml").write_text(yaml.safe_dump(TINY))
+
+
+def test_grid_point_is_independent_of_the_rest_of_the_grid(workdir, tmp_path):
+    alone = {**TINY, "model": ["rate"], "g": [2.0], "figures": []}
+    run = snakemake(tmp_path, "results/lyapunov/rate/g~2/sigma_b~0/N~20/seed~0.nc",
+                    "results/simulate/rate/g~2/sigma_b~0/N~20/seed~0.nc", config=alone)
+    assert run.returncode == 0, run.stderr[-3000:]
+    for stage, var in (("lyapunov", "exponent"), ("simulate", "delta")):
+        rel = f"results/{stage}/rate/g~2/sigma_b~0/N~20/seed~0.nc"
+        a, b = io.read_dataset(workdir / rel), io.read_dataset(tmp_path / rel)
+        assert np.array_equal(a[var].values, b[var].values)
+
+
+def test_invalid_config_fails_before_any_job(tmp_path):
+    run = snakemake(tmp_path, config={**TINY, "g": [-1.0]})
+    assert run.returncode != 0
+    assert "minimum of 0" in run.stderr and "'g'" in run.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_lint_is_clean(tmp_path):
+    shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
+    run = snakemake(tmp_path, "--lint")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "Congratulations" in run.stdout + run.stderr, run.stdout[-3000:]

@@ -1,0 +1,112 @@
+"""Summary assembly and figures on tiny synthetic per-point datasets (Agg backend)."""
+
+import itertools
+
+import matplotlib
+import numpy as np
+import pytest
+import xarray as xr
+
+from rnnchaos import io, plotting, summary
+
+matplotlib.use("Agg")
+
+G, SB, SIZES, SEEDS = (0.5, 2.0), (0.0, 0.5), (10, 20), (0, 1)
+A = {"units": "1", "long_name": "synthetic"}
+
+
+def _status(ok=True):
+    return io.status_variable("ok" if ok else "diverged")
+
+
+def stage_files(fail=None):
+    """Per-point datasets shaped like the stages' outputs; ``fail`` = (g, sigma_b, N, seed) of a failed point."""
+    sim, lyap, fps, dm = [], [], [], []
+    for g, sb, n, s in itertools.product(G, SB, SIZES, SEEDS):
+        point = {"g": g, "sigma_b": sb, "N": n, "seed": s}
+        tau = np.arange(5.0)
+        sim.append(io.with_grid_coords(xr.Dataset({
+            "delta0": ((), g + sb, A), "delta0_sem": ((), 0.1, A), "mean_activity": ((), 0.0, A),
+            "delta": (("tau",), (g + sb) * np.exp(-tau), A), "delta_sem": (("tau",), 0.1 * np.ones(5), A),
+            "status": _status()}, coords={"tau": tau}), **point))
+        if (g, sb, n, s) == fail:
+            lyap.append(io.with_grid_coords(xr.Dataset({"status": _status(False)}), **point))
+        else:
+            lyap.append(io.with_grid_coords(xr.Dataset({
+                "lambda_max": ((), g - 1 + 0.01 * s, A), "lambda_max_sem": ((), 0.01, A), "d_ky": ((), 1.0, A),
+                "entropy_rate": ((), 0.0, A), "mean_exponent": ((), -1.0, A), "jacobian_trace_mean": ((), -1.0, A),
+                "exponent": (("i",), np.linspace(g - 1, -2, 5), A), "exponent_sem": (("i",), 0.01 * np.ones(5), A),
+                "status": _status()}, coords={"i": np.arange(1, 6)}), **point))
+        x = np.random.default_rng(s).standard_normal((3, n)) * g
+        fps.append(io.with_grid_coords(xr.Dataset({
+            "x": (("fp", "i"), x, A), "n_fixed_points": ((), 3, A), "n_stable": ((), 1, A),
+            "status": _status()}), **point))
+    for g, sb in itertools.product(G, SB):
+        dm.append(io.with_grid_coords(xr.Dataset({
+            "delta0": ((), g + sb, A), "delta_inf": ((), sb, A), "lambda_max": ((), g - 1, A), "g_c": ((), 1 + sb, A),
+            "chaotic": ((), np.int8(g > 1), A), "delta": (("tau",), (g + sb) * np.exp(-np.arange(7.0) / 2), A),
+            "status": _status()}, coords={"tau": np.arange(7.0) / 2}), g=g, sigma_b=sb))
+    return {"simulate": sim, "lyapunov": lyap, "fixed_points": fps, "dmft": dm}
+
+
+@pytest.fixture(scope="module")
+def combined():
+    return summary.summarise(**stage_files(fail=(2.0, 0.5, 20, 1)))
+
+
+def test_summary_is_the_full_grid_with_prefixed_variables(combined):
+    assert {k: combined.sizes[k] for k in ("g", "sigma_b", "N", "seed")} == {"g": 2, "sigma_b": 2, "N": 2, "seed": 2}
+    assert combined["lyap_lambda_max"].dims == ("g", "sigma_b", "N", "seed")
+    assert combined["dmft_lambda_max"].dims == ("g", "sigma_b")
+    assert combined["sim_delta"].dims[-1] == "tau" and "tau_dmft" in combined["dmft_delta"].dims
+    v = combined["lyap_lambda_max"].sel(g=2.0, sigma_b=0.0, N=10, seed=1).item()
+    assert v == pytest.approx(1.01)
+    counts = combined["fp_coordinate_counts"].sel(g=0.5, sigma_b=0.0, N=10, seed=0)
+    assert int(counts.sum()) == 30
+    assert combined["fp_mean_sq_radius"].sel(g=2.0, sigma_b=0.0, N=20, seed=0).item() > 1.0
+
+
+def test_failed_point_is_flagged_and_carries_no_value(combined):
+    p = combined.sel(g=2.0, sigma_b=0.5, N=20, seed=1)
+    assert int(p["lyap_status"]) == 1 and np.isnan(p["lyap_lambda_max"].item())
+    mean, _, failed = plotting.seed_stats(combined["lyap_lambda_max"], combined["lyap_status"])
+    assert int(failed.sel(g=2.0, sigma_b=0.5, N=20)) == 1
+    assert mean.sel(g=2.0, sigma_b=0.5, N=20).item() == pytest.approx(1.0)  # the good seed only
+
+
+def theory():
+    line = xr.Dataset({"g_c": (("sigma_b",), 1 + np.linspace(0, 1, 9) ** 2, A)},
+                      coords={"sigma_b": np.linspace(0, 1, 9)})
+    sweeps = [io.with_grid_coords(xr.Dataset({"lambda_max": (("g",), np.linspace(-1, 1, 9), A)},
+                                             coords={"g": np.linspace(0, 2, 9)}), sigma_b=sb) for sb in SB]
+    ys = np.linspace(-4, 4, 81)
+    kr = [io.with_grid_coords(xr.Dataset({"mu": (("y",), np.exp(-ys**2 / 2) / np.sqrt(2 * np.pi), A),
+                                          "status": _status()}, coords={"y": ys}), g=g, sigma_b=sb)
+          for g, sb in itertools.product(G, SB)]
+    return {"critical_line": line, "g_sweep": sweeps, "kac_rice": kr}
+
+
+@pytest.mark.parametrize("name", sorted(plotting.FIGURES))
+def test_every_figure_has_labelled_axes_and_a_non_empty_file(combined, tmp_path, name):
+    data = {"summary": combined, **theory()}
+    needs = {"phase_diagram": ("critical_line",), "lambda_max_vs_g": ("g_sweep",), "autocorrelation": (),
+             "lyapunov_spectrum": (), "fixed_point_coordinates": ("kac_rice",)}[name]
+    fig = plotting.draw(name, model="rate", summary=combined, **{k: data[k] for k in needs})
+    axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    for ax in axes:
+        assert ax.get_xlabel() and "[" in ax.get_xlabel()
+        assert any(a.get_ylabel() for a in axes)
+        assert ax.has_data()
+    plotting.save(fig, png=tmp_path / "f.png", pdf=tmp_path / "f.pdf")
+    assert (tmp_path / "f.png").stat().st_size > 5000 and (tmp_path / "f.pdf").stat().st_size > 1000
+
+
+def test_failed_points_are_drawn_as_failed(combined):
+    fig = plotting.lambda_max_vs_g(combined, theory()["g_sweep"], model="rate")
+    labels = [line.get_label() for ax in fig.axes for line in ax.get_lines()]
+    assert "failed" in labels
+
+
+def test_unknown_figure_is_rejected(combined):
+    with pytest.raises(ValueError, match="figure must be one of"):
+        plotting.draw("bifurcation", model="rate", summary=combined)
