@@ -85,6 +85,8 @@ def write_dataset(ds: xr.Dataset, path: str | os.PathLike, *, stage: str, params
         Conventions="CF-1.8",
     )
     ds.attrs[COMPLETE_ATTR] = np.int8(1)
+    for stale in path.parent.glob(f".{path.name}.*.tmp.nc"):  # left by a killed earlier attempt at this file
+        stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.nc", dir=path.parent)
     os.close(fd)
     try:

@@ -74,3 +74,12 @@ def test_save_stage_records_failure_as_status_not_numbers(tmp_path):
     assert io.snapshot_states(ds) is None
     ok = io.save_stage(tmp_path / "o.nc", small_dataset, stage="simulate", params={}, point={"g": 1.0})
     assert ok == 0 and int(io.point_values(io.read_dataset(tmp_path / "o.nc"), "status")) == 0
+
+
+def test_stale_temporary_files_of_a_killed_write_are_removed(tmp_path):
+    stale = tmp_path / ".out.nc.abc123.tmp.nc"
+    stale.write_bytes(b"half a file")
+    other = tmp_path / ".other.nc.abc123.tmp.nc"
+    other.write_bytes(b"another job's file")
+    io.write_dataset(small_dataset(), tmp_path / "out.nc", stage="t", params={})
+    assert not stale.exists() and other.exists() and (tmp_path / "out.nc").exists()
