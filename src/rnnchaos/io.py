@@ -132,6 +132,11 @@ def save_stage(path: str | os.PathLike, compute, *, stage: str, params: Mapping,
     return int(ds["status"].values.ravel()[0])
 
 
+def reproducible_variables(ds: xr.Dataset) -> list[str]:
+    """Variables that must be bitwise reproducible: all but timings (``units == "s"``, CPU or wall seconds)."""
+    return [v for v in ds.data_vars if ds[v].attrs.get("units") != "s"]
+
+
 def point_values(ds: xr.Dataset, name: str) -> np.ndarray:
     """Values of variable ``name`` of a single-grid-point file, without its length-1 grid dimensions."""
     da = ds[name]

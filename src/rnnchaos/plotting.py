@@ -48,7 +48,7 @@ def phase_diagram(summary: xr.Dataset, critical_line: xr.Dataset, *, model: str)
     ax.set_ylim(_edges(sb)[0], _edges(sb)[-1])
     ax.set_xlabel(r"gain $g$ [1]")
     ax.set_ylabel(r"bias spread $\sigma_b$ [1]")
-    ax.set_title(f"{MODEL_TITLE[model]}, N = {int(s.N)}, {summary.sizes['seed']} seed(s)", fontsize=9)
+    ax.set_title(f"{MODEL_TITLE[model]}\nN = {int(s.N)}, {summary.sizes['seed']} seed(s)", fontsize=9)
     ax.legend(loc="upper left", fontsize=8)
     return fig
 
@@ -76,7 +76,7 @@ def lambda_max_vs_g(summary: xr.Dataset, g_sweep: Sequence[xr.Dataset], *, model
         ax.set_title(rf"$\sigma_b$ = {sb:g}", fontsize=9)
     axes[0].set_ylabel(rf"$\lambda_{{\max}}$ [{RATE_UNIT[model]}]")
     axes[0].legend(fontsize=7)
-    fig.suptitle(f"{MODEL_TITLE[model]}: largest Lyapunov exponent", fontsize=10)
+    fig.suptitle(f"{MODEL_TITLE[model]}\nlargest Lyapunov exponent", fontsize=9)
     return fig
 
 
@@ -100,7 +100,7 @@ def autocorrelation(summary: xr.Dataset, *, model: str) -> Figure:
         ax.set_title(rf"$\sigma_b$ = {sb:g} (lines: DMFT)", fontsize=9)
     axes[0].set_ylabel(r"$\Delta(\tau)$ [1]")
     axes[0].legend(fontsize=7, ncols=2)
-    fig.suptitle(f"{MODEL_TITLE[model]}: autocorrelation, N = {int(s.N)}", fontsize=10)
+    fig.suptitle(f"{MODEL_TITLE[model]}\nautocorrelation, N = {int(s.N)}", fontsize=9)
     return fig
 
 
@@ -128,7 +128,7 @@ def lyapunov_spectrum(summary: xr.Dataset, *, model: str) -> Figure:
         ax.axhline(0, color="grey", lw=0.6, ls=":")
         ax.set_ylabel(rf"$\lambda_i$ [{RATE_UNIT[model]}]")
         ax.legend(fontsize=7)
-    fig.suptitle(f"{MODEL_TITLE[model]}: Lyapunov spectrum (QR method, mean over seeds)", fontsize=10)
+    fig.suptitle(f"{MODEL_TITLE[model]}\nLyapunov spectrum (QR method, mean over seeds)", fontsize=9)
     return fig
 
 
@@ -158,8 +158,8 @@ def fixed_point_coordinates(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset],
         ax.set_title(f"g = {g:g}", fontsize=9)
         ax.legend(fontsize=7)
     axes[0].set_ylabel("density [1]")
-    fig.suptitle(rf"{MODEL_TITLE[model]}: fixed-point coordinates, N = {int(s.N)}, "
-                 rf"$\sigma_b$ = {float(s.sigma_b):g}", fontsize=10)
+    fig.suptitle(rf"{MODEL_TITLE[model]}" "\n" rf"fixed-point coordinates, N = {int(s.N)}, "
+                 rf"$\sigma_b$ = {float(s.sigma_b):g}", fontsize=9)
     return fig
 
 
@@ -186,11 +186,14 @@ def save(fig: Figure, *, png: str, pdf: str) -> None:
 
 
 def _edges(v: np.ndarray) -> np.ndarray:
+    """Cell edges around grid values (midpoints), never below 0 (g and sigma_b are non-negative)."""
     v = np.asarray(v, dtype=float)
     if v.size == 1:
-        return np.array([v[0] - 0.5, v[0] + 0.5])
-    mid = 0.5 * (v[1:] + v[:-1])
-    return np.concatenate([[2 * v[0] - mid[0]], mid, [2 * v[-1] - mid[-1]]])
+        edges = np.array([v[0] - 0.5, v[0] + 0.5])
+    else:
+        mid = 0.5 * (v[1:] + v[:-1])
+        edges = np.concatenate([[2 * v[0] - mid[0]], mid, [2 * v[-1] - mid[-1]]])
+    return np.maximum(edges, 0.0)
 
 
 def _mark_failed(ax, failed: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:

@@ -35,7 +35,8 @@ def summarise(*, simulate: Sequence[xr.Dataset], lyapunov: Sequence[xr.Dataset],
         _combine("fixed_points", [_with_histogram(ds) for ds in fixed_points]),
         _combine("dmft", [ds.rename({"tau": "tau_dmft"}) if "tau" in ds.dims else ds for ds in dmft]),
     ]
-    out = xr.merge(parts, combine_attrs="drop", join="outer")
+    out = xr.merge(parts, combine_attrs="drop_conflicts", join="outer", compat="no_conflicts")
+    out.attrs.clear()
     out.attrs["description"] = "rnnchaos summary: simulation, Lyapunov, fixed-point and mean-field results"
     return out
 
@@ -45,7 +46,8 @@ def _combine(stage: str, datasets: Sequence[xr.Dataset]) -> xr.Dataset:
     if not datasets:
         return xr.Dataset()
     picked = [ds[[v for v in names if v in ds.data_vars]].drop_attrs(deep=False) for ds in datasets]
-    combined = xr.combine_by_coords(picked, combine_attrs="drop_conflicts", join="outer")
+    combined = xr.combine_by_coords(picked, compat="no_conflicts", data_vars="all", coords="different",
+                                  combine_attrs="drop_conflicts", join="outer")
     return combined.rename({v: prefix + v for v in combined.data_vars})
 
 

@@ -110,3 +110,8 @@ def test_failed_points_are_drawn_as_failed(combined):
 def test_unknown_figure_is_rejected(combined):
     with pytest.raises(ValueError, match="figure must be one of"):
         plotting.draw("bifurcation", model="rate", summary=combined)
+
+
+def test_summary_variables_keep_units_and_names(combined):
+    for v in combined.data_vars:
+        assert {"units", "long_name"} <= set(combined[v].attrs), v
