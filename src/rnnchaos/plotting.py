@@ -173,10 +173,13 @@ FIGURES = {
 
 
 def draw(name: str, *, model: str, **data) -> Figure:
-    """Draw figure ``name`` (a key of :data:`FIGURES`) from the datasets it needs."""
-    if name not in FIGURES:
-        raise ValueError(f"figure must be one of {sorted(FIGURES)}, got {name!r}")
-    return FIGURES[name](model=model, **data)
+    """Draw figure ``name`` (of :data:`FIGURES` or the paper studies' figures) from the datasets it needs."""
+    from rnnchaos import plotting_paper
+
+    figures = {**FIGURES, **plotting_paper.FIGURES}
+    if name not in figures:
+        raise ValueError(f"figure must be one of {sorted(figures)}, got {name!r}")
+    return figures[name](model=model, **data)
 
 
 def save(fig: Figure, *, png: str, pdf: str) -> None:

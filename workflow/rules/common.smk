@@ -18,6 +18,7 @@ wildcard_constraints:
     N=r"[0-9]+",
     seed=r"[0-9]+",
     figure="[a-z_]+",
+    t_ons=FLOAT,
 
 
 MODELS = config["model"]
@@ -141,19 +142,57 @@ FIGURE_INPUTS = {
     "autocorrelation": ("summary",),
     "lyapunov_spectrum": ("summary",),
     "fixed_point_coordinates": ("summary", "kac_rice"),
+    "scs_autocorrelation": ("summary",),
+    "spectra_collapse": ("full",),
+    "radial_separation": ("summary", "kac_rice"),
+    "jacobian_spectrum": ("fixed_points", "kac_rice_point"),
+    "fixed_point_count": ("fixed_points_count", "kac_rice_point"),
+    "qr_convergence": ("t_ons",),
 }
+PAPER = config["paper"]
+PAPER_G, PAPER_SIGMA_B = format_value(PAPER["g"]), format_value(PAPER["sigma_b"])
+
+
+def _point_files(stage, model, gs, sizes, seeds, sigma_b=PAPER_SIGMA_B):
+    return [
+        POINT.format(stage=stage, model=model, g=g, sigma_b=sigma_b, N=n, seed=k)
+        for g, n, k in itertools.product(gs, sizes, seeds)
+    ]
 
 
 def figure_inputs(wildcards):
-    """The files a figure is drawn from."""
-    m = wildcards.model
+    """The files a figure is drawn from (the paper studies' single points included)."""
+    m, need = wildcards.model, FIGURE_INPUTS[wildcards.figure]
     files = {
-        "summary": f"results/summary/{m}.nc",
-        "critical_line": f"results/dmft/{m}/critical_line.nc",
-        "g_sweep": [f"results/dmft/{m}/g_sweep/sigma_b~{s}.nc" for s in SIGMA_B],
-        "kac_rice": kac_rice_paths(),
+        "summary": lambda: f"results/summary/{m}.nc",
+        "critical_line": lambda: f"results/dmft/{m}/critical_line.nc",
+        "g_sweep": lambda: [f"results/dmft/{m}/g_sweep/sigma_b~{s}.nc" for s in SIGMA_B],
+        "kac_rice": kac_rice_paths,
+        "kac_rice_point": lambda: [f"results/kac_rice/g~{PAPER_G}/sigma_b~{PAPER_SIGMA_B}.nc"],
+        "full": lambda: sorted({
+            *_point_files("lyapunov_full", m, [PAPER_G], PAPER["spectra_N"], range(PAPER["spectra_seeds"])),
+            *_point_files("lyapunov_full", m, [format_value(g) for g in PAPER["spectra_g"]],
+                          [max(PAPER["spectra_N"])], range(PAPER["spectra_seeds"])),
+        }),
+        "fixed_points": lambda: _point_files("fixed_points", m, [PAPER_G], [max(SIZES)], SEEDS),
+        "fixed_points_count": lambda: _point_files("fixed_points", m, [PAPER_G], PAPER["count_N"],
+                                                   range(PAPER["count_seeds"])),
+        "t_ons": lambda: [
+            f"results/lyapunov_t_ons/{m}/t_ons~{format_value(t)}/g~{PAPER_G}/sigma_b~{PAPER_SIGMA_B}/"
+            f"N~{max(SIZES)}/seed~0.nc" for t in PAPER["t_ons"]
+        ],
     }
-    return {key: files[key] for key in FIGURE_INPUTS[wildcards.figure]}
+    return {key: files[key]() for key in need}
+
+
+def lyapunov_full_settings(wildcards):
+    """Lyapunov settings of a full spectrum (k = N, the paper's averaging time)."""
+    return {**config["lyapunov"], "k": int(wildcards.N), "t_sim": PAPER["spectra_t_sim"]}
+
+
+def lyapunov_t_ons_settings(wildcards):
+    """Lyapunov settings with the QR interval of the wildcard."""
+    return {**lyapunov_settings(wildcards), "t_ons": float(wildcards.t_ons)}
 
 
 def figure_name(wildcards):

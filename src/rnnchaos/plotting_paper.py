@@ -1,0 +1,206 @@
+"""Figures of the paper studies (config section ``paper``): each states a published claim with theory and
+simulation side by side, and writes the agreement into its legend.
+
+* ``scs_autocorrelation`` — Sompolinsky, Crisanti & Sommers 1988: Delta(tau)/Delta0 for several g vs DMFT.
+* ``spectra_collapse`` — Engelken, Wolf & Abbott 2020: full spectra vs i/N collapse; D_KY/N, entropy rate vs g.
+* ``radial_separation`` — Stubenrauch et al. 2022: <x*^2> of fixed points vs Kac-Rice, and Delta0 of the dynamics.
+* ``jacobian_spectrum`` — eigenvalues of the Jacobians at fixed points vs the predicted disc.
+* ``fixed_point_count`` — number of fixed points vs N against the Kac-Rice complexity exp(N Sigma).
+* ``qr_convergence`` — running exponent estimates vs time and independence of the QR interval t_ons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import xarray as xr
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
+
+from rnnchaos.io import point_values
+from rnnchaos.plotting import MODEL_TITLE, RATE_UNIT, TIME_UNIT, _colours, seed_stats
+
+
+def scs_autocorrelation(summary: xr.Dataset, *, model: str) -> Figure:
+    """Normalised autocorrelation Delta(tau)/Delta0 at the largest N for the chaotic g, one panel per sigma_b."""
+    s = summary.sel(N=summary.N.max())
+    sigmas = s.sigma_b.values[:2]
+    fig = Figure(figsize=(4.4 * len(sigmas), 3.8), layout="constrained")
+    axes = fig.subplots(1, len(sigmas), sharey=True, squeeze=False)[0]
+    for ax, sb in zip(axes, sigmas, strict=True):
+        p = s.sel(sigma_b=sb)
+        gs = [g for g in p.g.values if int(p["dmft_chaotic"].sel(g=g)) == 1] or list(p.g.values)
+        for c, g in zip(_colours(len(gs)), gs, strict=True):
+            q = p.sel(g=g)
+            mean, sem, _ = seed_stats(q["sim_delta"] / q["sim_delta0"], q["sim_status"])
+            d0, d0_sem, _ = seed_stats(q["sim_delta0"], q["sim_status"])
+            label = rf"g={g:g}: $\Delta_0$ {float(d0):.3g}$\pm${float(d0_sem):.2g} (DMFT {float(q['dmft_delta0']):.3g})"
+            ax.errorbar(q.tau.values, mean.values, yerr=sem.values, fmt="o", ms=2.5, color=c, label=label)
+            if int(q["dmft_status"]) == 0:
+                ax.plot(q.tau_dmft.values, (q["dmft_delta"] / q["dmft_delta0"]).values, color=c, lw=1.2)
+        ax.axhline(0, color="grey", lw=0.6, ls=":")
+        ax.set_xlim(0, float(s.tau.max()))
+        ax.set_xlabel(rf"lag $\tau$ [{TIME_UNIT[model]}]")
+        ax.set_title(rf"$\sigma_b$ = {sb:g}; dots: N = {int(s.N)}, lines: DMFT", fontsize=9)
+        ax.legend(fontsize=6.5)
+    axes[0].set_ylabel(r"$\Delta(\tau)/\Delta_0$ [1]")
+    fig.suptitle(f"{MODEL_TITLE[model]}\nnormalised autocorrelation (SCS 1988)", fontsize=9)
+    return fig
+
+
+def spectra_collapse(full: Sequence[xr.Dataset], *, model: str) -> Figure:
+    """Full spectra lambda_i vs i/N for each N at one g; D_KY/N and entropy rate vs g at the largest N."""
+    rows = [(float(ds.g.item()), float(ds.sigma_b.item()), int(ds.N.item()), ds) for ds in full
+            if int(point_values(ds, "status")) == 0]
+    fig = Figure(figsize=(9.0, 3.6), layout="constrained")
+    ax_s, ax_d = fig.subplots(1, 2)
+    gs = sorted({r[0] for r in rows})
+    n_max = max(r[2] for r in rows)
+    g_ref = max(gs, key=lambda g: sum(1 for r in rows if r[0] == g))  # the g with the N series
+    for n in sorted({r[2] for r in rows if r[0] == g_ref}):
+        spectra = np.array([point_values(r[3], "exponent") for r in rows if r[0] == g_ref and r[2] == n])
+        dky = np.mean([float(point_values(r[3], "d_ky")) for r in rows if r[0] == g_ref and r[2] == n]) / n
+        ax_s.plot(np.arange(1, n + 1) / n, spectra.mean(0), lw=1.2, label=f"N = {n}: $D_{{KY}}/N$ = {dky:.3f}")
+    ax_s.axhline(0, color="grey", lw=0.6, ls=":")
+    ax_s.set_xlabel(r"$i/N$ [1]")
+    ax_s.set_ylabel(rf"$\lambda_i$ [{RATE_UNIT[model]}]")
+    ax_s.set_title(rf"g = {g_ref:g}, $\sigma_b$ = {rows[0][1]:g} (mean over seeds)", fontsize=9)
+    ax_s.legend(fontsize=7)
+    at_n = [r for r in rows if r[2] == n_max]
+    g_vals = sorted({r[0] for r in at_n})
+    dky = [np.mean([float(point_values(r[3], "d_ky")) / n_max for r in at_n if r[0] == g]) for g in g_vals]
+    ent = [np.mean([float(point_values(r[3], "entropy_rate")) / n_max for r in at_n if r[0] == g]) for g in g_vals]
+    ax_d.plot(g_vals, dky, "o-", color="C0", label=r"$D_{KY}/N$")
+    ax_d.set_xlabel(r"gain $g$ [1]")
+    ax_d.set_ylabel(r"$D_{KY}/N$ [1]", color="C0")
+    ax_e = ax_d.twinx()
+    ax_e.plot(g_vals, ent, "s--", color="C3", label=r"$H/N$")
+    ax_e.set_ylabel(rf"entropy rate / N [{RATE_UNIT[model]}]", color="C3")
+    ax_d.set_title(f"N = {n_max}", fontsize=9)
+    fig.suptitle(f"{MODEL_TITLE[model]}\nextensive chaos: full Lyapunov spectra (Engelken, Wolf & Abbott 2020)",
+                 fontsize=9)
+    return fig
+
+
+def radial_separation(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset], *, model: str) -> Figure:
+    """<x*^2> of the fixed points (found; Kac-Rice) against Delta0 of the dynamics (simulated; DMFT) vs g."""
+    s = summary.sel(N=summary.N.max())
+    sigmas = s.sigma_b.values[:2]
+    theory = {(round(float(ds.g.item()), 12), round(float(ds.sigma_b.item()), 12)): ds for ds in kac_rice}
+    fig = Figure(figsize=(4.2 * len(sigmas), 3.8), layout="constrained")
+    axes = fig.subplots(1, len(sigmas), sharey=True, squeeze=False)[0]
+    for ax, sb in zip(axes, sigmas, strict=True):
+        p = s.sel(sigma_b=sb)
+        fp, fp_sem, _ = seed_stats(p["fp_mean_sq_radius"], p["fp_status"])
+        d0, d0_sem, _ = seed_stats(p["sim_delta0"], p["sim_status"])
+        ax.errorbar(p.g.values, fp.values, yerr=fp_sem.values, fmt="o", color="C1", label=r"fixed points $<x^{*2}>$")
+        ax.errorbar(p.g.values, d0.values, yerr=d0_sem.values, fmt="s", color="C0", label=r"dynamics $\Delta_0$")
+        kr = [theory.get((round(float(g), 12), round(float(sb), 12))) for g in p.g.values]
+        kr_val = [float(point_values(t, "mean_sq_radius")) if t is not None and
+                  int(point_values(t, "status")) == 0 else np.nan for t in kr]
+        ax.plot(p.g.values, kr_val, "-", color="C1", label=r"Kac-Rice $<y^2>_{\mu_*}$")
+        ax.plot(p.g.values, p["dmft_delta0"].values, "-", color="C0", label=r"DMFT $\Delta_0$")
+        ax.set_xlabel(r"gain $g$ [1]")
+        ax.set_title(rf"$\sigma_b$ = {sb:g}, N = {int(s.N)}", fontsize=9)
+    axes[0].set_ylabel(r"mean squared coordinate [1]")
+    axes[0].legend(fontsize=7)
+    fig.suptitle(f"{MODEL_TITLE[model]}\nradial separation of fixed points and dynamics (Stubenrauch et al. 2022)",
+                 fontsize=9)
+    return fig
+
+
+def jacobian_spectrum(fixed_points: Sequence[xr.Dataset], kac_rice_point: Sequence[xr.Dataset], *,
+                      model: str) -> Figure:
+    """Eigenvalues of the Jacobians at all fixed points found (pooled over seeds) against the predicted disc."""
+    ok = [ds for ds in fixed_points if int(point_values(ds, "status")) == 0 and "eig_real" in ds]
+    re = np.concatenate([point_values(ds, "eig_real").ravel() for ds in ok]) if ok else np.array([])
+    im = np.concatenate([point_values(ds, "eig_imag").ravel() for ds in ok]) if ok else np.array([])
+    n_fp = sum(int(point_values(ds, "n_fixed_points")) for ds in ok)
+    fig = Figure(figsize=(5.0, 4.6), layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot(re, im, ".", ms=1.5, color="0.35", alpha=0.5, label=f"{re.size} eigenvalues of {n_fp} fixed points")
+    kr = kac_rice_point[0]
+    centre = -1.0 if model == "rate" else 0.0
+    if int(point_values(kr, "status")) == 0:
+        r = float(point_values(kr, "jacobian_radius"))
+        t = np.linspace(0, 2 * np.pi, 400)
+        inside = np.mean(np.hypot(re - centre, im) <= r) if re.size else np.nan
+        ax.plot(centre + r * np.cos(t), r * np.sin(t), color="C3", lw=1.5,
+                label=f"Kac-Rice disc, radius {r:.3f} ({100 * inside:.1f}% inside)")
+    ax.axvline(0.0 if model == "rate" else 1.0, color="grey", lw=0.8, ls=":", label="stability boundary")
+    ax.set_aspect("equal")
+    ax.set_xlabel("Re eigenvalue [1]")
+    ax.set_ylabel("Im eigenvalue [1]")
+    p = ok[0] if ok else kr
+    ax.set_title(rf"{MODEL_TITLE[model]}" "\n" rf"g = {float(p.g.item()):g}, $\sigma_b$ = {float(p.sigma_b.item()):g},"
+                 f" N = {int(p.N.item()) if 'N' in p.coords else '?'}", fontsize=9)
+    ax.legend(fontsize=7, loc="upper left")
+    return fig
+
+
+def fixed_point_count(fixed_points_count: Sequence[xr.Dataset], kac_rice_point: Sequence[xr.Dataset], *,
+                      model: str) -> Figure:
+    """Number of fixed points found vs N (mean over seeds, and the capture-recapture estimate) vs exp(N Sigma)."""
+    rows = [(int(ds.N.item()), float(point_values(ds, "n_fixed_points")),
+             float(point_values(ds, "capture_recapture_estimate"))) for ds in fixed_points_count
+            if int(point_values(ds, "status")) == 0]
+    sizes = np.array(sorted({r[0] for r in rows}))
+    found = np.array([np.mean([r[1] for r in rows if r[0] == n]) for n in sizes])
+    estimate = np.array([np.mean([r[2] for r in rows if r[0] == n]) for n in sizes])
+    fig = Figure(figsize=(5.0, 3.8), layout="constrained")
+    ax = fig.add_subplot()
+    slope = np.polyfit(sizes, np.log(found), 1)[0] if sizes.size > 1 else np.nan
+    ax.semilogy(sizes, found, "o", label=f"found (mean over seeds): slope {slope:.3f} per unit")
+    ax.semilogy(sizes, estimate, "x", label="capture-recapture estimate")
+    kr = kac_rice_point[0]
+    if int(point_values(kr, "status")) == 0:
+        sigma = float(point_values(kr, "complexity"))
+        ref = found[0] * np.exp(sigma * (sizes - sizes[0]))
+        ax.semilogy(sizes, ref, "-", color="black", label=rf"Kac-Rice $e^{{N\Sigma}}$, $\Sigma$ = {sigma:.3f}")
+    ax.set_xlabel("network size N [1]")
+    ax.set_ylabel("number of fixed points [1]")
+    p = fixed_points_count[0]
+    ax.set_title(rf"{MODEL_TITLE[model]}" "\n" rf"g = {float(p.g.item()):g}, $\sigma_b$ = {float(p.sigma_b.item()):g}",
+                 fontsize=9)
+    ax.legend(fontsize=7)
+    return fig
+
+
+def qr_convergence(t_ons: Sequence[xr.Dataset], *, model: str) -> Figure:
+    """Running estimates of the first exponents vs time, and the spectrum for each QR interval t_ons."""
+    ok = [ds for ds in t_ons if int(point_values(ds, "status")) == 0]
+    fig = Figure(figsize=(9.0, 3.6), layout="constrained")
+    ax_t, ax_s = fig.subplots(1, 2)
+    ref = ok[len(ok) // 2] if ok else None
+    if ref is not None:
+        run = point_values(ref, "running")
+        for j in range(run.shape[1]):
+            ax_t.plot(ref.t_running.values, run[:, j], lw=1, label=rf"$\lambda_{{{j + 1}}}$")
+        ax_t.set_title(f"t_ons = {float(point_values(ref, 't_ons')):g}", fontsize=9)
+    ax_t.set_xscale("log")
+    ax_t.xaxis.set_minor_formatter(NullFormatter())
+    ax_t.set_xlabel(rf"averaging time [{TIME_UNIT[model]}]")
+    ax_t.set_ylabel(rf"running estimate [{RATE_UNIT[model]}]")
+    ax_t.legend(fontsize=7, ncols=2)
+    for c, ds in zip(_colours(len(ok)), ok, strict=True):
+        lam, sem = point_values(ds, "exponent"), point_values(ds, "exponent_sem")
+        label = rf"t_ons = {float(point_values(ds, 't_ons')):g}: $\lambda_1$ = {lam[0]:.4f}$\pm${sem[0]:.4f}"
+        ax_s.errorbar(ds.i.values, lam, yerr=sem, fmt="o-", ms=3, lw=0.8, color=c, capsize=2, label=label)
+    ax_s.set_xlabel(r"index $i$ [1]")
+    ax_s.set_ylabel(rf"$\lambda_i$ [{RATE_UNIT[model]}]")
+    ax_s.legend(fontsize=7)
+    p = ok[0] if ok else t_ons[0]
+    fig.suptitle(rf"{MODEL_TITLE[model]}" "\n" rf"QR method, g = {float(p.g.item()):g}, "
+                 rf"$\sigma_b$ = {float(p.sigma_b.item()):g}, N = {int(p.N.item())}", fontsize=9)
+    return fig
+
+
+FIGURES = {
+    "scs_autocorrelation": scs_autocorrelation,
+    "spectra_collapse": spectra_collapse,
+    "radial_separation": radial_separation,
+    "jacobian_spectrum": jacobian_spectrum,
+    "fixed_point_count": fixed_point_count,
+    "qr_convergence": qr_convergence,
+}

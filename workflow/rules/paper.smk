@@ -1,0 +1,35 @@
+# Single-point studies behind the paper figures (config section `paper`); they reuse the lyapunov script.
+
+
+rule lyapunov_full:
+    """Full Lyapunov spectrum (k = N) of one point, for the extensivity figure (Engelken, Wolf & Abbott 2020)."""
+    input:
+        network=network_path,
+    output:
+        "results/lyapunov_full/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc",
+    params:
+        point=grid_point,
+        settings=lyapunov_full_settings,
+    log:
+        "results/logs/lyapunov_full/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
+    conda:
+        "../../envs/rnnchaos.yaml"
+    script:
+        "../scripts/lyapunov.py"
+
+
+rule lyapunov_t_ons:
+    """Lyapunov exponents of one point with the QR interval t_ons of the wildcard (independence of t_ons)."""
+    input:
+        network=network_path,
+    output:
+        "results/lyapunov_t_ons/{model}/t_ons~{t_ons}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc",
+    params:
+        point=grid_point,
+        settings=lyapunov_t_ons_settings,
+    log:
+        "results/logs/lyapunov_t_ons/{model}/t_ons~{t_ons}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
+    conda:
+        "../../envs/rnnchaos.yaml"
+    script:
+        "../scripts/lyapunov.py"
