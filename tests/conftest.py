@@ -1,11 +1,18 @@
 """Shared fixtures: small random networks and paths to the repository."""
 
-from pathlib import Path
+import os
 
-import numpy as np
-import pytest
+# One BLAS thread per test process: the suite's matrices are small, and OpenBLAS threading on batched small
+# solves is slower than serial by an order of magnitude on a shared 2-core machine (results are unaffected).
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-from rnnchaos import network
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from rnnchaos import network  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,0 +1,512 @@
+"""Fixed points of the rate network and the map: found, verified, classified and counted.
+
+Both models have the fixed points ``x* = J phi(x*) + theta`` (rate: ``F(x) = -x + J phi(x) + theta = 0``; map:
+``a = J phi(a) + theta``). Stability differs: the rate network's ``x*`` is stable iff all eigenvalues of
+``-I + J diag(phi'(x*))`` have negative real part (``stability="continuous"``), the map's iff all eigenvalues of
+``J diag(phi'(x*))`` lie inside the unit circle (``stability="discrete"``).
+
+Algorithm (:func:`find_fixed_points`):
+
+1. *Independent solves*: Newton from each initial condition on stacked ``(B, N, N)`` systems
+   (``np.linalg.solve``) with the analytic Jacobian, the step length capped at a fixed trust radius
+   ``trust_radius * sqrt(N) * scale`` (optionally also an Armijo backtracking line search, ``line_search=True``;
+   for random networks at g = 2 the capped full step converges 2-3 times as often). Their outcomes are
+   i.i.d. captures, used for the capture-recapture estimate.
+2. *Deflated solves* (Farrell, Birkisson & Funke, SIAM J. Sci. Comput. 37, A2026, 2015) from random
+   perturbations of known points: Newton on ``G(x) = M(x) F(x)``, ``M(x) = prod_k (ell^p / |x - x_k|^p + 1)``
+   over the 8 nearest known roots ``x_k`` (``p = 2``, ``ell = deflation_radius * sqrt(N) * scale``), whose step
+   is the Newton step ``d`` of ``F`` divided by ``1 - d . grad ln M``, so a solve cannot return the point it
+   started next to.
+3. *Fallback*: solves that stall go to Levenberg-Marquardt minimisation of ``q = |F|^2 / 2`` (Sussillo & Barak
+   2013); its end points are fixed points (if ``q`` reaches the tolerance) or reported as slow points with ``q``.
+4. *Verification*: every point gets a final undeflated Newton step and is kept only if ``|F(x*)|_inf < tol``;
+   points closer than ``dedup_rtol * sqrt(N) * scale`` are one point. If ``symmetric`` (``F(-x) = -F(x)``, e.g.
+   ``theta = 0``), mirrors ``-x*`` are added, and ``n_mirror_found`` counts pairs whose two members were both
+   found by solves.
+5. *Counting*: the saturation curve (unique points after each solve) and capture-recapture estimates of the
+   total from the independent captures: Chao1 (bias-corrected, Chao 1987, with its standard error) and
+   Lincoln-Petersen/Chapman on the two halves of the solves (counted on ``{x, -x}`` orbits if symmetric).
+   Both are lower bounds when catchability is heterogeneous (basins of Newton's method differ in size).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from rnnchaos.dynamics import dphi
+from rnnchaos.status import NumericalFailure
+
+KINDS = ("stable", "saddle", "repeller")
+ORIGINS = ("independent", "extra", "fallback", "symmetry")
+
+
+@dataclass(frozen=True)
+class FixedPoints:
+    """Verified fixed points and how they were found (shapes: ``n`` points, ``N`` units, ``m`` slow points).
+
+    ``eigvals``: Jacobian eigenvalues (of ``DF`` for continuous, of the map's ``DM`` for discrete stability);
+    ``n_unstable``: eigenvalues with positive real part (continuous) or modulus > 1 (discrete);
+    ``times_found``: independent solves that returned the point; ``origin``: index into :data:`ORIGINS`;
+    ``saturation``: (solves so far, unique points so far) after each solve; ``n_mirror_found``: -1 if not
+    symmetric; ``iterations``: Newton iterations of each solve; ``cpu_time``: CPU seconds of the whole search.
+    """
+
+    x: np.ndarray
+    residual: np.ndarray
+    eigvals: np.ndarray
+    n_unstable: np.ndarray
+    kind: np.ndarray
+    max_real_eig: np.ndarray
+    spectral_radius: np.ndarray
+    times_found: np.ndarray
+    origin: np.ndarray
+    n_solves: int
+    n_converged: int
+    saturation: tuple
+    capture_recapture_estimate: float
+    capture_recapture_se: float
+    chapman_estimate: float
+    chapman_se: float
+    n_mirror_found: int
+    slow_points: np.ndarray
+    slow_q: np.ndarray
+    iterations: np.ndarray
+    n_fallback: int
+    cpu_time: float
+    stability: str
+    symmetric: bool
+
+
+def find_fixed_points(F, jacobian, x0s: np.ndarray, *, tol: float = 1e-10, max_iter: int = 50,
+                      deflation: bool = True, symmetric: bool = False, stability: str = "continuous",
+                      n_extra: int = 0, rng: np.random.Generator | None = None, scale: float | None = None,
+                      perturbation: float = 0.15, trust_radius: float = 0.3, deflation_radius: float = 0.05,
+                      line_search: bool = False, batch_size: int | None = None, fallback: int = 16,
+                      fallback_iter: int = 30, dedup_rtol: float = 1e-6, eigenvalues: bool = True,
+                      vectorized: bool = True) -> FixedPoints:
+    """Fixed points of ``dx/dt = F(x)`` (continuous) or of the map ``x -> F(x)`` (discrete) from ``x0s``.
+
+    ``F(X)`` maps a batch ``(B, N) -> (B, N)`` and ``jacobian(X)`` gives ``(B, N, N)`` (or single points if
+    ``vectorized=False``). ``x0s`` (n0, N): independent initial conditions, one solve each; ``n_extra`` further
+    solves (deflated unless ``deflation=False``) from known points perturbed by ``perturbation * scale`` per
+    coordinate (needs ``rng``). ``scale``: typical coordinate size (default: rms of ``x0s``). ``tol``: bound on
+    ``|F(x*)|_inf`` (continuous) or ``|F(x*) - x*|_inf`` (discrete). ``symmetric``: ``F`` is odd, so ``-x*``
+    and ``0`` are added. ``fallback``: at most this many stalled solves go to Levenberg-Marquardt on ``q``
+    (``fallback_iter`` iterations). ``batch_size``: systems per stacked solve (default ``4e6 / N^2``, <= 256).
+    """
+    x0s = np.atleast_2d(np.asarray(x0s, dtype=float))
+    if x0s.ndim != 2 or x0s.shape[0] < 1 or not np.all(np.isfinite(x0s)):
+        raise ValueError(f"x0s must be a finite (n, N) array with n >= 1, got shape {x0s.shape}")
+    _check_options(tol=tol, max_iter=max_iter, stability=stability, n_extra=n_extra, rng=rng,
+                   dedup_rtol=dedup_rtol, fallback=fallback, fallback_iter=fallback_iter,
+                   trust_radius=trust_radius, deflation_radius=deflation_radius, perturbation=perturbation)
+    if not vectorized:
+        F1, J1 = F, jacobian
+        F = lambda X: np.stack([np.asarray(F1(x), float) for x in X])  # noqa: E731
+        jacobian = lambda X: np.stack([np.asarray(J1(x), float) for x in X])  # noqa: E731
+    discrete = stability == "discrete"
+    R = (lambda X: F(X) - X) if discrete else F
+    DR = (lambda X: jacobian(X) - np.eye(X.shape[1])) if discrete else jacobian
+    N = x0s.shape[1]
+    scale = float(scale) if scale else max(float(np.sqrt(np.mean(x0s**2))), 1e-3)
+    s = _Search(R, DR, N, tol, max_iter, scale, dedup_rtol, batch_size or int(np.clip(4e6 / N**2, 1, 256)),
+                trust_radius, deflation_radius, line_search)
+    t0 = time.process_time()
+    s.run(x0s, deflated=False, captures=True)
+    budget = n_extra
+    while budget > 0 and s.n > 0:
+        n = min(budget, s.batch)
+        base = np.asarray(s.points)[rng.integers(0, s.n, n)]
+        s.run(base + perturbation * scale * rng.standard_normal(base.shape), deflated=deflation, captures=False)
+        budget -= n
+    slow, slow_q = s.fallback(fallback, fallback_iter)
+    return s.result(symmetric, discrete, eigenvalues, jacobian, slow, slow_q, time.process_time() - t0)
+
+
+def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init: int, rng: np.random.Generator,
+                         tol: float = 1e-10, init_states: np.ndarray | None = None, max_iter: int = 50,
+                         extra_fraction: float = 0.5, state_fraction: float = 0.125,
+                         init_variance: float | None = None, **options) -> FixedPoints:
+    """Fixed points of network ``model`` (``"rate"`` or ``"map"``), ``x* = J tanh(x*) + theta``.
+
+    ``n_init`` solves in all: ``(1 - extra_fraction) n_init`` independent ones, started from ``init_states``
+    (trajectory states, at most ``state_fraction`` of them: at g = 2 Newton converges from few of them, the
+    fixed points lying closer to the origin than the attractor) and Gaussian draws of variance
+    ``init_variance`` (default: the Kac-Rice ``<x*^2>`` at the ``g``, ``sigma_b`` estimated from ``J``,
+    ``theta``; 1 where that is 0), and ``extra_fraction n_init`` deflated solves from perturbed known points.
+    ``symmetric`` is set when ``theta == 0`` exactly. Other
+    ``options`` go to :func:`find_fixed_points`. Raises :class:`NumericalFailure` ("stalled") if no solve
+    converges (a fixed point always exists: ``x -> J phi(x) + theta`` maps a box into itself).
+    """
+    if model not in ("rate", "map"):
+        raise ValueError(f"model must be 'rate' or 'map', got {model!r}")
+    J, theta = np.asarray(J, dtype=float), np.asarray(theta, dtype=float)
+    if J.ndim != 2 or J.shape[0] != J.shape[1] or theta.shape != (J.shape[0],):
+        raise ValueError(f"J must be (N, N) and theta (N,), got {J.shape} and {theta.shape}")
+    if int(n_init) != n_init or n_init < 1:
+        raise ValueError(f"n_init must be an integer >= 1, got {n_init!r}")
+    if not 0 <= extra_fraction < 1:
+        raise ValueError(f"extra_fraction must be in [0, 1), got {extra_fraction!r}")
+    if not 0 <= state_fraction <= 1:
+        raise ValueError(f"state_fraction must be in [0, 1], got {state_fraction!r}")
+    N = J.shape[0]
+    n_extra = int(extra_fraction * n_init)
+    n_indep = n_init - n_extra
+    if init_variance is None:
+        init_variance = _theory_variance(float(np.sqrt(np.sum(J**2) / N)), float(np.sqrt(np.mean(theta**2))))
+    if not (np.isfinite(init_variance) and init_variance > 0):
+        raise ValueError(f"init_variance must be a finite number > 0, got {init_variance!r}")
+    states = np.empty((0, N)) if init_states is None else np.atleast_2d(np.asarray(init_states, dtype=float))
+    if states.shape[1:] != (N,):
+        raise ValueError(f"init_states must have shape (n, {N}), got {states.shape}")
+    states = states[np.isfinite(states).all(axis=1)]
+    take = rng.permutation(states.shape[0])[: int(state_fraction * n_indep)]
+    x0s = np.concatenate([states[take], np.sqrt(init_variance) * rng.standard_normal((n_indep - take.size, N))])
+    JT = J.T
+
+    def field(X):
+        return np.tanh(X) @ JT + theta if model == "map" else -X + np.tanh(X) @ JT + theta
+
+    def jac(X):
+        D = J[None, :, :] * dphi(X)[:, None, :]
+        return D if model == "map" else D - np.eye(N)
+
+    fp = find_fixed_points(field, jac, x0s, tol=tol, max_iter=max_iter, symmetric=not np.any(theta),
+                           stability="discrete" if model == "map" else "continuous", n_extra=n_extra, rng=rng,
+                           scale=np.sqrt(init_variance), **options)
+    if fp.n_converged == 0 and fp.x.shape[0] == 0:
+        raise NumericalFailure("stalled", f"none of {fp.n_solves} Newton solves converged to |F| < {tol:g}")
+    return fp
+
+
+def capture_recapture(counts: np.ndarray) -> tuple[float, float]:
+    """Bias-corrected Chao1 estimate of the number of classes from capture counts (Chao 1987), and its s.e."""
+    counts = np.asarray(counts)
+    counts = counts[counts > 0]
+    f1, f2, s_obs = float(np.sum(counts == 1)), float(np.sum(counts == 2)), float(counts.size)
+    est = s_obs + f1 * (f1 - 1) / (2 * (f2 + 1))
+    var = (f1 * (f1 - 1) / (2 * (f2 + 1)) + f1 * (2 * f1 - 1) ** 2 / (4 * (f2 + 1) ** 2)
+           + f1**2 * f2 * (f1 - 1) ** 2 / (4 * (f2 + 1) ** 4))
+    return est, float(np.sqrt(max(var, 0.0)))
+
+
+def chapman(first: set, second: set) -> tuple[float, float]:
+    """Lincoln-Petersen estimate with Chapman's correction from two capture occasions, and its s.e."""
+    n1, n2, m = len(first), len(second), len(first & second)
+    est = (n1 + 1) * (n2 + 1) / (m + 1) - 1
+    var = (n1 + 1) * (n2 + 1) * (n1 - m) * (n2 - m) / ((m + 1) ** 2 * (m + 2))
+    return float(est), float(np.sqrt(var))
+
+
+def to_dataset(fp: FixedPoints) -> xr.Dataset:
+    """The points as a Dataset (dims ``fp``, ``i``, ``eig``, ``solve``, ``slow``); every variable has units."""
+    a = lambda ln, u="1": {"units": u, "long_name": ln}  # noqa: E731
+    n = fp.x.shape[0]
+    ds = xr.Dataset({
+        "x": (("fp", "i"), fp.x, a("fixed-point coordinates x*_i")),
+        "residual": (("fp",), fp.residual, a("|F(x*)|_inf after the final Newton polish")),
+        "eig_real": (("fp", "eig"), fp.eigvals.real, a("real part of the Jacobian eigenvalues")),
+        "eig_imag": (("fp", "eig"), fp.eigvals.imag, a("imaginary part of the Jacobian eigenvalues")),
+        "n_unstable": (("fp",), fp.n_unstable, a("number of unstable directions (index)")),
+        "kind": (("fp",), _codes(fp.kind),
+                 {**a("stability class"), "flag_values": np.arange(3, dtype=np.int8),
+                  "flag_meanings": " ".join(KINDS)}),
+        "max_real_eig": (("fp",), fp.max_real_eig, a("largest real part of the Jacobian eigenvalues")),
+        "spectral_radius": (("fp",), fp.spectral_radius, a("largest modulus of the Jacobian eigenvalues")),
+        "times_found": (("fp",), fp.times_found, a("independent solves that returned the point")),
+        "origin": (("fp",), fp.origin.astype(np.int8), {**a("how the point was found"), "flag_values":
+                   np.arange(4, dtype=np.int8), "flag_meanings": " ".join(ORIGINS)}),
+        "saturation_unique": (("solve",), fp.saturation[1], a("unique fixed points after this many solves")),
+        "iterations": (("solve",), fp.iterations, a("Newton iterations of the solve")),
+        "slow_points": (("slow", "i"), fp.slow_points, a("slow points (local minima of q = |F|^2/2 > 0)")),
+        "slow_q": (("slow",), fp.slow_q, a("q = |F|^2/2 at the slow point")),
+    }, coords={"solve": ("solve", fp.saturation[0], a("number of solves"))})
+    scalars = {
+        "n_fixed_points": (n, "number of verified unique fixed points"),
+        "n_stable": (int(np.sum(fp.n_unstable == 0)), "number of stable fixed points"),
+        "mean_sq_radius": (_mean_sq_radius(fp.x), "mean squared coordinate <x*^2> of the points other than 0"),
+        "n_solves": (fp.n_solves, "Newton solves"), "n_converged": (fp.n_converged, "converged solves"),
+        "capture_recapture_estimate": (fp.capture_recapture_estimate, "Chao1 estimate of the number of points"),
+        "capture_recapture_se": (fp.capture_recapture_se, "standard error of the Chao1 estimate"),
+        "chapman_estimate": (fp.chapman_estimate, "Lincoln-Petersen/Chapman estimate (two halves of solves)"),
+        "chapman_se": (fp.chapman_se, "standard error of the Chapman estimate"),
+        "n_mirror_found": (fp.n_mirror_found, "pairs {x*, -x*} both found by solves (-1: not symmetric)"),
+        "n_fallback": (fp.n_fallback, "solves passed to the q-minimisation fallback"),
+        "cpu_time": (fp.cpu_time, "CPU time of the search", "s"),
+    }
+    for k, (v, *rest) in scalars.items():
+        ds[k] = xr.DataArray(v, attrs=a(*rest))
+    ds.attrs.update(stability=fp.stability, symmetric=int(fp.symmetric))
+    return ds
+
+
+class _Search:
+    """Bookkeeping of one search: known points, captures, saturation curve, stalled end points."""
+
+    def __init__(self, R, DR, N, tol, max_iter, scale, dedup_rtol, batch, trust_radius, deflation_radius,
+                 line_search):
+        self.R, self.DR, self.N, self.tol, self.max_iter, self.batch = R, DR, N, tol, max_iter, batch
+        length = scale * np.sqrt(N)  # typical |x*|
+        self.cap, self.ell, self.line_search = trust_radius * length, deflation_radius * length, line_search
+        self.dedup = dedup_rtol * length
+        self.points, self.times_found, self.origin, self.buckets = [], [], [], {}
+        self.saturation, self.iterations, self.stalled = [], [], []
+        self.first_half, self.second_half = set(), set()
+        self.w = np.random.default_rng(0).standard_normal(N) / np.sqrt(N)  # projection for hashing
+        self.n_converged = self.n_fallback = 0
+
+    @property
+    def n(self):
+        return len(self.points)
+
+    def find(self, x):
+        k = int(np.floor(self.w @ x / (10 * self.dedup)))
+        for b in (k - 1, k, k + 1):
+            for i in self.buckets.get(b, ()):
+                if np.linalg.norm(self.points[i] - x) < self.dedup:
+                    return i, k
+        return -1, k
+
+    def add(self, x, origin):
+        i, k = self.find(x)
+        if i < 0:
+            i = self.n
+            self.points.append(x.copy())
+            self.times_found.append(0)
+            self.origin.append(origin)
+            self.buckets.setdefault(k, []).append(i)
+        return i
+
+    def run(self, X0, *, deflated, captures):
+        ids = np.full(X0.shape[0], -1)
+        for lo in range(0, X0.shape[0], self.batch):
+            known = np.asarray(self.points) if deflated and self.n else None
+            X, ok, it = _newton(self.R, self.DR, X0[lo:lo + self.batch], self.tol, self.max_iter, known, self.ell,
+                                self.cap, self.line_search)
+            X, ok = _polish(self.R, self.DR, X, ok, self.tol)
+            for j in range(X.shape[0]):
+                self.iterations.append(it[j])
+                if ok[j]:
+                    ids[lo + j] = self.add(X[j], 0 if captures else 1)
+                    self.times_found[ids[lo + j]] += captures
+                    self.n_converged += 1
+                else:
+                    self.stalled.append(X[j])
+                self.saturation.append(self.n)
+        if captures:
+            half = X0.shape[0] // 2
+            self.first_half, self.second_half = set(ids[:half][ids[:half] >= 0]), set(ids[half:][ids[half:] >= 0])
+        return ids
+
+    def fallback(self, n_max, n_iter):
+        if not self.stalled or n_max < 1:
+            return np.empty((0, self.N)), np.empty(0)
+        X0 = np.asarray(self.stalled[:n_max])
+        self.n_fallback = X0.shape[0]
+        slow, slow_q = [], []
+        for lo in range(0, X0.shape[0], self.batch):
+            X, q, stationary = _levenberg_marquardt(self.R, self.DR, X0[lo:lo + self.batch], self.tol, n_iter)
+            X, ok = _polish(self.R, self.DR, X, np.abs(self.R(X)).max(axis=1) < self.tol, self.tol)
+            for j in range(X.shape[0]):
+                if ok[j]:
+                    self.add(X[j], 2)
+                elif stationary[j] and not any(np.linalg.norm(s - X[j]) < self.dedup for s in slow):
+                    slow.append(X[j])
+                    slow_q.append(q[j])
+        return np.reshape(slow, (-1, self.N)), np.asarray(slow_q, dtype=float)
+
+    def result(self, symmetric, discrete, eigenvalues, jacobian, slow, slow_q, cpu):
+        found = self.n
+        counts = np.asarray(self.times_found, dtype=float)
+        first, second = self.first_half, self.second_half
+        est_offset, factor, n_mirror = 0, 1, -1
+        if symmetric:  # add -x* and 0; count captures on the orbits {x, -x}, x != 0 (0 is known to exist)
+            mirror = np.array([self.find(-x)[0] for x in self.points[:found]], dtype=int).reshape(found)
+            n_mirror = int(np.sum((mirror >= 0) & (mirror > np.arange(found))))
+            for i in np.flatnonzero(mirror < 0):
+                self.add(-self.points[i], 3)
+            if self.find(np.zeros(self.N))[0] < 0:
+                self.add(np.zeros(self.N), 3)
+            orbit = np.where(mirror >= 0, np.minimum(np.arange(found), mirror), np.arange(found))
+            nonzero = mirror != np.arange(found)
+            counts = np.bincount(orbit[nonzero], weights=counts[:found][nonzero], minlength=found)
+            first, second = ({int(orbit[i]) for i in h if nonzero[i]} for h in (first, second))
+            est_offset, factor = 1, 2
+        est, se = capture_recapture(counts)
+        c_est, c_se = chapman(first, second)
+        est, se, c_est, c_se = factor * est + est_offset, factor * se, factor * c_est + est_offset, factor * c_se
+        X = np.asarray(self.points).reshape(-1, self.N)
+        res = np.abs(self.R(X)).max(axis=1) if X.shape[0] else np.empty(0)
+        keep = res < self.tol
+        X = X[keep]
+        ev = _eigvals(jacobian, X, self.batch) if eigenvalues and X.shape[0] else np.full(X.shape, np.nan + 0j)
+        unstable = np.abs(ev) > 1 if discrete else ev.real > 0
+        n_unst = unstable.sum(axis=1)
+        kind = np.where(n_unst == 0, 0, np.where(n_unst == self.N, 2, 1))
+        return FixedPoints(
+            x=X, residual=res[keep], eigvals=ev, n_unstable=n_unst, kind=np.asarray(KINDS)[kind],
+            max_real_eig=ev.real.max(axis=1, initial=-np.inf) if X.shape[0] else np.empty(0),
+            spectral_radius=np.abs(ev).max(axis=1, initial=0.0) if X.shape[0] else np.empty(0),
+            times_found=np.asarray(self.times_found, dtype=int)[keep], origin=np.asarray(self.origin)[keep],
+            n_solves=len(self.iterations), n_converged=self.n_converged,
+            saturation=(np.arange(1, len(self.saturation) + 1), np.asarray(self.saturation, dtype=int)),
+            capture_recapture_estimate=est, capture_recapture_se=se, chapman_estimate=c_est, chapman_se=c_se,
+            n_mirror_found=n_mirror, slow_points=slow, slow_q=slow_q,
+            iterations=np.asarray(self.iterations, dtype=int), n_fallback=self.n_fallback, cpu_time=cpu,
+            stability="discrete" if discrete else "continuous", symmetric=bool(symmetric))
+
+
+def _newton(R, DR, X, tol, max_iter, known, ell, cap, line_search=False, n_backtrack=12, n_deflate=8):
+    """Newton with a step cap ``cap`` (optionally deflated, optionally with an Armijo line search on ``|G|``).
+
+    Returns the end points, the converged mask and the iterations used.
+    """
+    X = np.array(X, dtype=float)
+    F = R(X)
+    res = np.abs(F).max(axis=1)
+    conv, alive, it = res < tol, np.isfinite(res) & (res >= tol), np.zeros(X.shape[0], dtype=int)
+    for _ in range(max_iter):
+        idx = np.flatnonzero(alive)
+        if idx.size == 0:
+            break
+        x, f = X[idx], F[idx]
+        d = _solve(DR(x), -f)
+        near = _nearest(x, known, n_deflate) if known is not None else None
+        if near is not None:
+            lnM, v = _deflation(x, known, near, ell)
+            den = 1.0 - np.sum(v * d, axis=1)
+            d /= np.where(np.abs(den) > 1e-8, den, 1e-8)[:, None]
+        d *= np.minimum(1.0, cap / np.maximum(np.linalg.norm(d, axis=1), 1e-300))[:, None]
+        if not line_search:
+            xn = x + d
+            fn = R(xn)
+            acc = np.isfinite(fn).all(axis=1)
+        else:
+            merit = _log_norm(f) + (lnM if near is not None else 0.0)
+            t, acc, xn, fn = np.ones(idx.size), np.zeros(idx.size, bool), x.copy(), f.copy()
+            for _k in range(n_backtrack):
+                p = np.flatnonzero(~acc)
+                xt = x[p] + t[p, None] * d[p]
+                ft = R(xt)
+                mt = _log_norm(ft) + (_deflation(xt, known, near[p], ell)[0] if near is not None else 0.0)
+                ok = np.isfinite(mt) & (mt <= merit[p] + np.log1p(-1e-4 * t[p]))
+                xn[p[ok]], fn[p[ok]], acc[p[ok]] = xt[ok], ft[ok], True
+                t[p[~ok]] *= 0.5
+                if acc.all():
+                    break
+        X[idx[acc]], F[idx[acc]] = xn[acc], fn[acc]
+        it[idx] += 1
+        r = np.abs(F[idx]).max(axis=1)
+        conv[idx] = r < tol
+        alive[idx] = acc & (r >= tol)
+    return X, conv, it
+
+
+def _log_norm(f):
+    return 0.5 * np.log(np.maximum(np.sum(f * f, axis=1), 1e-300))
+
+
+def _polish(R, DR, X, ok, tol):
+    """One undeflated Newton step on converged points; keep it where it does not raise the residual."""
+    ok = ok.copy()
+    if ok.any():
+        x = X[ok]
+        f = R(x)
+        xn = x + _solve(DR(x), -f)
+        better = np.abs(R(xn)).max(axis=1) <= np.abs(f).max(axis=1)
+        X[np.flatnonzero(ok)[better]] = xn[better]
+        ok[ok] = np.abs(R(X[ok])).max(axis=1) < tol
+    return X, ok
+
+
+def _levenberg_marquardt(R, DR, X, tol, n_iter):
+    """Batched Levenberg-Marquardt minimisation of q = |R|^2/2; returns end points, q, stationarity flags."""
+    X = np.array(X, dtype=float)
+    F = R(X)
+    q = 0.5 * np.sum(F * F, axis=1)
+    lam = np.full(X.shape[0], 1e-3)
+    for _ in range(n_iter):
+        A = DR(X)
+        At = np.swapaxes(A, 1, 2)
+        g = (At @ F[..., None])[..., 0]
+        H = At @ A
+        scale = np.trace(H, axis1=1, axis2=2) / X.shape[1]
+        Xn = X + _solve(H + (lam * scale)[:, None, None] * np.eye(X.shape[1]), -g)
+        Fn = R(Xn)
+        qn = 0.5 * np.sum(Fn * Fn, axis=1)
+        ok = np.isfinite(qn) & (qn < q)
+        X[ok], F[ok], q[ok] = Xn[ok], Fn[ok], qn[ok]
+        lam = np.where(ok, lam / 3, lam * 4)
+        if np.all(np.abs(F).max(axis=1) < tol):
+            break
+    grad = np.linalg.norm((np.swapaxes(DR(X), 1, 2) @ F[..., None])[..., 0], axis=1)
+    return X, q, grad <= 1e-4 * np.sqrt(2 * q)
+
+
+def _solve(A, b):
+    """Stacked ``A x = b``; singular systems fall back to least squares one by one."""
+    try:
+        return np.linalg.solve(A, b[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return np.stack([np.linalg.lstsq(a, v, rcond=None)[0] for a, v in zip(A, b, strict=True)])
+
+
+def _nearest(x, known, k):
+    d2 = np.sum(x * x, axis=1)[:, None] + np.sum(known * known, axis=1)[None, :] - 2 * x @ known.T
+    k = min(k, known.shape[0])
+    return np.argpartition(d2, k - 1, axis=1)[:, :k]
+
+
+def _deflation(x, known, near, ell, p=2.0):
+    """``ln M(x)`` and ``grad ln M(x)`` for ``M = prod_k ((ell / |x - x_k|)^p + 1)`` over ``near`` roots."""
+    r = x[:, None, :] - known[near]
+    s2 = np.maximum(np.sum(r * r, axis=2) / ell**2, 1e-300)
+    a = s2 ** (-p / 2)
+    lnM = np.sum(np.log1p(a), axis=1)
+    grad = np.sum((-p * a / s2 / (1 + a))[:, :, None] * r, axis=1) / ell**2
+    return lnM, grad
+
+
+def _eigvals(jacobian, X, batch):
+    return np.concatenate([np.linalg.eigvals(jacobian(X[lo:lo + batch])) for lo in range(0, X.shape[0], batch)])
+
+
+def _mean_sq_radius(X):
+    nonzero = X[np.abs(X).max(axis=1) > 1e-8] if X.shape[0] else X
+    return float(np.mean(nonzero**2)) if nonzero.shape[0] else (0.0 if X.shape[0] else np.nan)
+
+
+def _codes(kind):
+    return np.asarray([KINDS.index(k) for k in kind], dtype=np.int8)
+
+
+def _theory_variance(g, sigma_b):
+    from rnnchaos.kac_rice import kac_rice_solution
+
+    try:
+        v = kac_rice_solution(g, sigma_b).mean_sq_radius
+    except NumericalFailure:
+        v = 0.0
+    return v if v > 1e-6 else 1.0
+
+
+def _check_options(*, tol, max_iter, stability, n_extra, rng, dedup_rtol, fallback, fallback_iter, **positive):
+    if not (np.isfinite(tol) and 0 < tol < 1):
+        raise ValueError(f"tol must be in (0, 1), got {tol!r}")
+    for name, v, lo in (("max_iter", max_iter, 1), ("n_extra", n_extra, 0), ("fallback", fallback, 0),
+                        ("fallback_iter", fallback_iter, 1)):
+        if int(v) != v or v < lo:
+            raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+    if stability not in ("continuous", "discrete"):
+        raise ValueError(f"stability must be 'continuous' or 'discrete', got {stability!r}")
+    if n_extra > 0 and rng is None:
+        raise ValueError("rng (a numpy.random.Generator) is required when n_extra > 0")
+    if not 0 < dedup_rtol < 1e-2:
+        raise ValueError(f"dedup_rtol must be in (0, 1e-2), got {dedup_rtol!r}")
+    for name, v in positive.items():
+        if not (np.isfinite(v) and v > 0):
+            raise ValueError(f"{name} must be a finite number > 0, got {v!r}")

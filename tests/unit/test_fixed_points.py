@@ -1,0 +1,184 @@
+"""Fixed-point finder: closed forms (2-D system), identities of random networks, counting estimators."""
+
+import numpy as np
+import pytest
+
+from rnnchaos import fixed_points as fpm
+from rnnchaos.io import read_dataset, write_dataset
+from rnnchaos.network import draw_disorder
+from rnnchaos.status import NumericalFailure
+
+
+def toy(X):
+    """Seed 003's system x' = (1 - x^2) y, y' = x/2 - y (batched)."""
+    x, y = X[:, 0], X[:, 1]
+    return np.stack([(1 - x**2) * y, x / 2 - y], axis=1)
+
+
+def toy_jacobian(X):
+    x, y = X[:, 0], X[:, 1]
+    out = np.empty((X.shape[0], 2, 2))
+    out[:, 0, 0], out[:, 0, 1], out[:, 1, 0], out[:, 1, 1] = -2 * x * y, 1 - x**2, 0.5, -1.0
+    return out
+
+
+def network(N, g, sigma_b, seed=0):
+    d = draw_disorder(N, seed)
+    return d.couplings(g), d.biases(sigma_b)
+
+
+def sort_rows(X):
+    return X[np.lexsort(X.T[::-1])]
+
+
+@pytest.fixture(scope="module")
+def net_g2():
+    """A symmetric (sigma_b = 0) network at g = 2 with its fixed points (shared by several tests)."""
+    J, theta = network(60, 2.0, 0.0, seed=3)
+    return J, theta, fpm.network_fixed_points("rate", J, theta, n_init=96, rng=np.random.default_rng(0))
+
+
+def test_toy_system_all_fixed_points_with_stability():
+    # y = 0 forces x = 0 (from y = x/2); x = +-1 gives y = x/2: (0, 0), (1, 1/2), (-1, -1/2)
+    rng = np.random.default_rng(1)
+    fp = fpm.find_fixed_points(toy, toy_jacobian, rng.uniform(-3, 3, (40, 2)), rng=rng, n_extra=8)
+    order = np.argsort(fp.x[:, 0])
+    np.testing.assert_allclose(fp.x[order], [[-1, -0.5], [0, 0], [1, 0.5]], atol=1e-12)
+    assert list(fp.kind[order]) == ["stable", "saddle", "stable"]
+    # (0,0): lambda^2 + lambda - 1/2 = 0 -> (-1 +- sqrt 3)/2; (+-1, +-1/2): double eigenvalue -1
+    np.testing.assert_allclose(np.sort(fp.eigvals[order[1]].real), [(-1 - 3**0.5) / 2, (-1 + 3**0.5) / 2])
+    np.testing.assert_allclose(fp.eigvals[order[[0, 2]]].real, -1.0, atol=1e-6)
+    assert list(fp.n_unstable[order]) == [0, 1, 0]
+    assert np.all(fp.residual < 1e-10)
+    assert fp.times_found.sum() <= fp.n_converged <= fp.n_solves == 48
+    assert fp.capture_recapture_estimate == pytest.approx(3.0)  # every point found many times: f1 = 0
+
+
+def test_below_transition_only_the_origin_and_it_is_stable():
+    J, theta = network(50, 0.5, 0.0)
+    fp = fpm.network_fixed_points("rate", J, theta, n_init=24, rng=np.random.default_rng(0), init_variance=4.0)
+    assert fp.x.shape == (1, 50)
+    np.testing.assert_allclose(fp.x[0], 0.0, atol=1e-12)
+    assert fp.kind[0] == "stable" and fp.n_unstable[0] == 0 and fp.max_real_eig[0] < 0
+    assert fp.times_found[0] >= 10  # found by the independent solves, not only added by symmetry
+
+
+def test_every_reported_point_satisfies_the_residual_bound():
+    J, theta = network(60, 2.0, 0.5, seed=1)
+    fp = fpm.network_fixed_points("rate", J, theta, n_init=64, rng=np.random.default_rng(2))
+    assert fp.x.shape[0] >= 2
+    F = -fp.x + np.tanh(fp.x) @ J.T + theta
+    assert np.abs(F).max() < 1e-10
+    np.testing.assert_allclose(fp.residual, np.abs(F).max(axis=1), atol=1e-15)
+    assert fp.n_mirror_found == -1 and not fp.symmetric
+    d = np.linalg.norm(fp.x[:, None] - fp.x[None], axis=2) + np.eye(len(fp.x))
+    assert d.min() > 1e-6 * np.sqrt(60)  # no duplicates
+    # eigenvalues are those of -1 + J diag(phi'(x*)), index = number with positive real part
+    k = int(np.argmax(fp.n_unstable))
+    ev = np.linalg.eigvals(J * (1 - np.tanh(fp.x[k]) ** 2) - np.eye(60))
+    np.testing.assert_allclose(np.sort(ev.real), np.sort(fp.eigvals[k].real), atol=1e-8)
+    assert fp.n_unstable[k] == np.sum(ev.real > 0)
+    assert fp.max_real_eig[k] == pytest.approx(ev.real.max())
+
+
+def test_mirror_images_at_zero_bias(net_g2):
+    J, theta, fp = net_g2
+    assert fp.symmetric and fp.x.shape[0] >= 3 and fp.x.shape[0] % 2 == 1  # pairs plus the origin
+    for x in fp.x:
+        assert np.min(np.linalg.norm(fp.x + x, axis=1)) < 1e-8
+    assert np.abs(-fp.x + np.tanh(fp.x) @ J.T).max() < 1e-10
+    pairs = (fp.x.shape[0] - 1) // 2
+    assert 0 <= fp.n_mirror_found <= pairs
+    assert np.sum(np.abs(fp.x).max(axis=1) < 1e-12) == 1  # the origin, once
+
+
+def test_saturation_and_capture_recapture_are_consistent(net_g2):
+    _, _, fp = net_g2
+    solves, unique = fp.saturation
+    assert solves[-1] == fp.n_solves == 96 and np.all(np.diff(unique) >= 0)
+    assert unique[-1] == np.sum(fp.origin != fpm.ORIGINS.index("symmetry")) - np.sum(fp.origin == 2)
+    assert fp.capture_recapture_estimate >= np.sum(fp.times_found > 0)
+    assert fp.capture_recapture_se >= 0 and np.isfinite(fp.chapman_estimate)
+
+
+def test_map_and_rate_have_the_same_fixed_points():
+    J, theta = network(40, 2.0, 0.3, seed=2)
+    rate = fpm.network_fixed_points("rate", J, theta, n_init=32, rng=np.random.default_rng(5))
+    amap = fpm.network_fixed_points("map", J, theta, n_init=32, rng=np.random.default_rng(5))
+    np.testing.assert_allclose(sort_rows(rate.x), sort_rows(amap.x), atol=1e-9)
+    assert amap.stability == "discrete"
+    k = int(np.argmin(np.abs(amap.x - rate.x[0]).max(axis=1)))
+    np.testing.assert_allclose(np.sort_complex(amap.eigvals[k]), np.sort_complex(rate.eigvals[0] + 1), atol=1e-8)
+    assert amap.n_unstable[k] == np.sum(np.abs(rate.eigvals[0] + 1) > 1)
+
+
+def test_deflation_keeps_a_solve_from_returning_a_known_root():
+    root = np.array([[1.0, 0.5]])
+    x0 = root + np.array([[0.05, -0.03]])
+    common = dict(tol=1e-10, max_iter=50, ell=0.3, cap=2.0)
+    X, ok, _ = fpm._newton(toy, toy_jacobian, x0, known=None, **common)
+    assert ok[0] and np.allclose(X[0], root[0])  # undeflated: back to the known root
+    X, ok, _ = fpm._newton(toy, toy_jacobian, x0, known=root, **common)
+    assert not np.allclose(X[0], root[0], atol=1e-3)
+    assert not ok[0] or np.abs(toy(X)).max() < 1e-10  # a different root, or none
+
+
+def test_slow_point_reported_with_its_q():
+    def F(X):
+        return np.stack([X[:, 0] ** 2 + 0.1, X[:, 1]], axis=1)  # no root; q has its minimum 0.005 at 0
+
+    def DF(X):
+        out = np.zeros((X.shape[0], 2, 2))
+        out[:, 0, 0], out[:, 1, 1] = 2 * X[:, 0], 1.0
+        return out
+
+    fp = fpm.find_fixed_points(F, DF, np.random.default_rng(0).normal(size=(6, 2)), fallback_iter=60)
+    assert fp.x.shape[0] == 0 and fp.n_converged == 0 and fp.n_fallback == 6
+    assert fp.slow_points.shape == (1, 2)
+    np.testing.assert_allclose(fp.slow_points[0], 0.0, atol=1e-4)
+    assert fp.slow_q[0] == pytest.approx(0.005, rel=1e-6)
+
+
+def test_no_converged_solve_raises_stalled():
+    J, theta = network(30, 3.0, 0.5)
+    with pytest.raises(NumericalFailure, match="stalled"):
+        fpm.network_fixed_points("rate", J, theta, n_init=4, rng=np.random.default_rng(0), max_iter=1, fallback=0)
+
+
+def test_chao1_and_chapman_on_known_population():
+    rng = np.random.default_rng(0)
+    captures = rng.integers(0, 300, size=400)  # 300 equally catchable classes, 400 captures
+    est, se = fpm.capture_recapture(np.bincount(captures))
+    assert abs(est - 300) < 3 * se + 10
+    c_est, c_se = fpm.chapman(set(captures[:200]), set(captures[200:]))
+    assert abs(c_est - 300) < 3 * c_se
+    assert fpm.capture_recapture(np.array([1, 1, 2, 5])) == pytest.approx((4 + 2 * 1 / (2 * 2), 2.0), rel=0.5)
+    assert fpm.capture_recapture(np.array([3, 4]))[0] == 2.0  # no singletons: nothing unseen
+
+
+def test_dataset_has_units_and_round_trips(tmp_path, net_g2):
+    _, _, fp = net_g2
+    ds = fpm.to_dataset(fp)
+    assert ds["x"].dims == ("fp", "i") and ds["eig_real"].dims == ("fp", "eig")
+    assert int(ds["n_fixed_points"]) == fp.x.shape[0]
+    assert int(ds["n_stable"]) == np.sum(fp.kind == "stable")
+    np.testing.assert_allclose(ds["eig_real"] + 1j * ds["eig_imag"], fp.eigvals)
+    write_dataset(ds, tmp_path / "fp.nc", stage="fixed_points", params={})
+    back = read_dataset(tmp_path / "fp.nc", stage="fixed_points", required=("x", "saturation_unique"))
+    np.testing.assert_array_equal(back["x"].values, fp.x)
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"model": "flow"}, "model"), ({"tol": 0.0}, "tol"), ({"n_init": 0}, "n_init"), ({"max_iter": 0}, "max_iter"),
+    ({"extra_fraction": 1.0}, "extra_fraction"), ({"init_variance": -1.0}, "init_variance"),
+    ({"init_states": np.zeros((3, 7))}, "init_states"), ({"fallback_iter": 0}, "fallback_iter"),
+])
+def test_invalid_arguments_are_named(kwargs, match):
+    J, theta = network(10, 1.5, 0.0)
+    args = {"model": "rate", "J": J, "theta": theta, "n_init": 4, "rng": np.random.default_rng(0), **kwargs}
+    with pytest.raises(ValueError, match=match):
+        fpm.network_fixed_points(**args)
+    with pytest.raises(ValueError, match="rng"):
+        fpm.find_fixed_points(toy, toy_jacobian, np.ones((2, 2)), n_extra=2)
+    with pytest.raises(ValueError, match="stability"):
+        fpm.find_fixed_points(toy, toy_jacobian, np.ones((2, 2)), stability="sideways")
