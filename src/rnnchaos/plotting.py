@@ -8,6 +8,7 @@ failed (non-zero status) are drawn as red crosses and never as values.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import xarray as xr
@@ -17,6 +18,13 @@ TIME_UNIT = {"rate": r"$\tau_m$", "map": "step"}
 RATE_UNIT = {"rate": r"1/$\tau_m$", "map": "1/step"}
 MODEL_TITLE = {"rate": r"rate network $\dot x=-x+J\tanh(x)+\theta$",
                "map": r"map $a_{t+1}=J\tanh(a_t)+\theta$"}
+
+
+class Drawing(NamedTuple):
+    """A figure and one or two sentences stating, with numbers, how simulation and theory agree in it."""
+
+    figure: Figure
+    agreement: str
 
 
 def seed_stats(da: xr.DataArray, status: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
@@ -29,7 +37,7 @@ def seed_stats(da: xr.DataArray, status: xr.DataArray) -> tuple[xr.DataArray, xr
     return mean, sem, (~ok).sum("seed")
 
 
-def phase_diagram(summary: xr.Dataset, critical_line: xr.Dataset, *, model: str) -> Figure:
+def phase_diagram(summary: xr.Dataset, critical_line: xr.Dataset, *, model: str) -> Drawing:
     """lambda_max over (g, sigma_b) at the largest N (seed mean), with the mean-field critical line g_c(sigma_b)."""
     s = summary.sel(N=summary.N.max())
     mean, _, failed = seed_stats(s["lyap_lambda_max"], s["lyap_status"])
@@ -50,10 +58,16 @@ def phase_diagram(summary: xr.Dataset, critical_line: xr.Dataset, *, model: str)
     ax.set_ylabel(r"bias spread $\sigma_b$ [1]")
     ax.set_title(f"{MODEL_TITLE[model]}\nN = {int(s.N)}, {summary.sizes['seed']} seed(s)", fontsize=9)
     ax.legend(loc="upper left", fontsize=8)
-    return fig
+    chaotic_sim = (mean > 0).where(mean.notnull())
+    chaotic_dmft = s["dmft_chaotic"] == 1
+    valid = chaotic_sim.notnull()
+    agree = int((chaotic_sim == chaotic_dmft).where(valid).sum())
+    text = (f"The sign of the simulated lambda_max (N = {int(s.N)}) agrees with the mean-field phase "
+            f"(chaotic iff g > g_c(sigma_b)) at {agree} of {int(valid.sum())} grid points.")
+    return Drawing(fig, text)
 
 
-def lambda_max_vs_g(summary: xr.Dataset, g_sweep: Sequence[xr.Dataset], *, model: str) -> Figure:
+def lambda_max_vs_g(summary: xr.Dataset, g_sweep: Sequence[xr.Dataset], *, model: str) -> Drawing:
     """lambda_max vs g: simulation (mean +- SEM over seeds, one marker per N) and the DMFT curve, per sigma_b."""
     sigmas = summary.sigma_b.values
     fig = Figure(figsize=(3.6 * len(sigmas) + 0.6, 3.6), layout="constrained")
@@ -77,10 +91,21 @@ def lambda_max_vs_g(summary: xr.Dataset, g_sweep: Sequence[xr.Dataset], *, model
     axes[0].set_ylabel(rf"$\lambda_{{\max}}$ [{RATE_UNIT[model]}]")
     axes[0].legend(fontsize=7)
     fig.suptitle(f"{MODEL_TITLE[model]}\nlargest Lyapunov exponent", fontsize=9)
-    return fig
+    big = summary.sel(N=summary.N.max())
+    mean, sem, _ = seed_stats(big["lyap_lambda_max"], big["lyap_status"])
+    diff = (mean - big["dmft_lambda_max"]).where(np.isfinite(big["dmft_lambda_max"]))
+    if np.isfinite(diff.values).any():
+        worst = diff.where(np.abs(diff) == np.abs(diff).max(), drop=True)
+        g_w, sb_w = float(worst.g.values[0]), float(worst.sigma_b.values[0])
+        text = (f"At N = {int(big.N)} the simulated lambda_max deviates from mean-field theory by at most "
+                f"{float(np.abs(diff).max()):.3f} (at g = {g_w:g}, sigma_b = {sb_w:g}; mean |deviation| "
+                f"{float(np.abs(diff).mean()):.3f}, typical SEM {float(sem.median()):.3f}).")
+    else:
+        text = "No grid point has both a simulated and a mean-field lambda_max."
+    return Drawing(fig, text)
 
 
-def autocorrelation(summary: xr.Dataset, *, model: str) -> Figure:
+def autocorrelation(summary: xr.Dataset, *, model: str) -> Drawing:
     """Delta(tau): simulation at the largest N (mean +- SEM over seeds) against DMFT, one colour per g."""
     s = summary.sel(N=summary.N.max())
     sigmas = s.sigma_b.values
@@ -101,10 +126,10 @@ def autocorrelation(summary: xr.Dataset, *, model: str) -> Figure:
     axes[0].set_ylabel(r"$\Delta(\tau)$ [1]")
     axes[0].legend(fontsize=7, ncols=2)
     fig.suptitle(f"{MODEL_TITLE[model]}\nautocorrelation, N = {int(s.N)}", fontsize=9)
-    return fig
+    return Drawing(fig, delta0_agreement(s))
 
 
-def lyapunov_spectrum(summary: xr.Dataset, *, model: str) -> Figure:
+def lyapunov_spectrum(summary: xr.Dataset, *, model: str) -> Drawing:
     """Lyapunov spectra: lambda_i vs i/N for each N at the largest g, and vs i for each g at the largest N."""
     sb = summary.sigma_b.values[0]
     s = summary.sel(sigma_b=sb)
@@ -129,10 +154,14 @@ def lyapunov_spectrum(summary: xr.Dataset, *, model: str) -> Figure:
         ax.set_ylabel(rf"$\lambda_i$ [{RATE_UNIT[model]}]")
         ax.legend(fontsize=7)
     fig.suptitle(f"{MODEL_TITLE[model]}\nLyapunov spectrum (QR method, mean over seeds)", fontsize=9)
-    return fig
+    lam, sem, _ = seed_stats(s["lyap_lambda_max"].sel(g=gmax), s["lyap_status"].sel(g=gmax))
+    text = "At g = {:g}: lambda_1 = {} for N = {}.".format(
+        gmax, ", ".join(f"{float(m):.4f} +- {float(e):.4f}" for m, e in zip(lam.values, sem.values, strict=True)),
+        ", ".join(str(int(n)) for n in s.N.values))
+    return Drawing(fig, text)
 
 
-def fixed_point_coordinates(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset], *, model: str) -> Figure:
+def fixed_point_coordinates(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset], *, model: str) -> Drawing:
     """Density of fixed-point coordinates (pooled over seeds, largest N) against the Kac-Rice density mu*(y)."""
     s = summary.sel(N=summary.N.max(), sigma_b=summary.sigma_b.values[0])
     gs = s.g.values
@@ -160,7 +189,16 @@ def fixed_point_coordinates(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset],
     axes[0].set_ylabel("density [1]")
     fig.suptitle(rf"{MODEL_TITLE[model]}" "\n" rf"fixed-point coordinates, N = {int(s.N)}, "
                  rf"$\sigma_b$ = {float(s.sigma_b):g}", fontsize=9)
-    return fig
+    parts = []
+    for g in gs:
+        p = s.sel(g=g)
+        found, _, _ = seed_stats(p["fp_mean_sq_radius"], p["fp_status"])
+        th = theory.get((round(float(g), 12), round(float(p.sigma_b), 12)))
+        if th is not None and int(th["status"].values.ravel()[0]) == 0 and np.isfinite(float(found)):
+            parts.append(f"g = {g:g}: {float(found):.3f} vs {float(th['mean_sq_radius'].values.ravel()[0]):.3f}")
+    text = ("Mean squared coordinate <x*^2> of the fixed points found vs Kac-Rice: " + "; ".join(parts) + "."
+            if parts else "No fixed points with a Kac-Rice solution to compare.")
+    return Drawing(fig, text)
 
 
 FIGURES = {
@@ -172,7 +210,7 @@ FIGURES = {
 }
 
 
-def draw(name: str, *, model: str, **data) -> Figure:
+def draw(name: str, *, model: str, **data) -> Drawing:
     """Draw figure ``name`` (of :data:`FIGURES` or the paper studies' figures) from the datasets it needs."""
     from rnnchaos import plotting_paper
 
@@ -182,10 +220,25 @@ def draw(name: str, *, model: str, **data) -> Figure:
     return figures[name](model=model, **data)
 
 
-def save(fig: Figure, *, png: str, pdf: str) -> None:
-    """Write a figure as PNG (150 dpi) and PDF."""
-    fig.savefig(png, dpi=150)
-    fig.savefig(pdf)
+def save(drawing: Drawing, *, png: str, pdf: str, caption: str | None = None) -> None:
+    """Write a figure as PNG (150 dpi) and PDF, and its agreement statement as reStructuredText."""
+    drawing.figure.savefig(png, dpi=150)
+    drawing.figure.savefig(pdf)
+    if caption is not None:
+        with open(caption, "w") as fh:
+            fh.write(drawing.agreement.replace("*", r"\*") + "\n")
+
+
+def delta0_agreement(s: xr.Dataset) -> str:
+    """Relative difference of the simulated Delta0 (seed mean) from the mean-field Delta0 at the chaotic points."""
+    d0, _, _ = seed_stats(s["sim_delta0"], s["sim_status"])
+    rel = ((d0 - s["dmft_delta0"]) / s["dmft_delta0"]).where((s["dmft_chaotic"] == 1) & (s["dmft_status"] == 0))
+    if not np.isfinite(rel.values).any():
+        return "No chaotic grid point to compare the simulated Delta0 with mean-field theory."
+    return (f"Over the {int(np.isfinite(rel.values).sum())} chaotic grid points, the simulated Delta0 (N = "
+            f"{int(s.N)}) differs from mean-field theory by {100 * float(np.nanmin(rel.values)):+.1f}% to "
+            f"{100 * float(np.nanmax(rel.values)):+.1f}% (median |difference| "
+            f"{100 * float(np.nanmedian(np.abs(rel.values))):.1f}%).")
 
 
 def _edges(v: np.ndarray) -> np.ndarray:

@@ -19,10 +19,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
 from rnnchaos.io import point_values
-from rnnchaos.plotting import MODEL_TITLE, RATE_UNIT, TIME_UNIT, _colours, seed_stats
+from rnnchaos.plotting import MODEL_TITLE, RATE_UNIT, TIME_UNIT, Drawing, _colours, delta0_agreement, seed_stats
 
 
-def scs_autocorrelation(summary: xr.Dataset, *, model: str) -> Figure:
+def scs_autocorrelation(summary: xr.Dataset, *, model: str) -> Drawing:
     """Normalised autocorrelation Delta(tau)/Delta0 at the largest N for the chaotic g, one panel per sigma_b."""
     s = summary.sel(N=summary.N.max())
     sigmas = s.sigma_b.values[:2]
@@ -46,10 +46,10 @@ def scs_autocorrelation(summary: xr.Dataset, *, model: str) -> Figure:
         ax.legend(fontsize=6.5)
     axes[0].set_ylabel(r"$\Delta(\tau)/\Delta_0$ [1]")
     fig.suptitle(f"{MODEL_TITLE[model]}\nnormalised autocorrelation (SCS 1988)", fontsize=9)
-    return fig
+    return Drawing(fig, delta0_agreement(s.sel(sigma_b=sigmas)))
 
 
-def spectra_collapse(full: Sequence[xr.Dataset], *, model: str) -> Figure:
+def spectra_collapse(full: Sequence[xr.Dataset], *, model: str) -> Drawing:
     """Full spectra lambda_i vs i/N for each N at one g; D_KY/N and entropy rate vs g at the largest N."""
     rows = [(float(ds.g.item()), float(ds.sigma_b.item()), int(ds.N.item()), ds) for ds in full
             if int(point_values(ds, "status")) == 0]
@@ -80,10 +80,16 @@ def spectra_collapse(full: Sequence[xr.Dataset], *, model: str) -> Figure:
     ax_d.set_title(f"N = {n_max}", fontsize=9)
     fig.suptitle(f"{MODEL_TITLE[model]}\nextensive chaos: full Lyapunov spectra (Engelken, Wolf & Abbott 2020)",
                  fontsize=9)
-    return fig
+    per_n = {n: np.mean([float(point_values(r[3], "d_ky")) / n for r in rows if r[0] == g_ref and r[2] == n])
+             for n in sorted({r[2] for r in rows if r[0] == g_ref})}
+    vals = np.array(list(per_n.values()))
+    spread = (vals.max() - vals.min()) / vals.mean() if vals.mean() > 0 else np.nan
+    text = (f"At g = {g_ref:g}, D_KY/N = " + ", ".join(f"{v:.3f} (N = {n})" for n, v in per_n.items())
+            + f": relative spread {100 * spread:.1f}% across N (extensive chaos if small).")
+    return Drawing(fig, text)
 
 
-def radial_separation(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset], *, model: str) -> Figure:
+def radial_separation(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset], *, model: str) -> Drawing:
     """<x*^2> of the fixed points (found; Kac-Rice) against Delta0 of the dynamics (simulated; DMFT) vs g."""
     s = summary.sel(N=summary.N.max())
     sigmas = s.sigma_b.values[:2]
@@ -107,11 +113,18 @@ def radial_separation(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset], *, mo
     axes[0].legend(fontsize=7)
     fig.suptitle(f"{MODEL_TITLE[model]}\nradial separation of fixed points and dynamics (Stubenrauch et al. 2022)",
                  fontsize=9)
-    return fig
+    p = s.sel(sigma_b=sigmas[0])
+    fp, _, _ = seed_stats(p["fp_mean_sq_radius"], p["fp_status"])
+    d0, _, _ = seed_stats(p["sim_delta0"], p["sim_status"])
+    parts = [f"g = {g:g}: <x*^2> {float(fp.sel(g=g)):.2f} vs Delta0 {float(d0.sel(g=g)):.2f}"
+             for g in p.g.values if np.isfinite(float(fp.sel(g=g))) and float(p["dmft_chaotic"].sel(g=g)) == 1]
+    text = (f"At sigma_b = {sigmas[0]:g}, N = {int(s.N)}: " + "; ".join(parts) + "." if parts
+            else "No chaotic grid point with fixed points to compare.")
+    return Drawing(fig, text)
 
 
 def jacobian_spectrum(fixed_points: Sequence[xr.Dataset], kac_rice_point: Sequence[xr.Dataset], *,
-                      model: str) -> Figure:
+                      model: str) -> Drawing:
     """Eigenvalues of the Jacobians at all fixed points found (pooled over seeds) against the predicted disc."""
     ok = [ds for ds in fixed_points if int(point_values(ds, "status")) == 0 and "eig_real" in ds]
     re = np.concatenate([point_values(ds, "eig_real").ravel() for ds in ok]) if ok else np.array([])
@@ -136,11 +149,16 @@ def jacobian_spectrum(fixed_points: Sequence[xr.Dataset], kac_rice_point: Sequen
     ax.set_title(rf"{MODEL_TITLE[model]}" "\n" rf"g = {float(p.g.item()):g}, $\sigma_b$ = {float(p.sigma_b.item()):g},"
                  f" N = {int(p.N.item()) if 'N' in p.coords else '?'}", fontsize=9)
     ax.legend(fontsize=7, loc="upper left")
-    return fig
+    if int(point_values(kr, "status")) == 0 and re.size:
+        text = (f"{100 * inside:.1f}% of the {re.size} Jacobian eigenvalues of {n_fp} fixed points lie inside the "
+                f"Kac-Rice disc of radius {r:.3f} around {centre:g}.")
+    else:
+        text = "No Kac-Rice disc or no eigenvalues to compare."
+    return Drawing(fig, text)
 
 
 def fixed_point_count(fixed_points_count: Sequence[xr.Dataset], kac_rice_point: Sequence[xr.Dataset], *,
-                      model: str) -> Figure:
+                      model: str) -> Drawing:
     """Number of fixed points found vs N (mean over seeds, and the capture-recapture estimate) vs exp(N Sigma)."""
     rows = [(int(ds.N.item()), float(point_values(ds, "n_fixed_points")),
              float(point_values(ds, "capture_recapture_estimate"))) for ds in fixed_points_count
@@ -164,10 +182,13 @@ def fixed_point_count(fixed_points_count: Sequence[xr.Dataset], kac_rice_point: 
     ax.set_title(rf"{MODEL_TITLE[model]}" "\n" rf"g = {float(p.g.item()):g}, $\sigma_b$ = {float(p.sigma_b.item()):g}",
                  fontsize=9)
     ax.legend(fontsize=7)
-    return fig
+    sigma = float(point_values(kr, "complexity")) if int(point_values(kr, "status")) == 0 else np.nan
+    text = (f"The number of fixed points found grows as exp({slope:.3f} N) over N = {sizes.min()}..{sizes.max()}; "
+            f"the Kac-Rice complexity is Sigma = {sigma:.3f}.")
+    return Drawing(fig, text)
 
 
-def qr_convergence(t_ons: Sequence[xr.Dataset], *, model: str) -> Figure:
+def qr_convergence(t_ons: Sequence[xr.Dataset], *, model: str) -> Drawing:
     """Running estimates of the first exponents vs time, and the spectrum for each QR interval t_ons."""
     ok = [ds for ds in t_ons if int(point_values(ds, "status")) == 0]
     fig = Figure(figsize=(9.0, 3.6), layout="constrained")
@@ -193,7 +214,13 @@ def qr_convergence(t_ons: Sequence[xr.Dataset], *, model: str) -> Figure:
     p = ok[0] if ok else t_ons[0]
     fig.suptitle(rf"{MODEL_TITLE[model]}" "\n" rf"QR method, g = {float(p.g.item()):g}, "
                  rf"$\sigma_b$ = {float(p.sigma_b.item()):g}, N = {int(p.N.item())}", fontsize=9)
-    return fig
+    lam1 = np.array([point_values(ds, "exponent")[0] for ds in ok])
+    sem1 = np.array([point_values(ds, "exponent_sem")[0] for ds in ok])
+    spread = (lam1.max() - lam1.min()) / np.sqrt(np.mean(sem1**2)) if lam1.size > 1 else 0.0
+    intervals = ", ".join(f"{float(point_values(ds, 't_ons')):g}" for ds in ok)
+    text = (f"lambda_1 over t_ons = {intervals}: {lam1.min():.4f} to {lam1.max():.4f}, "
+            f"a spread of {spread:.1f} standard errors.")
+    return Drawing(fig, text)
 
 
 FIGURES = {

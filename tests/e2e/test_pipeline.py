@@ -23,7 +23,15 @@ TINY = {
     "lyapunov": {"k": 5, "t_transient": 20, "t_transient_tangent": 5, "t_sim": 40, "n_batches": 4},
     "fixed_points": {"n_init": 16},
     "dmft": {"tau_max": 5, "n_tau": 51, "n_dense": 12, "g_max": 3.0, "sigma_b_max": 1.0},
+    "paper": {"g": 2.0, "spectra_N": [12, 20], "spectra_g": [1.5, 2.0], "spectra_t_sim": 20, "t_ons": [1, 2],
+              "count_N": [6, 8], "count_seeds": 2},
+    "figures": ["phase_diagram", "lambda_max_vs_g", "autocorrelation", "lyapunov_spectrum",
+                "fixed_point_coordinates", "scs_autocorrelation", "spectra_collapse", "radial_separation",
+                "jacobian_spectrum", "fixed_point_count", "qr_convergence"],
 }
+#: figures drawn from the summary or the grid's Kac-Rice files (the other four read only their own study's points)
+GRID_FIGURES = ["phase_diagram", "lambda_max_vs_g", "autocorrelation", "lyapunov_spectrum", "fixed_point_coordinates",
+                "scs_autocorrelation", "radial_separation"]
 
 
 TINY_DT = 0.1  # the default lyapunov.dt
@@ -60,10 +68,10 @@ def test_result_tree(workdir):
                 assert (r / f"{stage}/{model}/g~{g}/sigma_b~0/N~20/seed~0.nc").exists()
         assert (r / f"dmft/{model}/g~2/sigma_b~0.nc").exists()
         assert (r / f"dmft/{model}/critical_line.nc").exists()
-        for name in ("phase_diagram", "lambda_max_vs_g", "autocorrelation", "lyapunov_spectrum",
-                     "fixed_point_coordinates"):
+        for name in TINY["figures"]:
             for ext in ("png", "pdf"):
                 assert (r / f"figures/{name}_{model}.{ext}").stat().st_size > 1000
+            assert any(ch.isdigit() for ch in (r / f"figures/{name}_{model}.agreement.rst").read_text())
     assert not list(r.rglob("*.tmp.nc"))
 
 
@@ -95,7 +103,7 @@ def test_new_grid_value_runs_only_new_points(workdir):
     counts = job_counts(run.stdout + run.stderr)
     try:
         assert counts == {"simulate": 2, "lyapunov": 2, "fixed_points": 2, "dmft": 2, "kac_rice": 1,
-                          "summary": 2, "figure": 10, "all": 1}, counts
+                          "summary": 2, "figure": 2 * len(GRID_FIGURES), "all": 1}, counts
     finally:
         (workdir / "config.yaml").write_text(yaml.safe_dump(TINY))
 
@@ -105,9 +113,24 @@ def test_changed_stage_setting_reruns_that_stage_and_downstream_only(workdir):
     run = snakemake(workdir, "-n", config=config)
     counts = job_counts(run.stdout + run.stderr)
     try:
-        assert counts == {"lyapunov": 4, "summary": 2, "figure": 10, "all": 1}, counts
+        # the t_ons study (2 intervals x 2 models) shares the lyapunov settings; the full spectra set their own t_sim
+        assert counts == {"lyapunov": 4, "lyapunov_t_ons": 4, "summary": 2, "figure": 2 * (len(GRID_FIGURES) + 1),
+                          "all": 1}, counts  # + qr_convergence, drawn from the t_ons study
     finally:
         (workdir / "config.yaml").write_text(yaml.safe_dump(TINY))
+
+
+def test_report_has_every_figure_with_its_caption(workdir):
+    run = snakemake(workdir, "--report", str(workdir / "report.html"))
+    assert run.returncode == 0, run.stderr[-3000:]
+    html = (workdir / "report.html").read_text()
+    for model in TINY["model"]:
+        for name in TINY["figures"]:
+            assert f"{name}_{model}.png" in html
+            agreement = (workdir / f"results/figures/{name}_{model}.agreement.rst").read_text().strip()
+            numbers = re.findall(r"\d+(?:\.\d+)?", agreement)
+            assert numbers and all(n in html for n in numbers), agreement
+    assert "Sompolinsky, Crisanti" in html and "Benettin" in html and "Kac-Rice" in html
 
 
 def test_grid_point_is_independent_of_the_rest_of_the_grid(workdir, tmp_path):

@@ -81,7 +81,8 @@ def theory():
                                              coords={"g": np.linspace(0, 2, 9)}), sigma_b=sb) for sb in SB]
     ys = np.linspace(-4, 4, 81)
     kr = [io.with_grid_coords(xr.Dataset({"mu": (("y",), np.exp(-ys**2 / 2) / np.sqrt(2 * np.pi), A),
-                                          "status": _status()}, coords={"y": ys}), g=g, sigma_b=sb)
+                                          "mean_sq_radius": ((), 1.0, A), "status": _status()},
+                                         coords={"y": ys}), g=g, sigma_b=sb)
           for g, sb in itertools.product(G, SB)]
     return {"critical_line": line, "g_sweep": sweeps, "kac_rice": kr}
 
@@ -91,18 +92,21 @@ def test_every_figure_has_labelled_axes_and_a_non_empty_file(combined, tmp_path,
     data = {"summary": combined, **theory()}
     needs = {"phase_diagram": ("critical_line",), "lambda_max_vs_g": ("g_sweep",), "autocorrelation": (),
              "lyapunov_spectrum": (), "fixed_point_coordinates": ("kac_rice",)}[name]
-    fig = plotting.draw(name, model="rate", summary=combined, **{k: data[k] for k in needs})
+    fig, agreement = plotting.draw(name, model="rate", summary=combined, **{k: data[k] for k in needs})
+    assert any(ch.isdigit() for ch in agreement), agreement
     axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
     for ax in axes:
         assert ax.get_xlabel() and "[" in ax.get_xlabel()
         assert any(a.get_ylabel() for a in axes)
         assert ax.has_data()
-    plotting.save(fig, png=tmp_path / "f.png", pdf=tmp_path / "f.pdf")
+    plotting.save(plotting.Drawing(fig, agreement), png=tmp_path / "f.png", pdf=tmp_path / "f.pdf",
+                  caption=tmp_path / "f.rst")
+    assert (tmp_path / "f.rst").read_text().strip()
     assert (tmp_path / "f.png").stat().st_size > 5000 and (tmp_path / "f.pdf").stat().st_size > 1000
 
 
 def test_failed_points_are_drawn_as_failed(combined):
-    fig = plotting.lambda_max_vs_g(combined, theory()["g_sweep"], model="rate")
+    fig = plotting.lambda_max_vs_g(combined, theory()["g_sweep"], model="rate").figure
     labels = [line.get_label() for ax in fig.axes for line in ax.get_lines()]
     assert "failed" in labels
 

@@ -11,8 +11,12 @@ rule figure:
             labels={"figure": "{figure}", "model": "{model}"},
         ),
         pdf="results/figures/{figure}_{model}.pdf",
+        caption="results/figures/{figure}_{model}.agreement.rst",
     params:
         figure=figure_name,
+    threads: 1
+    group:
+        "figures"
     log:
         "results/logs/figures/{figure}_{model}.log",
     conda:

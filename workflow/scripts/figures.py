@@ -1,4 +1,4 @@
-"""Rule figure: draw one figure of one model from the summary and theory files (PNG and PDF)."""
+"""Rule figure: draw one figure of one model (PNG, PDF) and its agreement statement (caption text)."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -9,5 +9,5 @@ io.log_to(snakemake.log[0])
 files = {key: snakemake.input[key] for key in snakemake.input.keys()}
 data = {key: (io.read_dataset(v) if isinstance(v, str) else [io.read_dataset(p) for p in v])
         for key, v in files.items()}
-fig = plotting.draw(snakemake.params.figure, model=snakemake.wildcards.model, **data)
-plotting.save(fig, png=snakemake.output.png, pdf=snakemake.output.pdf)
+drawing = plotting.draw(snakemake.params.figure, model=snakemake.wildcards.model, **data)
+plotting.save(drawing, png=snakemake.output.png, pdf=snakemake.output.pdf, caption=snakemake.output.caption)
