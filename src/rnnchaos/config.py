@@ -59,9 +59,25 @@ def check_config(config: Mapping) -> None:
         raise ConfigError(f"lyapunov.t_ons = {lyap['t_ons']} must be >= lyapunov.dt = {lyap['dt']}")
     if "map" in config["model"] and abs(lyap["t_ons"] - round(lyap["t_ons"])) > 1e-9:
         raise ConfigError(f"lyapunov.t_ons = {lyap['t_ons']} must be a whole number of steps (>= 1) for the map")
+    _check_trained(config)
     if lyap["t_sim"] < lyap["n_batches"] * lyap["t_ons"]:
         raise ConfigError(
             f"lyapunov.t_sim = {lyap['t_sim']} must be >= n_batches * t_ons = {lyap['n_batches'] * lyap['t_ons']:g}")
+
+
+def _check_trained(config: Mapping) -> None:
+    t, e = config["trained"], config["external"]
+    if t["enabled"]:
+        if t["dt"] > t["tau"]:
+            raise ConfigError(f"trained.dt = {t['dt']} must be in (0, trained.tau = {t['tau']}]")
+        if not t["pulse_width"] <= t["min_interval"] <= t["pulse_interval"]:
+            raise ConfigError(
+                f"trained: need pulse_width ({t['pulse_width']}) <= min_interval ({t['min_interval']}) <= "
+                f"pulse_interval ({t['pulse_interval']})")
+        if t["analysis"]["k"] > t["N"]:
+            raise ConfigError(f"trained.analysis.k = {t['analysis']['k']} must be in [1, trained.N = {t['N']}]")
+    if e["enabled"] and not e["path"]:
+        raise ConfigError("external.path must name a weights file (.npy, .npz or .nc) when external.enabled is true")
 
 
 def exponent_count(k: int | str, N: int) -> int:

@@ -28,6 +28,9 @@ TINY = {
     "figures": ["phase_diagram", "lambda_max_vs_g", "autocorrelation", "lyapunov_spectrum",
                 "fixed_point_coordinates", "scs_autocorrelation", "spectra_collapse", "radial_separation",
                 "jacobian_spectrum", "fixed_point_count", "qr_convergence"],
+    "trained": {"enabled": True, "N": 60, "train_time": 4000, "test_time": 1000,
+                "analysis": {"n_init": 16, "n_extra": 8, "k": 5, "t_transient": 10, "t_transient_tangent": 5,
+                             "t_sim": 20, "n_batches": 4}},
 }
 #: figures drawn from the summary or the grid's Kac-Rice files (the other four read only their own study's points)
 GRID_FIGURES = ["phase_diagram", "lambda_max_vs_g", "autocorrelation", "lyapunov_spectrum", "fixed_point_coordinates",
@@ -72,6 +75,8 @@ def test_result_tree(workdir):
             for ext in ("png", "pdf"):
                 assert (r / f"figures/{name}_{model}.{ext}").stat().st_size > 1000
             assert any(ch.isdigit() for ch in (r / f"figures/{name}_{model}.agreement.rst").read_text())
+    assert (r / "trained/flipflop/analysis_seed~0.nc").exists()
+    assert (r / "figures/trained_flipflop_seed~0.png").stat().st_size > 1000
     assert not list(r.rglob("*.tmp.nc"))
 
 
@@ -130,6 +135,7 @@ def test_report_has_every_figure_with_its_caption(workdir):
             agreement = (workdir / f"results/figures/{name}_{model}.agreement.rst").read_text().strip()
             numbers = re.findall(r"\d+(?:\.\d+)?", agreement)
             assert numbers and all(n in html for n in numbers), agreement
+    assert "trained_flipflop_seed~0.png" in html
     assert "Sompolinsky, Crisanti" in html and "Benettin" in html and "Kac-Rice" in html
 
 

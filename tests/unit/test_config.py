@@ -36,7 +36,7 @@ def mutate(path, value):
 
 DELETE = object()
 
-BAD = [
+BAD = [  # (key path, bad value, substrings of the message[, section updates that make the value matter])
     (("g",), [-1.0], ["'g'", "minimum of 0"]),
     (("g",), [], ["'g'", "non-empty"]),
     (("g",), [1.0, 1.0], ["'g'", "non-unique"]),
@@ -71,6 +71,13 @@ BAD = [
     (("fixed_points", "n_init"), 0, ["'n_init'", "minimum of 1"]),
     (("dmft", "n_tau"), 1, ["'n_tau'", "minimum of 2"]),
     (("figures",), ["phase_diagrams"], ["'figures'", "is not one of"]),
+    (("g",), [7.0], ["'g'", "maximum of 6"]),
+    (("trained", "enabled"), "yes", ["'enabled'", "not of type 'boolean'"]),
+    (("trained", "N"), 1, ["'N'", "minimum of 2"]),
+    (("trained", "dt"), 20.0, ["trained.dt", "trained.tau = 10.0"], {"enabled": True}),
+    (("trained", "min_interval"), 5.0, ["pulse_width (10.0) <= min_interval (5.0)"], {"enabled": True}),
+    (("external", "path"), "", ["external.path must name"], {"enabled": True}),
+    (("external", "name"), "a/b", ["'name'", "does not match"]),
 ]
 
 
@@ -86,10 +93,14 @@ def test_defaults_are_filled_in():
     assert config["lyapunov"]["t_ons"] == 1.0 and "phase_diagram" in config["figures"]
 
 
-@pytest.mark.parametrize(("path", "value", "needles"), BAD, ids=[".".join(b[0]) + "=" + repr(b[1]) for b in BAD])
-def test_bad_config_fails_naming_key_and_range(path, value, needles):
+@pytest.mark.parametrize("case", BAD, ids=[".".join(b[0]) + "=" + repr(b[1]) for b in BAD])
+def test_bad_config_fails_naming_key_and_range(case):
+    path, value, needles, *updates = case
+    config = mutate(path, value)
+    if updates:
+        config[path[0]].update(updates[0])
     with pytest.raises((ConfigError, Exception)) as info:
-        parse(mutate(path, value))
+        parse(config)
     message = str(info.value)
     for needle in needles:
         assert needle in message, message

@@ -197,3 +197,46 @@ def lyapunov_t_ons_settings(wildcards):
 
 def figure_name(wildcards):
     return wildcards.figure
+
+
+# --- trained networks and external weights (rules/trained.smk, rules/external.smk) ---------------------------
+def trained_paths():
+    """Analyses and figures of the trained flip-flop networks (none unless trained.enabled)."""
+    t = config["trained"]
+    seeds = range(t["seeds"]) if t["enabled"] else []
+    return [
+        *[f"results/trained/flipflop/analysis_seed~{s}.nc" for s in seeds],
+        *[f"results/figures/trained_flipflop_seed~{s}.{ext}" for s in seeds for ext in ("png", "pdf")],
+    ]
+
+
+def trained_point(wildcards):
+    """The (g, N, seed) of a trained network: its files' grid coordinates."""
+    t = config["trained"]
+    return {"g": float(t["g"]), "N": int(t["N"]), "seed": int(wildcards.seed)}
+
+
+def training_settings(wildcards):
+    """Keyword arguments of rnnchaos.training.train_flipflop: network, task and FORCE settings."""
+    return {k: v for k, v in config["trained"].items() if k not in ("enabled", "seeds", "analysis")}
+
+
+def trained_analysis_settings(wildcards):
+    """Keyword arguments of rnnchaos.trained_analysis.analyse_trained."""
+    return dict(config["trained"]["analysis"])
+
+
+def external_paths():
+    """The analysis of the external network (none unless external.enabled)."""
+    e = config["external"]
+    return [f"results/external/{e['name']}.nc"] if e["enabled"] else []
+
+
+def external_weights(wildcards):
+    """The external weights file."""
+    return config["external"]["path"]
+
+
+def external_settings(wildcards):
+    """Keyword arguments of rnnchaos.external.analyse_external (and the seed of its random stream)."""
+    return {k: v for k, v in config["external"].items() if k not in ("enabled", "path", "name")}

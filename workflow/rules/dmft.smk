@@ -5,6 +5,9 @@ rule dmft:
     params:
         point=theory_point,
         settings=dmft_settings,
+    threads: 1
+    group:
+        "theory"
     log:
         "results/logs/dmft/{model}/g~{g}/sigma_b~{sigma_b}.log",
     conda:

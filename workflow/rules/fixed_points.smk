@@ -8,6 +8,12 @@ rule fixed_points:
     params:
         point=grid_point,
         settings=fixed_points_settings,
+    threads: blas_threads
+    resources:
+        mem_mb=job_mem_mb("fixed_points"),
+        runtime=job_runtime("fixed_points"),
+    group:
+        short_jobs_group("fixed_points")
     log:
         "results/logs/fixed_points/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
     conda:

@@ -5,6 +5,9 @@ rule kac_rice:
     params:
         point=theory_point,
         settings=kac_rice_settings,
+    threads: 1
+    group:
+        "theory"
     log:
         "results/logs/kac_rice/g~{g}/sigma_b~{sigma_b}.log",
     conda:

@@ -7,6 +7,12 @@ rule lyapunov:
     params:
         point=grid_point,
         settings=lyapunov_settings,
+    threads: blas_threads
+    resources:
+        mem_mb=job_mem_mb("lyapunov"),
+        runtime=job_runtime("lyapunov"),
+    group:
+        short_jobs_group("lyapunov")
     log:
         "results/logs/lyapunov/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
     conda:

@@ -4,6 +4,10 @@ rule network:
         "results/network/N~{N}/seed~{seed}.nc",
     params:
         point=network_point,
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("network"),
+        runtime=job_runtime("network"),
     log:
         "results/logs/network/N~{N}/seed~{seed}.log",
     conda:

@@ -10,6 +10,12 @@ rule lyapunov_full:
     params:
         point=grid_point,
         settings=lyapunov_full_settings,
+    threads: blas_threads
+    resources:
+        mem_mb=job_mem_mb("lyapunov", lyapunov_full_settings),
+        runtime=job_runtime("lyapunov", lyapunov_full_settings),
+    group:
+        short_jobs_group("lyapunov", lyapunov_full_settings)
     log:
         "results/logs/lyapunov_full/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
     conda:
@@ -27,6 +33,12 @@ rule lyapunov_t_ons:
     params:
         point=grid_point,
         settings=lyapunov_t_ons_settings,
+    threads: blas_threads
+    resources:
+        mem_mb=job_mem_mb("lyapunov", lyapunov_t_ons_settings),
+        runtime=job_runtime("lyapunov", lyapunov_t_ons_settings),
+    group:
+        short_jobs_group("lyapunov", lyapunov_t_ons_settings)
     log:
         "results/logs/lyapunov_t_ons/{model}/t_ons~{t_ons}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
     conda:

@@ -7,6 +7,12 @@ rule simulate:
     params:
         point=grid_point,
         settings=simulate_settings,
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("simulate"),
+        runtime=job_runtime("simulate"),
+    group:
+        short_jobs_group("simulate")
     log:
         "results/logs/simulate/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
     conda:

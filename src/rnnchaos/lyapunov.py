@@ -1,0 +1,410 @@
+"""Lyapunov spectra of the discretised rate network and of the map (Benettin QR method).
+
+The first ``k`` exponents of the discrete flow ``x_{n+1} = S(x_n)`` (one forward-Euler or RK4 step of
+``dx/dt = -x + J phi(x) + theta``, or one step ``a -> J phi(a) + theta`` of the map) are
+
+    lambda_i = lim (1 / (h n)) sum_{q} log |R^{(q)}_ii|,   Q^{(q)} R^{(q)} = DS^{t_ons/h} Q^{(q-1)},
+
+where ``h`` is the time of one step (``dt`` for the rate network, 1 for the map), ``DS`` the Jacobian of the
+step, and ``Q`` an orthonormal ``N x k`` frame re-orthonormalised by Householder QR (LAPACK ``geqrf``/``orgqr``,
+diagonal of ``R`` made positive) every ``t_ons`` time units (Benettin et al. 1980; Engelken, Wolf & Abbott 2020,
+"Lyapunov spectra of chaotic recurrent neural networks"). The tangent dynamics are those of the integrator, so
+the exponents are exactly those of the discretised flow:
+
+* rate, Euler: ``Q <- (1 - dt) Q + dt J (phi'(x) * Q)`` (no ``N x N`` Jacobian is formed);
+* rate, RK4: the derivative of the RK4 step (RK4 applied to the variational system), so ``dt -> 0`` is visible;
+* map: ``Q <- J (phi'(a) * Q)``.
+
+For Euler and the map in float64 the state is carried as column 0 of ``X = [x | Q]`` so one step is one GEMM
+``X <- J [alpha tanh(x) | alpha phi'(x) * Q] + beta X`` (BLAS ``gemm`` with ``beta = 1 - dt``) plus one
+elementwise pass. Every BLAS/LAPACK call in the loop goes through scipy's BLAS (numpy and scipy wheels bundle
+separate OpenBLAS copies whose thread pools, used alternately, spin against each other on few cores).
+In float32 mode (``dtype="float32"``) ``Q`` and its GEMM are float32 while the state, its
+matrix-vector product and all logarithm sums stay float64.
+
+Identities used as checks: for ``k = N``, ``sum_i lambda_i = <log|det DS(x_n)|> / h`` exactly (the sum of
+``log R_ii`` telescopes into log-determinants). For the map ``log|det DS(a)| = log|det J| + sum_i log phi'(a_i)``
+is cheap and reported as ``jacobian_trace_mean``; for the rate network ``jacobian_trace_mean`` is the
+continuous-time counterpart ``<tr DF(x)> / N = -1 + <sum_i J_ii phi'(x_i)> / N`` (equal to the mean exponent only
+as ``dt -> 0``), and the exact Euler log-determinant is computed only on request (``exact_log_det=True``,
+``O(N^3)`` per step, for small ``N``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+from scipy.linalg import get_blas_funcs, get_lapack_funcs
+
+from rnnchaos import dynamics
+from rnnchaos.status import NumericalFailure
+
+MODELS = ("rate", "map")
+METHODS = dynamics.METHODS
+DTYPES = ("float64", "float32")
+BACKENDS = ("numpy", "cupy")
+#: Largest k re-orthonormalised with recursive ``geqrt`` (faster for tall-skinny frames); above it ``geqrf``.
+GEQRT_MAX_K = 256
+
+
+@dataclass(frozen=True)
+class LyapunovResult:
+    """Lyapunov spectrum with its error bars and diagnostics (time unit: tau for ``rate``, one step for ``map``).
+
+    ``exponents`` are in QR (column) order; ``exponents_sem`` are standard errors from ``n_batches`` batch means.
+    ``d_ky`` is the Kaplan-Yorke dimension; when ``k < N`` and the sum of all ``k`` exponents is still >= 0,
+    ``d_ky = k`` is only a lower bound and ``d_ky_lower_bound`` is True. ``entropy_rate`` (sum of the positive
+    exponents, Pesin's bound on the KS entropy) is a lower bound (``entropy_rate_lower_bound``) when
+    ``k < N`` and ``lambda_k > 0``. ``mean_exponent = sum(exponents) / k``; ``jacobian_trace_mean`` and
+    ``log_det_mean`` are per unit and per unit time (see the module docstring); ``log_det_mean`` is NaN for the
+    rate network unless ``exact_log_det=True``. ``running[j]`` is the running estimate of the first ``k_running``
+    exponents after time ``running_t[j]``.
+    """
+
+    exponents: np.ndarray
+    exponents_sem: np.ndarray
+    lambda_max: float
+    lambda_max_sem: float
+    d_ky: float
+    d_ky_lower_bound: bool
+    entropy_rate: float
+    entropy_rate_lower_bound: bool
+    mean_exponent: float
+    jacobian_trace_mean: float
+    log_det_mean: float
+    running_t: np.ndarray
+    running: np.ndarray
+    n_steps: int
+    n_qr: int
+    n_batches: int
+    t_ons: float
+    t_sim: float
+    dt: float
+    N: int
+    k: int
+    model: str
+    method: str
+    dtype: str
+    backend: str
+
+
+class BlasWorkspace:
+    """State, tangent frame and preallocated buffers of the numpy/BLAS kernel (Euler and map).
+
+    Attributes read by callers: ``Q`` (N x k frame), ``h`` (time per step), ``n_steps`` (since the last
+    :meth:`reset_sums`), ``steps_total``, ``trace_sum`` (sum over steps of ``tr DF``), ``logphi_sum`` (sum over
+    steps of ``sum_i log phi'(x_i)``), ``log_det_sum`` (sum of ``log|det DS|``, if ``exact_log_det``).
+    """
+
+    def __init__(self, model: str, J: np.ndarray, theta: np.ndarray, x: np.ndarray, Q: np.ndarray, *,
+                 dt: float, dtype: str = "float64", exact_log_det: bool = False, qr_kernel: str | None = None):
+        N, k = Q.shape
+        f = np.dtype(dtype)
+        self.qr_kernel = qr_kernel or ("geqrt" if k <= GEQRT_MAX_K else "geqrf")
+        self.geqrt, self.trmm = get_lapack_funcs("geqrt", dtype=f), get_blas_funcs("trmm", dtype=f)
+        self.eye_k, self.diag_k = np.eye(k, dtype=f), np.arange(k)
+        self.model = model
+        self.alpha, self.beta = (float(dt), 1.0 - float(dt)) if model == "rate" else (1.0, 0.0)
+        self.fused = f == np.float64
+        self.gemm = get_blas_funcs("gemm", dtype=f)
+        self.geqrf, self.orgqr = get_lapack_funcs(("geqrf", "orgqr"), dtype=f)
+        self.JF = np.asfortranarray(J, dtype=f)
+        if self.fused:  # X = [x | Q]: the state rides along in the tangent GEMM
+            self.X = np.empty((N, k + 1), order="F")
+            self.B = np.empty((N, k + 1), order="F")
+            self.X[:, 0], self.X[:, 1:] = x, Q
+            self.x, self.Q, self.Bx, self.BQ = self.X[:, 0], self.X[:, 1:], self.B[:, 0], self.B[:, 1:]
+        else:
+            self.gemv = get_blas_funcs("gemv", dtype=np.float64)
+            self.J64 = np.asfortranarray(J, dtype=np.float64)
+            self.x = np.array(x, dtype=np.float64)
+            self.Q, self.BQ = np.asfortranarray(Q, dtype=f), np.empty((N, k), dtype=f, order="F")
+            self.d32 = np.empty(N, dtype=f)
+        self.theta_a = self.alpha * np.asarray(theta, dtype=np.float64)
+        self.Jdiag = np.diag(J).astype(np.float64)
+        self.dot = get_blas_funcs("dot", dtype=np.float64)
+        self.t, self.d = np.empty(N), np.empty(N)
+        self.lwork = int(self.geqrf(self.Q.copy(order="F"), lwork=-1)[2][0].real)
+        self.exact_log_det = exact_log_det and model == "rate"
+        self.J_exact = np.array(J, dtype=np.float64) if self.exact_log_det else None
+        self.h = float(dt) if model == "rate" else 1.0
+        self.steps_total = 0
+        self.n_steps, self.trace_sum, self.logphi_sum, self.log_det_sum = 0, 0.0, 0.0, 0.0
+
+    def state(self) -> np.ndarray:
+        """The current state (float64, a view)."""
+        return self.x
+
+    def reset_sums(self) -> None:
+        """Zero the step counter and the diagnostic sums (after the tangent transient)."""
+        self.n_steps, self.trace_sum, self.logphi_sum, self.log_det_sum = 0, 0.0, 0.0, 0.0
+
+    def advance(self, n_steps: int) -> None:
+        """Advance state and tangent frame by ``n_steps`` steps (no re-orthonormalisation)."""
+        x, t, d, a = self.x, self.t, self.d, self.alpha
+        for _ in range(n_steps):
+            np.tanh(x, out=t)
+            np.multiply(t, t, out=d)
+            np.subtract(1.0, d, out=d)  # d = phi'(x)
+            if self.model == "rate":
+                self.trace_sum += self.dot(self.Jdiag, d) - d.size
+                if self.exact_log_det:
+                    M = a * self.J_exact * d  # (1 - dt) I + dt J diag(phi'(x)), float64
+                    M[np.diag_indices(d.size)] += self.beta
+                    self.log_det_sum += np.linalg.slogdet(M)[1]
+            else:
+                self.logphi_sum += _sum_log_dphi(x)
+            np.multiply(d, a, out=d)
+            if self.fused:
+                np.multiply(t, a, out=self.Bx)  # B = [a t | a d * Q]
+                np.multiply(d[:, None], self.Q, out=self.BQ)
+                self.gemm(1.0, self.JF, self.B, self.beta, self.X, overwrite_c=1)  # X <- J B + beta X
+            else:
+                self.gemv(a, self.J64, t, self.beta, x, overwrite_y=1)  # x <- a J t + beta x
+                self.d32[...] = d
+                np.multiply(self.d32[:, None], self.Q, out=self.BQ)
+                self.gemm(1.0, self.JF, self.BQ, self.beta, self.Q, overwrite_c=1)
+            x += self.theta_a
+        self.n_steps += n_steps
+        self.steps_total += n_steps
+
+    def reorthonormalize(self) -> np.ndarray:
+        """Householder QR of ``Q`` in place, ``diag(R) > 0``; returns ``log|R_ii|`` (float64, length k).
+
+        ``k <= GEQRT_MAX_K``: recursive ``geqrt`` (compact WY, ``Q = (I - V T V^T) E``), then ``Q`` formed by one
+        ``trmm`` and one GEMM, ``-V (T V_1^T S) + E S`` with ``S = diag(sign R_ii)``; level-3 throughout, which
+        suits tall-skinny frames. Larger ``k``: blocked ``geqrf`` + ``orgqr``, then the sign fix.
+        """
+        if self.qr_kernel == "geqrt":
+            return self._qr_geqrt()
+        qr, tau, _, info = self.geqrf(self.Q, lwork=self.lwork, overwrite_a=1)
+        r = np.array(qr.diagonal(), dtype=np.float64)
+        _check_r(r, info, self.n_steps)
+        q, _, info = self.orgqr(qr, tau, lwork=self.lwork, overwrite_a=1)
+        if not np.may_share_memory(q, self.Q):  # LAPACK wrapper had to copy
+            self.Q[...] = q
+        self.Q *= np.sign(r).astype(self.Q.dtype)  # sign-fixed: R_ii > 0
+        return np.log(np.abs(r))
+
+    def _qr_geqrt(self) -> np.ndarray:
+        k = self.Q.shape[1]
+        V = self.BQ  # scratch between steps
+        V[...] = self.Q
+        v, T, info = self.geqrt(k, V, overwrite_a=1)
+        r = np.array(v.diagonal(), dtype=np.float64)
+        _check_r(r, info, self.n_steps)
+        s = np.sign(r).astype(V.dtype)
+        W = self.trmm(1.0, v[:k], T, side=1, lower=1, trans_a=1, diag=1, overwrite_b=1)  # T V_1^T
+        W *= s
+        v[:k] = np.tril(v[:k], -1) + self.eye_k  # V_1: unit lower triangle (R was stored above it)
+        self.gemm(-1.0, v, W, 0.0, self.Q, overwrite_c=1)
+        self.Q[self.diag_k, self.diag_k] += s
+        return np.log(np.abs(r))
+
+
+def _check_r(r: np.ndarray, info: int, n_steps: int) -> None:
+    if info != 0 or not np.all(np.isfinite(r)) or not np.all(r != 0):
+        bad = np.flatnonzero(~np.isfinite(r) | (r == 0))
+        raise NumericalFailure("qr_breakdown", f"R_ii zero or non-finite at columns {bad[:5].tolist()} after "
+                                               f"{n_steps} steps (LAPACK info = {info})")
+
+
+def _sum_log_dphi(a) -> float:
+    """``sum_i log phi'(a_i) = sum_i log sech^2(a_i)``, stable for large ``|a|``."""
+    m = abs(a)
+    return float(2.0 * (a.size * math.log(2.0) - m.sum() - np.log1p(np.exp(-2.0 * m)).sum()))
+
+
+def make_workspace(model: str, J, theta, x, Q, *, dt: float, method: str = "euler", dtype: str = "float64",
+                   backend: str = "numpy", exact_log_det: bool = False):
+    """The kernel's workspace: BLAS for numpy Euler/map; the array-module code for RK4 and for ``cupy``."""
+    if backend == "numpy" and (model == "map" or method == "euler"):
+        return BlasWorkspace(model, J, theta, x, Q, dt=dt, dtype=dtype, exact_log_det=exact_log_det)
+    from rnnchaos.lyapunov_backends import ArrayWorkspace, array_module
+
+    return ArrayWorkspace(array_module(backend), model, J, theta, x, Q, dt=dt, method=method, dtype=dtype)
+
+
+def qr_step(ws, n_steps: int) -> np.ndarray:
+    """Strict kernel: advance ``ws`` by ``n_steps`` steps, check the state, re-orthonormalise ``ws.Q`` in place.
+
+    Returns ``log|R_ii|`` (float64, length k). Raises ``NumericalFailure`` ("diverged", "qr_breakdown").
+    No argument checking: for loops and benchmarks.
+    """
+    ws.advance(n_steps)
+    dynamics.check_finite(ws.state(), t=ws.steps_total * ws.h)
+    return ws.reorthonormalize()
+
+
+def kaplan_yorke(exponents: np.ndarray, N: int) -> tuple[float, bool]:
+    """Kaplan-Yorke dimension ``D = j + S_j / |lambda_{j+1}|`` (``S_j`` the largest non-negative partial sum of
+    the sorted exponents) and whether it is only a lower bound (all ``k < N`` partial sums non-negative, where
+    ``D = k`` is returned). ``D = 0`` if ``lambda_1 < 0``; ``D = N`` if ``k = N`` and the full sum is >= 0.
+    """
+    lam = np.sort(np.asarray(exponents, dtype=float))[::-1]
+    S = np.cumsum(lam)
+    j = int(np.count_nonzero(S >= 0))  # S is concave in j, so {S_j >= 0} = {1..j}
+    if j == 0:
+        return 0.0, False
+    if j == lam.size:
+        return float(j), j < N
+    return float(j + S[j - 1] / abs(lam[j])), False
+
+
+def lyapunov_spectrum(model: str, J: np.ndarray, theta: np.ndarray, *, k: int, dt: float = 0.1,
+                      t_transient: float = 100.0, t_transient_tangent: float = 20.0, t_sim: float = 500.0,
+                      t_ons: float = 1.0, method: str = "euler", dtype: str = "float64", n_batches: int = 10,
+                      rng: np.random.Generator, x0=None, backend: str = "numpy", k_running: int = 5,
+                      exact_log_det: bool = False) -> LyapunovResult:
+    """First ``k`` Lyapunov exponents of ``model`` (``"rate"``: ``dx/dt = -x + J tanh(x) + theta`` integrated
+    with ``method`` ``"euler"``/``"rk4"`` at step ``dt``; ``"map"``: ``a <- J tanh(a) + theta``, ``dt`` unused).
+
+    Algorithm (Benettin QR method, Engelken, Wolf & Abbott 2020): the state (``x0``, default standard normal
+    from ``rng``) runs ``t_transient`` time units; a random orthonormal ``N x k`` frame (from ``rng``) then follows
+    the tangent dynamics of the integrator for ``t_transient_tangent`` (re-orthonormalised, not accumulated) and
+    for ``t_sim`` (accumulated), with Householder QR every ``t_ons`` (a whole number of steps). Standard errors
+    come from ``n_batches`` (>= 2) consecutive batch means; ``dtype="float32"`` runs the frame in single
+    precision; ``backend="cupy"`` runs on a GPU; ``exact_log_det`` (Euler only) accumulates ``log|det DS|``.
+    Raises ``ValueError`` for invalid arguments, ``NumericalFailure`` for divergence or QR breakdown.
+    """
+    J, theta, x0 = _validate(model, J, theta, x0, k=k, dt=dt, t_transient=t_transient, t_ons=t_ons,
+                             t_transient_tangent=t_transient_tangent, t_sim=t_sim, method=method, dtype=dtype,
+                             n_batches=n_batches, rng=rng, backend=backend, k_running=k_running)
+    if exact_log_det and not (model == "rate" and method == "euler" and backend == "numpy"):
+        raise ValueError("exact_log_det is only available for model='rate', method='euler', backend='numpy'")
+    N = J.shape[0]
+    h = dynamics.time_step(model, dt)
+    m = int(round(t_ons / h))
+    n_qr = int(round(t_sim / (m * h)))
+    x = rng.standard_normal(N) if x0 is None else x0
+    Q0 = np.linalg.qr(rng.standard_normal((N, k)))[0]
+    x = dynamics.run(model, x, J, theta, dt=dt, n_steps=int(round(t_transient / h)), method=method)
+    ws = make_workspace(model, J, theta, x, Q0, dt=dt, method=method, dtype=dtype, backend=backend,
+                        exact_log_det=exact_log_det)
+    for _ in range(int(math.ceil(t_transient_tangent / (m * h) - 1e-9))):
+        qr_step(ws, m)
+    ws.reset_sums()
+
+    k_run = min(k, k_running)
+    rec = np.unique(np.round(np.linspace(1, n_qr, min(n_qr, 200))).astype(int))
+    running, r_next = np.empty((rec.size, k_run)), 0
+    total, batch_sum, batch_n = np.zeros(k), np.zeros((n_batches, k)), np.zeros(n_batches)
+    for q in range(n_qr):
+        log_r = qr_step(ws, m)
+        total += log_r
+        b = q * n_batches // n_qr
+        batch_sum[b] += log_r
+        batch_n[b] += 1
+        if q + 1 == rec[r_next]:
+            running[r_next] = total[:k_run] / ((q + 1) * m * h)
+            r_next += 1
+    T = n_qr * m * h
+    lam = total / T
+    sem = np.std(batch_sum / (batch_n[:, None] * m * h), axis=0, ddof=1) / math.sqrt(n_batches)
+    d_ky, d_ky_lb = kaplan_yorke(lam, N)
+    n = ws.n_steps
+    if model == "map":
+        log_det_j = np.linalg.slogdet(J)[1]
+        trace_mean = log_det_mean = (log_det_j + float(ws.logphi_sum) / n) / N
+    else:
+        trace_mean = float(ws.trace_sum) / (n * N)
+        log_det_mean = float(ws.log_det_sum) / (n * h * N) if exact_log_det else float("nan")
+    return LyapunovResult(
+        exponents=lam, exponents_sem=sem, lambda_max=float(lam[0]), lambda_max_sem=float(sem[0]),
+        d_ky=d_ky, d_ky_lower_bound=d_ky_lb, entropy_rate=float(lam[lam > 0].sum()),
+        entropy_rate_lower_bound=bool(k < N and lam.min() > 0), mean_exponent=float(lam.mean()),
+        jacobian_trace_mean=float(trace_mean), log_det_mean=float(log_det_mean),
+        running_t=rec * m * h, running=running, n_steps=n, n_qr=n_qr, n_batches=n_batches, t_ons=m * h,
+        t_sim=T, dt=h, N=N, k=k, model=model, method=method if model == "rate" else "map", dtype=dtype,
+        backend=backend)
+
+
+def _validate(model, J, theta, x0, *, k, dt, t_transient, t_transient_tangent, t_sim, t_ons, method, dtype,
+              n_batches, rng, backend, k_running):
+    for name, val, allowed in (("model", model, MODELS), ("method", method, METHODS),
+                               ("dtype", dtype, DTYPES), ("backend", backend, BACKENDS)):
+        if val not in allowed:
+            raise ValueError(f"{name} must be one of {allowed}, got {val!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    J = np.asarray(J, dtype=np.float64)
+    if J.ndim != 2 or J.shape[0] != J.shape[1] or J.shape[0] < 1 or not np.all(np.isfinite(J)):
+        raise ValueError(f"J must be a finite square N x N matrix with N >= 1, got shape {J.shape}")
+    N = J.shape[0]
+    theta = np.asarray(theta, dtype=np.float64)
+    if theta.shape != (N,) or not np.all(np.isfinite(theta)):
+        raise ValueError(f"theta must be a finite vector of shape ({N},), got shape {theta.shape}")
+    if x0 is not None:
+        x0 = np.array(x0, dtype=np.float64)
+        if x0.shape != (N,) or not np.all(np.isfinite(x0)):
+            raise ValueError(f"x0 must be None or a finite vector of shape ({N},), got shape {x0.shape}")
+    if not (isinstance(k, (int, np.integer)) and 1 <= k <= N):
+        raise ValueError(f"k must be an integer in 1..N = 1..{N}, got {k!r}")
+    if not (isinstance(k_running, (int, np.integer)) and k_running >= 1):
+        raise ValueError(f"k_running must be an integer >= 1, got {k_running!r}")
+    if not (isinstance(n_batches, (int, np.integer)) and n_batches >= 2):
+        raise ValueError(f"n_batches must be an integer >= 2, got {n_batches!r}")
+    if not (np.isfinite(dt) and 0 < dt <= 1):
+        raise ValueError(f"dt must be in (0, 1], got {dt!r}")
+    h = dynamics.time_step(model, dt)
+    if not (np.isfinite(t_ons) and t_ons >= h * (1 - 1e-9)):
+        raise ValueError(f"t_ons must be >= the time step {h:g} ({'dt' if model == 'rate' else '1 for the map'})"
+                         f", got {t_ons!r}")
+    if abs(t_ons / h - round(t_ons / h)) > 1e-6 * (t_ons / h):
+        raise ValueError(f"t_ons must be a whole multiple of the time step {h:g}, got {t_ons!r}")
+    for name, val in (("t_transient", t_transient), ("t_transient_tangent", t_transient_tangent)):
+        if not (np.isfinite(val) and val >= 0):
+            raise ValueError(f"{name} must be a finite number >= 0, got {val!r}")
+    if not (np.isfinite(t_sim) and t_sim >= n_batches * t_ons):
+        raise ValueError(f"t_sim must be >= n_batches * t_ons = {n_batches * t_ons:g}, got {t_sim!r}")
+    return J, theta, x0
+
+
+def to_dataset(result: LyapunovResult) -> xr.Dataset:
+    """The result as an :class:`xarray.Dataset` (dims ``i``, ``t_running``, ``i_running``); no grid coordinates."""
+    r = result
+    tu = "tau" if r.model == "rate" else "step"
+    ru = f"1/{tu}"
+    k_run = r.running.shape[1]
+
+    def scalar(v, units, long_name, dtype=None):
+        return ((), np.asarray(v, dtype=dtype), {"units": units, "long_name": long_name})
+
+    ds = xr.Dataset(
+        {
+            "exponent": ("i", r.exponents, {"units": ru, "long_name": "Lyapunov exponent (QR order)"}),
+            "exponent_sem": ("i", r.exponents_sem,
+                             {"units": ru, "long_name": f"standard error of the exponent ({r.n_batches} batch means)"}),
+            "lambda_max": scalar(r.lambda_max, ru, "largest Lyapunov exponent"),
+            "lambda_max_sem": scalar(r.lambda_max_sem, ru, "standard error of the largest Lyapunov exponent"),
+            "d_ky": scalar(r.d_ky, "1", "Kaplan-Yorke dimension"),
+            "d_ky_lower_bound": scalar(r.d_ky_lower_bound, "1",
+                                       "1 if d_ky is only a lower bound (k < N and all k exponents sum >= 0)", np.int8),
+            "entropy_rate": scalar(r.entropy_rate, ru, "entropy rate: sum of the positive exponents"),
+            "entropy_rate_lower_bound": scalar(r.entropy_rate_lower_bound, "1",
+                                               "1 if entropy_rate is only a lower bound (k < N, lambda_k > 0)",
+                                               np.int8),
+            "mean_exponent": scalar(r.mean_exponent, ru, "mean of the k exponents"),
+            "jacobian_trace_mean": scalar(
+                r.jacobian_trace_mean, ru,
+                "time-averaged tr DF / N" if r.model == "rate" else "time-averaged log|det DM| / N"),
+            "log_det_mean": scalar(r.log_det_mean, ru,
+                                   "time-averaged log|det(one-step Jacobian)| / (N * time step); NaN if not computed"),
+            "n_qr": scalar(r.n_qr, "1", "number of accumulated QR re-orthonormalisations", np.int64),
+            "n_steps": scalar(r.n_steps, "1", "number of accumulated integration steps", np.int64),
+            "t_ons": scalar(r.t_ons, tu, "time between re-orthonormalisations"),
+            "dt": scalar(r.dt, tu, "time step"),
+            "running": (("t_running", "i_running"), r.running,
+                        {"units": ru, "long_name": "running estimate of the first exponents"}),
+        },
+        coords={
+            "i": ("i", np.arange(1, r.k + 1), {"units": "1", "long_name": "exponent index"}),
+            "t_running": ("t_running", r.running_t, {"units": tu, "long_name": "accumulation time"}),
+            "i_running": ("i_running", np.arange(1, k_run + 1), {"units": "1", "long_name": "exponent index"}),
+        },
+        attrs={"model": r.model, "method": r.method, "dtype": r.dtype, "backend": r.backend},
+    )
+    return ds

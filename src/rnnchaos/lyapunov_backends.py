@@ -1,0 +1,108 @@
+"""Array-module version of the tangent kernel of :mod:`rnnchaos.lyapunov`: numpy (RK4) or CuPy (GPU).
+
+:class:`ArrayWorkspace` is written against the numpy API only (``tanh``, ``@``, ``linalg.qr``), so the same code
+runs the RK4 tangent dynamics on the CPU with ``xp = numpy`` and every method on a GPU with ``xp = cupy``
+(``backend="cupy"``; QR is cuSOLVER's Householder ``geqrf``/``orgqr``). CuPy is optional: it is imported only
+when requested, with a clear error if it or a CUDA device is missing. The state is always float64.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from rnnchaos.lyapunov import _check_r
+
+
+def array_module(backend: str):
+    """The array module of ``backend`` (``"numpy"`` or ``"cupy"``); RuntimeError if CuPy/CUDA is unavailable."""
+    if backend == "numpy":
+        return np
+    if backend != "cupy":
+        raise ValueError(f"backend must be one of ('numpy', 'cupy'), got {backend!r}")
+    try:
+        import cupy
+    except ImportError as err:
+        raise RuntimeError("backend='cupy' was requested but CuPy is not installed "
+                           "(pip install cupy-cuda12x), or use backend='numpy'") from err
+    try:
+        n_dev = cupy.cuda.runtime.getDeviceCount()
+    except Exception as err:  # CUDA runtime missing or broken
+        raise RuntimeError(f"backend='cupy' was requested but CUDA is not usable: {err}") from err
+    if n_dev < 1:
+        raise RuntimeError("backend='cupy' was requested but no CUDA device is visible")
+    return cupy
+
+
+def _to_host(a) -> np.ndarray:
+    return a.get() if hasattr(a, "get") else np.asarray(a)
+
+
+class ArrayWorkspace:
+    """State, tangent frame and diagnostic sums for Euler, RK4 (rate) or the map, in array module ``xp``.
+
+    RK4 is applied to the variational system ``(dx/dt, dQ/dt) = (F(x), DF(x) Q)``, which yields exactly the
+    derivative of the RK4 step (Runge-Kutta methods commute with linearisation). Same interface as
+    :class:`rnnchaos.lyapunov.BlasWorkspace`.
+    """
+
+    def __init__(self, xp, model: str, J, theta, x, Q, *, dt: float, method: str = "euler",
+                 dtype: str = "float64"):
+        self.xp, self.model, self.method, self.dt = xp, model, method, float(dt)
+        self.h = float(dt) if model == "rate" else 1.0
+        self.J64 = xp.asarray(J, dtype=xp.float64)
+        self.J = self.J64 if dtype == "float64" else self.J64.astype(dtype)
+        self.theta = xp.asarray(theta, dtype=xp.float64)
+        self.x = xp.array(x, dtype=xp.float64)
+        self.Q = xp.array(Q, dtype=dtype)
+        self.Jdiag = xp.diag(self.J64).copy()
+        self.steps_total = 0
+        self.reset_sums()
+
+    def reset_sums(self) -> None:
+        """Zero the step counter and the diagnostic sums."""
+        self.n_steps, self.trace_sum, self.logphi_sum, self.log_det_sum = 0, 0.0, 0.0, 0.0
+
+    def state(self) -> np.ndarray:
+        """The current state on the host (float64)."""
+        return _to_host(self.x)
+
+    def _field(self, y, V):
+        """``(F(y), DF(y) V)`` with ``DF(y) V = -V + J (phi'(y) * V)``."""
+        t = self.xp.tanh(y)
+        d = (1.0 - t * t).astype(V.dtype)
+        return -y + self.J64 @ t + self.theta, -V + self.J @ (d[:, None] * V)
+
+    def advance(self, n_steps: int) -> None:
+        """Advance state and tangent frame by ``n_steps`` steps (no re-orthonormalisation)."""
+        xp, dt = self.xp, self.dt
+        for _ in range(n_steps):
+            x, Q = self.x, self.Q
+            t = xp.tanh(x)
+            d = 1.0 - t * t
+            if self.model == "map":
+                m = xp.abs(x)
+                self.logphi_sum += 2.0 * (x.size * math.log(2.0) - m.sum() - xp.log1p(xp.exp(-2.0 * m)).sum())
+                self.x, self.Q = self.J64 @ t + self.theta, self.J @ (d.astype(Q.dtype)[:, None] * Q)
+                continue
+            self.trace_sum += self.Jdiag @ d - x.size
+            k1x, k1Q = self._field(x, Q)
+            if self.method == "euler":
+                self.x, self.Q = x + dt * k1x, Q + dt * k1Q
+                continue
+            k2x, k2Q = self._field(x + 0.5 * dt * k1x, Q + 0.5 * dt * k1Q)
+            k3x, k3Q = self._field(x + 0.5 * dt * k2x, Q + 0.5 * dt * k2Q)
+            k4x, k4Q = self._field(x + dt * k3x, Q + dt * k3Q)
+            self.x = x + (dt / 6.0) * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
+            self.Q = Q + (dt / 6.0) * (k1Q + 2.0 * k2Q + 2.0 * k3Q + k4Q)
+        self.n_steps += n_steps
+        self.steps_total += n_steps
+
+    def reorthonormalize(self) -> np.ndarray:
+        """Householder QR of ``Q`` (diagonal of R made positive); returns ``log|R_ii|`` on the host (float64)."""
+        Q, R = self.xp.linalg.qr(self.Q)
+        r = _to_host(self.xp.diagonal(R)).astype(np.float64)
+        _check_r(r, 0, self.n_steps)
+        self.Q = Q * self.xp.asarray(np.sign(r), dtype=Q.dtype)
+        return np.log(np.abs(r))

@@ -1,0 +1,117 @@
+"""Figure of a FORCE-trained flip-flop network (matplotlib, no pyplot state).
+
+:func:`flipflop_figure` draws, from the files of rules ``train`` and ``trained_analysis``
+(:func:`rnnchaos.training.to_dataset`, :func:`rnnchaos.trained_analysis.to_dataset`, with or without grid
+coordinates): (a) fixed points and the test trial on the top three principal components, points coloured by
+stability; (b) the test trial's readout against its target; (c) the FORCE training curve; (d) the Lyapunov
+spectra of the trained network (input off) and of its untrained reservoir. A failed stage (non-zero
+``status``) is stated on the figure instead of drawn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+from matplotlib.figure import Figure
+
+GRID_DIMS = ("g", "sigma_b", "N", "seed")
+#: marker style of a fixed point by index (number of unstable directions): 0, 1, >= 2
+FP_STYLE = {
+    "stable": dict(color="tab:blue", marker="o", s=46, label="stable (index 0)"),
+    "index 1": dict(color="tab:orange", marker="^", s=34, label="saddle, index 1"),
+    "index >= 2": dict(color="tab:red", marker="x", s=30, label="saddle/repeller, index >= 2"),
+}
+
+
+def flipflop_figure(trained: xr.Dataset, analysis: xr.Dataset) -> Figure:
+    """The four-panel figure of one trained network (see the module docstring)."""
+    trained, analysis = _squeeze(trained), _squeeze(analysis)
+    fig = Figure(figsize=(11.0, 8.4), layout="constrained")
+    failed = [name for name, ds in (("training", trained), ("analysis", analysis))
+              if "status" in ds and int(ds["status"]) != 0]
+    if failed:
+        ax = fig.add_subplot()
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, f"{' and '.join(failed)} failed: " + "; ".join(
+            str(ds["status"].attrs.get("detail", "")) for ds in (trained, analysis) if "status" in ds),
+            ha="center", va="center", wrap=True)
+        return fig
+    grid = fig.add_gridspec(2, 2, width_ratios=(1.15, 1.0))
+    pca_panel(fig.add_subplot(grid[:, 0], projection="3d"), analysis)
+    test_panel(fig.add_subplot(grid[0, 1]), trained)
+    sub = grid[1, 1].subgridspec(1, 2)
+    curve_panel(fig.add_subplot(sub[0]), trained)
+    lyapunov_panel(fig.add_subplot(sub[1]), analysis)
+    N = int(trained.sizes.get("i", 0))
+    fig.suptitle(f"FORCE-trained {trained.sizes['bit']}-bit flip-flop, N = {N}: test MSE "
+                 f"{float(trained['test_mse']):.3g}, {int(analysis['fp_n_stable'])} stable fixed points, "
+                 f"{int(analysis['n_saddles'])} saddles, {int(analysis['n_memories'])} of "
+                 f"{2 ** trained.sizes['bit']} memories held", fontsize=10)
+    return fig
+
+
+def pca_panel(ax, analysis: xr.Dataset) -> None:
+    """Test trial (grey) and fixed points (by index) on the top three principal components (3-D axes)."""
+    tr = analysis["trial_pc"].values
+    ax.plot(tr[:, 0], tr[:, 1], tr[:, 2], color="0.55", lw=0.5, alpha=0.8, label="test trial")
+    pc, idx = analysis["fp_pc"].values, analysis["fp_n_unstable"].values
+    for key, sel in (("stable", idx == 0), ("index 1", idx == 1), ("index >= 2", idx >= 2)):
+        if sel.any():
+            ax.scatter(pc[sel, 0], pc[sel, 1], pc[sel, 2], depthshade=False, **FP_STYLE[key])
+    ev = analysis["pca_explained"].values
+    ax.set_xlabel(f"PC1 ({100 * ev[0]:.0f}% var.)")
+    ax.set_ylabel(f"PC2 ({100 * ev[1]:.0f}% var.)")
+    ax.set_zlabel(f"PC3 ({100 * ev[2]:.0f}% var.)")
+    ax.set_title("(a) fixed points of the trained network (input off)", fontsize=9)
+    ax.legend(fontsize=7, loc="upper left")
+
+
+def test_panel(ax, trained: xr.Dataset) -> None:
+    """Readout ``z_b`` (colour) and target (black dashed) of the test trial, channel ``b`` shifted by ``3b``."""
+    t = trained["t"].values
+    for b in range(trained.sizes["bit"]):
+        off = 3.0 * b
+        ax.plot(t, trained["test_inputs"].values[:, b] * 0.5 + off, color="0.7", lw=0.6,
+                label="input pulse (x 0.5)" if b == 0 else None)
+        ax.plot(t, trained["test_targets"].values[:, b] + off, "k--", lw=0.9, label="target" if b == 0 else None)
+        ax.plot(t, trained["test_outputs"].values[:, b] + off, lw=1.0, label=f"output bit {b}")
+    ax.set_xlabel("time [time unit of dt]")
+    ax.set_ylabel("readout z_b + 3b [1]")
+    ax.set_title(f"(b) test trial (W_out frozen), MSE {float(trained['test_mse']):.3g}", fontsize=9)
+    ax.legend(fontsize=7, ncols=3, loc="upper right")
+
+
+def curve_panel(ax, trained: xr.Dataset) -> None:
+    """FORCE training curve: squared error before each update and its running mean."""
+    t, err = trained["curve_t"].values, trained["curve_error"].values
+    ax.semilogy(t, np.maximum(err, 1e-12), color="0.7", lw=0.4, label="per update")
+    w = max(1, err.size // 100)
+    ax.semilogy(t[w - 1:], np.convolve(err, np.ones(w) / w, mode="valid"), color="k", lw=1.2,
+                label=f"mean of {w}")
+    ax.set_xlabel("training time [time unit of dt]")
+    ax.set_ylabel("|z - f|^2 / n_bits [1]")
+    ax.set_title("(c) FORCE training error", fontsize=9)
+    ax.legend(fontsize=7)
+
+
+def lyapunov_panel(ax, analysis: xr.Dataset) -> None:
+    """Lyapunov spectra (per tau) of the trained network with input off and of its untrained reservoir."""
+    i = analysis["exponent_index"].values
+    for name, label, fmt in (("trained", "trained, input off", "o-"), ("reservoir", "untrained reservoir", "s-")):
+        ax.errorbar(i, analysis[f"{name}_exponent"].values, yerr=analysis[f"{name}_exponent_sem"].values,
+                    fmt=fmt, ms=3, lw=1, capsize=1.5, label=label)
+    ax.axhline(0.0, color="grey", lw=0.6, ls=":")
+    ax.set_xlabel("index i [1]")
+    ax.set_ylabel(r"$\lambda_i$ [1/$\tau$]")
+    ax.set_title("(d) Lyapunov spectra", fontsize=9)
+    ax.legend(fontsize=7)
+
+
+def save(fig: Figure, *, png: str, pdf: str) -> None:
+    """Write a figure as PNG (150 dpi) and PDF."""
+    fig.savefig(png, dpi=150)
+    fig.savefig(pdf)
+
+
+def _squeeze(ds: xr.Dataset) -> xr.Dataset:
+    return ds.squeeze([d for d in GRID_DIMS if d in ds.dims], drop=True)

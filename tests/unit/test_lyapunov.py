@@ -1,0 +1,352 @@
+"""Lyapunov spectra against closed forms and exact identities (small N, seconds).
+
+* Linear systems: with ``theta = 0`` and ``x0 = 0`` the state stays at 0 (``tanh 0 = 0``, ``phi'(0) = 1``), so the
+  tangent dynamics are linear with a constant matrix and the exponents are ``log|eig|`` of the one-step matrix:
+  ``1 + dt (mu - 1)`` (Euler), ``R4(dt (mu - 1))`` (RK4 stability polynomial), ``mu`` (map), ``mu = eig(J)``.
+* ``sum_i lambda_i = <log|det DS|> / h`` exactly for ``k = N`` (discretised flow), checked against an independent
+  ``slogdet`` along a trajectory recomputed with :mod:`rnnchaos.dynamics`.
+* The accumulated ``sum log R_ii`` is the log-diagonal of the R factor of ``DS^n Q0`` whatever the QR schedule, so
+  results do not depend on ``t_ons`` (beyond rounding).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+from rnnchaos import dynamics, io, lyapunov, network
+from rnnchaos.lyapunov import (
+    BlasWorkspace,
+    kaplan_yorke,
+    lyapunov_spectrum,
+    make_workspace,
+    qr_step,
+    to_dataset,
+)
+from rnnchaos.lyapunov_backends import ArrayWorkspace
+from rnnchaos.status import NumericalFailure
+
+
+def _nonnormal(mu, seed=0):
+    """Real matrix with eigenvalues ``mu`` and a non-orthogonal eigenbasis."""
+    rng = np.random.default_rng(seed)
+    n = len(mu)
+    S = np.eye(n) + 0.8 * rng.standard_normal((n, n))
+    return S @ np.diag(mu) @ np.linalg.inv(S)
+
+
+def _gauss(N, g, seed):
+    return g / np.sqrt(N) * np.random.default_rng(seed).standard_normal((N, N))
+
+
+def _linear(model, J, *, k=None, **kw):
+    N = J.shape[0]
+    opts = {"t_transient": 0.0, "t_transient_tangent": 50.0, "t_sim": 400.0, "rng": np.random.default_rng(1)}
+    opts.update(kw)
+    return lyapunov_spectrum(model, J, np.zeros(N), k=k or N, x0=np.zeros(N), **opts)
+
+
+def _rk4_factor(z):
+    return 1 + z + z**2 / 2 + z**3 / 6 + z**4 / 24
+
+
+MU = np.array([1.6, 1.2, 0.9, -0.7, 0.3, 0.05])  # distinct moduli, real: no rotating blocks
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_linear_rate_euler_matches_eigenvalues(dtype):
+    dt = 0.1
+    r = _linear("rate", _nonnormal(MU), dt=dt, dtype=dtype)
+    exact = np.sort(np.log(np.abs(1 + dt * (MU - 1))) / dt)[::-1]
+    tol = 1e-6 if dtype == "float64" else 1e-4
+    np.testing.assert_allclose(r.exponents, exact, atol=tol)
+    assert r.lambda_max == pytest.approx(exact[0], abs=tol)
+
+
+def test_linear_rate_rk4_matches_stability_polynomial_and_dt_to_0():
+    J = _nonnormal(MU)
+    for dt in (0.2, 0.05):
+        r = _linear("rate", J, dt=dt, method="rk4", t_sim=200.0)
+        exact = np.sort(np.log(np.abs(_rk4_factor(dt * (MU - 1)))) / dt)[::-1]
+        np.testing.assert_allclose(r.exponents, exact, atol=1e-6)
+    # dt -> 0: RK4 exponents approach Re eig(-I + J) with O(dt^4) error
+    np.testing.assert_allclose(r.exponents, np.sort(MU - 1)[::-1], atol=1e-5)
+
+
+def test_linear_map_matches_log_modulus():
+    r = _linear("map", _nonnormal(MU), t_sim=300.0)
+    np.testing.assert_allclose(r.exponents, np.sort(np.log(np.abs(MU)))[::-1], atol=1e-6)
+
+
+def test_linear_gaussian_matrix_with_complex_pairs_partial_spectrum():
+    J = _gauss(10, 1.3, 4)
+    r = _linear("map", J, k=4, t_sim=2000.0)
+    exact = np.sort(np.log(np.abs(np.linalg.eigvals(J))))[::-1][:4]
+    np.testing.assert_allclose(r.exponents, exact, atol=3e-3)
+
+
+def _tangent_matrix(ws):
+    ws.advance(1)
+    return np.array(ws.Q, dtype=float)
+
+
+@pytest.mark.parametrize(("model", "method", "cls"), [
+    ("rate", "euler", "blas"), ("map", "euler", "blas"),
+    ("rate", "euler", "array"), ("map", "euler", "array"), ("rate", "rk4", "array"),
+])
+def test_tangent_is_derivative_of_the_integrator_step(model, method, cls):
+    """One tangent step with Q = I equals the finite-difference Jacobian of rnnchaos.dynamics.step."""
+    N, dt = 7, 0.3
+    rng = np.random.default_rng(3)
+    J, theta, x = _gauss(N, 2.0, 5), 0.3 * rng.standard_normal(N), rng.standard_normal(N)
+    if cls == "blas":
+        ws = BlasWorkspace(model, J, theta, x, np.eye(N), dt=dt)
+    else:
+        ws = ArrayWorkspace(np, model, J, theta, x, np.eye(N), dt=dt, method=method)
+    DS = _tangent_matrix(ws)
+    eps = 1e-6
+    fd = np.column_stack([
+        (dynamics.step(model, x + eps * e, J, theta, dt, method)
+         - dynamics.step(model, x - eps * e, J, theta, dt, method)) / (2 * eps) for e in np.eye(N)])
+    np.testing.assert_allclose(DS, fd, atol=1e-8)
+    np.testing.assert_allclose(ws.state(), dynamics.step(model, x, J, theta, dt, method), atol=1e-13)
+
+
+@pytest.mark.parametrize(("model", "dtype"), [("rate", "float64"), ("rate", "float32"), ("map", "float64")])
+def test_array_workspace_agrees_with_blas_kernel(model, dtype):
+    N, k = 20, 6
+    J, rng = _gauss(N, 2.0, 7), np.random.default_rng(2)
+    theta, x, Q = 0.2 * rng.standard_normal(N), rng.standard_normal(N), np.linalg.qr(rng.standard_normal((N, k)))[0]
+    a = make_workspace(model, J, theta, x, Q, dt=0.1, dtype=dtype)
+    b = ArrayWorkspace(np, model, J, theta, x, Q, dt=0.1, dtype=dtype)
+    tol = 1e-10 if dtype == "float64" else 1e-4
+    for _ in range(5):
+        np.testing.assert_allclose(qr_step(a, 4), qr_step(b, 4), atol=tol)
+    np.testing.assert_allclose(a.state(), b.state(), atol=1e-12)
+    np.testing.assert_allclose(np.abs(np.asarray(a.Q).T @ np.asarray(a.Q)), np.eye(k), atol=10 * tol)
+
+
+@pytest.mark.parametrize("kernel", ["geqrt", "geqrf"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_reorthonormalisation_is_sign_fixed_householder_qr(dtype, kernel):
+    """After a QR the new frame Q' satisfies M = Q' R with R upper triangular, diag(R) = exp(log_r) > 0."""
+    N, k = 30, 8
+    J, rng = _gauss(N, 2.0, 3), np.random.default_rng(0)
+    ws = BlasWorkspace("rate", J, np.zeros(N), rng.standard_normal(N), np.linalg.qr(rng.standard_normal((N, k)))[0],
+                       dt=0.1, dtype=dtype, qr_kernel=kernel)
+    for _ in range(3):
+        ws.advance(10)
+        M = np.array(ws.Q, dtype=float)
+        log_r = ws.reorthonormalize()
+        Q = np.array(ws.Q, dtype=float)
+        R = Q.T @ M
+        tol = 1e-12 if dtype == "float64" else 1e-5
+        np.testing.assert_allclose(Q.T @ Q, np.eye(k), atol=10 * tol)
+        np.testing.assert_allclose(np.tril(R, -1), 0, atol=tol * np.abs(R).max())
+        np.testing.assert_allclose(np.diag(R), np.exp(log_r), rtol=100 * tol)
+
+
+@pytest.mark.parametrize("geqrt_max_k", [256, 0])  # both QR kernels
+def test_sum_of_exponents_is_mean_log_det_rate_euler(monkeypatch, geqrt_max_k):
+    """Exact identity for the Euler map: sum_i lambda_i = (1/T) sum_n log|det(I + dt DF(x_n))|."""
+    monkeypatch.setattr(lyapunov, "GEQRT_MAX_K", geqrt_max_k)
+    N, dt = 12, 0.1
+    J, rng = _gauss(N, 2.0, 11), np.random.default_rng(5)
+    theta, x0 = 0.3 * rng.standard_normal(N), rng.standard_normal(N)
+    r = lyapunov_spectrum("rate", J, theta, k=N, dt=dt, t_transient=0.0, t_transient_tangent=0.0, t_sim=40.0,
+                          n_batches=4, rng=rng, x0=x0, exact_log_det=True)
+    assert r.mean_exponent == pytest.approx(r.log_det_mean, rel=1e-6)
+    x, logdet, trace = x0.copy(), 0.0, 0.0
+    for _ in range(r.n_steps):  # independent recomputation along the same trajectory
+        logdet += np.linalg.slogdet(np.eye(N) + dt * dynamics.rate_jacobian(x, J))[1]
+        trace += np.trace(dynamics.rate_jacobian(x, J))
+        x = dynamics.rate_step(x, J, theta, dt)
+    assert r.exponents.sum() == pytest.approx(logdet / (r.n_steps * dt), rel=1e-6)
+    assert r.jacobian_trace_mean == pytest.approx(trace / (r.n_steps * N), rel=1e-9)
+    # the continuous-time trace differs at finite dt (it is the dt -> 0 counterpart)
+    assert r.jacobian_trace_mean != pytest.approx(r.mean_exponent, rel=1e-3)
+
+
+def test_sum_of_exponents_is_mean_log_det_map():
+    N = 12
+    J, rng = _gauss(N, 2.0, 11), np.random.default_rng(5)
+    theta, x0 = 0.3 * rng.standard_normal(N), rng.standard_normal(N)
+    r = lyapunov_spectrum("map", J, theta, k=N, t_transient=0.0, t_transient_tangent=0.0, t_sim=40.0,
+                          n_batches=4, rng=rng, x0=x0)
+    assert r.mean_exponent == pytest.approx(r.jacobian_trace_mean, rel=1e-6)
+    a, logdet = x0.copy(), 0.0
+    for _ in range(r.n_steps):
+        logdet += np.linalg.slogdet(dynamics.map_jacobian(a, J))[1]
+        a = dynamics.map_step(a, J, theta)
+    assert r.exponents.sum() == pytest.approx(logdet / r.n_steps, rel=1e-6)
+
+
+def test_rk4_sum_of_exponents_approaches_the_jacobian_trace():
+    """Continuous flow: sum_i lambda_i = <tr DF>; RK4 at small dt reproduces it (Euler does not)."""
+    N = 10
+    J = _gauss(N, 2.0, 11)
+    kw = {"k": N, "t_transient": 20.0, "t_transient_tangent": 5.0, "t_sim": 50.0, "n_batches": 5}
+    r = lyapunov_spectrum("rate", J, np.zeros(N), dt=0.05, method="rk4", rng=np.random.default_rng(0), **kw)
+    assert r.mean_exponent == pytest.approx(r.jacobian_trace_mean, rel=1e-4)
+    e = lyapunov_spectrum("rate", J, np.zeros(N), dt=0.05, rng=np.random.default_rng(0), **kw)
+    assert abs(e.mean_exponent - e.jacobian_trace_mean) > 10 * abs(r.mean_exponent - r.jacobian_trace_mean)
+
+
+def test_results_do_not_depend_on_t_ons():
+    N = 40
+    J = _gauss(N, 2.0, 13)
+    res = [lyapunov_spectrum("rate", J, np.zeros(N), k=N, t_ons=t, t_transient=20.0, t_transient_tangent=10.0,
+                             t_sim=60.0, n_batches=6, rng=np.random.default_rng(8)) for t in (0.5, 1.0, 2.0)]
+    for r in res[1:]:
+        np.testing.assert_allclose(r.exponents, res[0].exponents, atol=1e-9)
+        np.testing.assert_allclose(r.exponents_sem, res[0].exponents_sem, atol=1e-9)
+    assert [r.n_qr for r in res] == [120, 60, 30]
+    assert np.all(res[0].exponents_sem > 0)  # identical, not merely within error bars
+
+
+def test_contracting_network_g_below_one():
+    N, g, dt = 80, 0.5, 0.1
+    J = _gauss(N, g, 17)
+    r = lyapunov_spectrum("rate", J, np.zeros(N), k=N, dt=dt, t_transient=50.0, t_transient_tangent=50.0,
+                          t_sim=200.0, rng=np.random.default_rng(0))
+    mu = np.linalg.eigvals(J)
+    assert np.all(r.exponents < 0)
+    assert r.d_ky == 0.0 and r.entropy_rate == 0.0
+    assert r.lambda_max == pytest.approx(np.max(np.log(np.abs(1 + dt * (mu - 1)))) / dt, abs=0.01)
+    assert r.lambda_max == pytest.approx(np.max(mu.real) - 1, abs=0.05)  # dt -> 0 value, O(dt) away
+
+
+def _chaotic_net():
+    """N = 200, g = 3: lambda_1 ~ 0.18, lambda_2 ~ 0.16 (small networks at g = 2 may sit on fixed points)."""
+    return network.draw_disorder(200, 1).couplings(3.0)
+
+
+def test_float32_lambda_max_within_one_percent_of_float64():
+    """Same rng, so both runs follow the same float64 trajectory; only the frame's precision differs."""
+    J = _chaotic_net()
+    N = J.shape[0]
+    kw = {"k": 10, "t_transient": 50.0, "t_transient_tangent": 10.0, "t_sim": 100.0}
+    r64 = lyapunov_spectrum("rate", J, np.zeros(N), dtype="float64", rng=np.random.default_rng(0), **kw)
+    r32 = lyapunov_spectrum("rate", J, np.zeros(N), dtype="float32", rng=np.random.default_rng(0), **kw)
+    assert r64.lambda_max > 0
+    assert r32.lambda_max == pytest.approx(r64.lambda_max, rel=0.01)
+    np.testing.assert_allclose(r32.exponents, r64.exponents, atol=0.01 * abs(r64.lambda_max))
+    assert r32.dtype == "float32"
+
+
+def test_same_seed_same_result_and_seed_matters():
+    N = 30
+    J = _gauss(N, 2.0, 23)
+    kw = {"k": 5, "t_transient": 10.0, "t_transient_tangent": 5.0, "t_sim": 30.0}
+    a = lyapunov_spectrum("rate", J, np.zeros(N), rng=np.random.default_rng(4), **kw)
+    b = lyapunov_spectrum("rate", J, np.zeros(N), rng=np.random.default_rng(4), **kw)
+    c = lyapunov_spectrum("rate", J, np.zeros(N), rng=np.random.default_rng(5), **kw)
+    np.testing.assert_array_equal(a.exponents, b.exponents)
+    np.testing.assert_array_equal(a.running, b.running)
+    assert not np.array_equal(a.exponents, c.exponents)
+
+
+def test_running_estimate_and_batches():
+    N = 20
+    r = lyapunov_spectrum("map", _gauss(N, 2.0, 29), np.zeros(N), k=8, t_transient=10.0,
+                          t_transient_tangent=5.0, t_sim=500.0, n_batches=20, rng=np.random.default_rng(0))
+    assert r.running.shape == (len(r.running_t), 5) and len(r.running_t) <= 200
+    assert np.all(np.diff(r.running_t) > 0) and r.running_t[-1] == r.t_sim == 500.0
+    np.testing.assert_allclose(r.running[-1], r.exponents[:5], rtol=1e-12)
+    assert np.all(r.exponents_sem > 0) and r.lambda_max_sem == r.exponents_sem[0]
+    assert r.entropy_rate == pytest.approx(r.exponents[r.exponents > 0].sum())
+    assert r.n_steps == 500 and r.n_qr == 500 and r.dt == 1.0 and r.method == "map"
+
+
+def test_kaplan_yorke_closed_forms():
+    assert kaplan_yorke(np.array([1.0, -0.5, -2.0]), 3) == (2.25, False)
+    assert kaplan_yorke(np.array([-0.1, -1.0]), 2) == (0.0, False)
+    assert kaplan_yorke(np.array([0.5, 0.2]), 5) == (2.0, True)  # k < N, sum still >= 0: lower bound
+    assert kaplan_yorke(np.array([0.5, 0.2]), 2) == (2.0, False)  # k = N: D = N
+    assert kaplan_yorke(np.array([-2.0, 1.0]), 2) == (1.5, False)  # sorted first
+
+
+def test_d_ky_lower_bound_flagged_for_truncated_spectrum():
+    J = _chaotic_net()
+    r = lyapunov_spectrum("rate", J, np.zeros(J.shape[0]), k=2, t_transient=50.0, t_transient_tangent=10.0,
+                          t_sim=100.0, rng=np.random.default_rng(0))
+    assert r.exponents[1] > 0
+    assert r.d_ky == 2.0 and r.d_ky_lower_bound and r.entropy_rate_lower_bound
+
+
+@pytest.mark.parametrize(("kw", "name"), [
+    ({"k": 0}, "k"), ({"k": 11}, "k"), ({"k": 2.5}, "k"), ({"dt": 0.0}, "dt"), ({"dt": 1.5}, "dt"),
+    ({"t_ons": 0.05}, "t_ons"), ({"t_ons": 0.25}, "t_ons"), ({"model": "ode"}, "model"),
+    ({"method": "rk45"}, "method"), ({"dtype": "float16"}, "dtype"), ({"n_batches": 1}, "n_batches"),
+    ({"t_sim": 5.0}, "t_sim"), ({"backend": "jax"}, "backend"), ({"t_transient": -1.0}, "t_transient"),
+    ({"J": np.ones((10, 9))}, "J"), ({"theta": np.ones(9)}, "theta"), ({"x0": np.full(10, np.nan)}, "x0"),
+    ({"exact_log_det": True, "method": "rk4"}, "exact_log_det"),
+])
+def test_bad_arguments_raise_value_error_naming_the_argument(kw, name):
+    args = {"model": "rate", "J": _gauss(10, 1.0, 0), "theta": np.zeros(10), "k": 3, "t_ons": 1.0,
+            "t_sim": 50.0, "rng": np.random.default_rng(0)}
+    args.update(kw)
+    with pytest.raises(ValueError, match=name):
+        lyapunov_spectrum(args.pop("model"), args.pop("J"), args.pop("theta"), **args)
+
+
+def test_rng_must_be_a_generator():
+    with pytest.raises(TypeError, match="rng"):
+        lyapunov_spectrum("rate", np.eye(3), np.zeros(3), k=1, rng=0)
+
+
+def test_diverging_state_raises_numerical_failure(monkeypatch):
+    """tanh networks stay bounded for dt <= 1, so the bound itself is lowered to make the state 'diverge'."""
+    monkeypatch.setattr(dynamics, "DIVERGENCE_BOUND", 1e-3)
+    with pytest.raises(NumericalFailure) as err:
+        lyapunov_spectrum("rate", _gauss(10, 2.0, 0), np.zeros(10), k=2, t_transient=0.0, t_sim=20.0,
+                          rng=np.random.default_rng(0))
+    assert err.value.status == "diverged"
+
+
+@pytest.mark.parametrize("model", ["map", "rate"])
+def test_qr_breakdown_raises_numerical_failure(model):
+    """J = 0: the map (and Euler with dt = 1) sends every tangent vector to 0, so R_ii = 0."""
+    with pytest.raises(NumericalFailure) as err:
+        lyapunov_spectrum(model, np.zeros((5, 5)), np.ones(5), k=2, dt=1.0, t_transient=0.0, t_sim=20.0,
+                          rng=np.random.default_rng(0))
+    assert err.value.status == "qr_breakdown"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("cupy") is not None, reason="CuPy installed")
+def test_cupy_backend_without_cupy_is_a_clear_error():
+    with pytest.raises(RuntimeError, match="CuPy"):
+        lyapunov_spectrum("rate", np.eye(3), np.zeros(3), k=1, t_sim=20.0, backend="cupy",
+                          rng=np.random.default_rng(0))
+
+
+@pytest.mark.skipif(importlib.util.find_spec("cupy") is None, reason="CuPy not installed")
+def test_cupy_backend_agrees_with_numpy():  # pragma: no cover - needs a GPU
+    N = 50
+    J = _gauss(N, 2.0, 3)
+    kw = {"k": 5, "t_transient": 10.0, "t_transient_tangent": 5.0, "t_sim": 30.0}
+    a = lyapunov_spectrum("rate", J, np.zeros(N), rng=np.random.default_rng(0), **kw)
+    b = lyapunov_spectrum("rate", J, np.zeros(N), rng=np.random.default_rng(0), backend="cupy", **kw)
+    np.testing.assert_allclose(b.exponents, a.exponents, atol=1e-6)
+
+
+def test_to_dataset_has_units_and_round_trips(tmp_path):
+    N = 15
+    r = lyapunov_spectrum("rate", _gauss(N, 2.0, 37), np.zeros(N), k=4, t_transient=5.0,
+                          t_transient_tangent=2.0, t_sim=20.0, rng=np.random.default_rng(0))
+    ds = to_dataset(r)
+    assert ds["exponent"].dims == ("i",) and list(ds["i"].values) == [1, 2, 3, 4]
+    assert ds["running"].dims == ("t_running", "i_running")
+    for v in ["exponent_sem", "lambda_max", "lambda_max_sem", "d_ky", "entropy_rate", "mean_exponent",
+              "jacobian_trace_mean", "n_qr"]:
+        assert v in ds
+    for v in ds.variables:
+        assert {"units", "long_name"} <= set(ds[v].attrs), v
+    assert not {"g", "sigma_b", "N", "seed"} & set(ds.coords)
+    path = tmp_path / "lyap.nc"
+    io.write_dataset(io.with_grid_coords(ds, g=2.0, N=N), path, stage="lyapunov", params={"k": 4})
+    back = io.read_dataset(path, stage="lyapunov", required=["exponent", "running"])
+    np.testing.assert_allclose(back["exponent"].values.ravel(), r.exponents)
+    assert int(back["n_qr"].values.ravel()[0]) == r.n_qr

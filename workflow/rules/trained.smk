@@ -1,0 +1,58 @@
+# FORCE-trained echo-state network on the 3-bit flip-flop (seed 003): train -> trained_analysis -> trained_figure.
+# Settings come from config["trained"] through the helpers training_settings / trained_analysis_settings /
+# trained_point (common.smk); the paths carry only the seed (the settings are params: a change reruns).
+
+
+rule train:
+    """Draw an echo-state network and FORCE-train its readout on the flip-flop task; test it with W_out frozen."""
+    output:
+        "results/trained/flipflop/seed~{seed}.nc",
+    params:
+        point=trained_point,
+        settings=training_settings,
+    threads: 1
+    log:
+        "results/logs/trained/flipflop/seed~{seed}.log",
+    conda:
+        "../../envs/rnnchaos.yaml"
+    script:
+        "../scripts/train.py"
+
+
+rule trained_analysis:
+    """Fixed points, PCA and Lyapunov spectra (trained, input off, vs untrained reservoir) of a trained network."""
+    input:
+        trained="results/trained/flipflop/seed~{seed}.nc",
+    output:
+        "results/trained/flipflop/analysis_seed~{seed}.nc",
+    params:
+        point=trained_point,
+        settings=trained_analysis_settings,
+    threads: 1
+    log:
+        "results/logs/trained/flipflop/analysis_seed~{seed}.log",
+    conda:
+        "../../envs/rnnchaos.yaml"
+    script:
+        "../scripts/trained_analysis.py"
+
+
+rule trained_figure:
+    """Fixed points on the top principal components, test trial, training curve and Lyapunov spectra."""
+    input:
+        trained="results/trained/flipflop/seed~{seed}.nc",
+        analysis="results/trained/flipflop/analysis_seed~{seed}.nc",
+    output:
+        png=report(
+            "results/figures/trained_flipflop_seed~{seed}.png",
+            caption="../report/trained_flipflop.rst",
+            category="Trained networks",
+            labels={"figure": "trained_flipflop", "seed": "{seed}"},
+        ),
+        pdf="results/figures/trained_flipflop_seed~{seed}.pdf",
+    log:
+        "results/logs/figures/trained_flipflop_seed~{seed}.log",
+    conda:
+        "../../envs/rnnchaos.yaml"
+    script:
+        "../scripts/trained_figure.py"
