@@ -147,8 +147,8 @@ def main(argv=None) -> None:
                 per_step[model] = r["per_step"]
             rows.setdefault((stage, model, k), []).append(r)
             kk = "-" if k is None else (N if k == "N" else min(k, N))
-            print(f"{stage:<14}{model:<6}{kk:>5}{N:>6}{r['cpu']:14.3f}{r['wall']:14.2f}{r['rss_mb']:13.0f}"
-                  f"  {r['note']}", flush=True)
+            line = f"{stage:<14}{model:<6}{kk:>5}{N:>6}{r['cpu']:14.3f}{r['wall']:14.2f}{r['rss_mb']:13.0f}"
+            print(f"{line}  {r['note']}".rstrip(), flush=True)
 
     print("\nfit cost = a N^p (CPU s per job; largest three sizes), peak memory at the largest N, and the grid")
     n_jobs = GRID["g"] * GRID["sigma_b"] * GRID["seeds"]

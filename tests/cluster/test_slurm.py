@@ -30,7 +30,6 @@ from ..e2e.test_pipeline import TINY, job_counts
 from ..e2e.test_pipeline import snakemake as run_locally
 
 LOCAL_SLURM = ROOT.parent / "shared" / "tools" / "local_slurm.sh"
-CPUS = len(os.sched_getaffinity(0))  # local_slurm.sh gives its one node nproc CPUs
 PROFILE = ROOT / "profiles" / "slurm"
 #: the groups of workflow/rules (resources.smk) and their rules; at the tiny config every job of these is short
 GROUPS = {"theory": {"dmft", "kac_rice"}, "simulate": {"simulate"}, "fixed_points": {"fixed_points"},
@@ -98,11 +97,13 @@ def slurm_env(request):
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
-    status = subprocess.run(["bash", str(LOCAL_SLURM), "status"], capture_output=True, text=True, timeout=60)
+    # local_slurm.sh gives its node `nproc` CPUs, and nproc obeys OMP_NUM_THREADS (tests/conftest.py sets it to 1)
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "OMP_THREAD_LIMIT")}
+    status = subprocess.run(["bash", str(LOCAL_SLURM), "status"], capture_output=True, text=True, timeout=60, env=env)
     if "slurmctld: running" not in status.stdout:  # stop only what this test started
-        request.addfinalizer(lambda: subprocess.run(["bash", str(LOCAL_SLURM), "stop"], timeout=120))
+        request.addfinalizer(lambda: subprocess.run(["bash", str(LOCAL_SLURM), "stop"], timeout=120, env=env))
     installed = shutil.which("slurmctld") is not None
-    start = subprocess.run(["bash", str(LOCAL_SLURM), "start"], capture_output=True, text=True, timeout=900)
+    start = subprocess.run(["bash", str(LOCAL_SLURM), "start"], capture_output=True, text=True, timeout=900, env=env)
     if start.returncode != 0 and not installed and shutil.which("slurmctld") is None:
         pytest.skip(f"slurm-wlm/munge could not be installed (apt-get; no network?):\n{start.stderr[-1500:]}")
     assert start.returncode == 0, f"local_slurm.sh start failed:\n{start.stderr[-3000:]}"
@@ -110,11 +111,17 @@ def slurm_env(request):
     return {**os.environ, "SLURM_CONF": conf.stdout.strip().split("=", 1)[1]}
 
 
-def slurm_flags(jobs: int = 20) -> list[str]:
-    """What the local cluster needs on top of profiles/slurm: squeue for status (no accounting), no account, a
-    node of CPUS cores, and a short first status check (the plugin waits 40 s by default)."""
-    return ["--jobs", str(jobs), "--cores", str(CPUS), "--slurm-status-command", "squeue", "--slurm-no-account",
-            "--slurm-init-seconds-before-status-checks", "3"]
+def node_cpus(env) -> int:
+    """CPUs of the local cluster's one node (no job, and so no bundle, can ask for more)."""
+    sinfo = subprocess.run(["sinfo", "-h", "-o", "%c"], capture_output=True, text=True, env=env, check=True)
+    return int(sinfo.stdout.split()[0])
+
+
+def slurm_flags(env, jobs: int = 20) -> list[str]:
+    """What the local cluster needs on top of profiles/slurm: squeue for status (no accounting), no account, jobs
+    no wider than its node, and a short first status check (the plugin waits 40 s by default)."""
+    return ["--jobs", str(jobs), "--cores", str(node_cpus(env)), "--slurm-status-command", "squeue",
+            "--slurm-no-account", "--slurm-init-seconds-before-status-checks", "3"]
 
 
 def completed_jobs(env) -> dict[str, str]:
@@ -136,7 +143,7 @@ def runs(slurm_env, tmp_path_factory):
     (cluster / "config.yaml").write_text(yaml.safe_dump(TINY))
     cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(cluster),
            "--configfile", str(cluster / "config.yaml"), "--workflow-profile", str(PROFILE),
-           *slurm_flags(), *NO_FIGURES]
+           *slurm_flags(slurm_env), *NO_FIGURES]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=1200, env=slurm_env)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-5000:]
     return local, cluster, run.stdout + run.stderr
@@ -178,10 +185,10 @@ def test_cluster_results_equal_local_results_bit_for_bit(runs):
 
 @pytest.mark.slurm
 def test_blas_threads_follow_threads_inside_slurm_jobs(slurm_env, tmp_path):
-    threads = min(2, CPUS)
+    threads = min(2, node_cpus(slurm_env))
     env_workflow(tmp_path, threads)
     run = subprocess.run([sys.executable, "-m", "snakemake", "--executor", "slurm", "--directory", str(tmp_path),
-                          "--snakefile", str(tmp_path / "Snakefile"), *slurm_flags(jobs=2)],
+                          "--snakefile", str(tmp_path / "Snakefile"), *slurm_flags(slurm_env, jobs=2)],
                          capture_output=True, text=True, timeout=600, env={**slurm_env, "OMP_NUM_THREADS": "7"})
     assert run.returncode == 0, run.stderr[-3000:]
     for name, n in (("one", 1), ("many", threads)):
