@@ -54,7 +54,9 @@ def test_foreign_truncated_and_wrong_stage_files_fail_naming_the_file(tmp_path):
 
 
 def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
-    def boom(self, *args, **kwargs):
+    def boom(self, path, *args, **kwargs):  # half a file written, then the job is interrupted
+        with open(path, "wb") as fh:
+            fh.write(b"CDF\x01 half a file")
         raise KeyboardInterrupt
 
     monkeypatch.setattr(xr.Dataset, "to_netcdf", boom)
