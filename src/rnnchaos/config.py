@@ -60,6 +60,11 @@ def check_config(config: Mapping) -> None:
     if "map" in config["model"] and abs(lyap["t_ons"] - round(lyap["t_ons"])) > 1e-9:
         raise ConfigError(f"lyapunov.t_ons = {lyap['t_ons']} must be a whole number of steps (>= 1) for the map")
     _check_trained(config)
+    for model in config["model"]:
+        if not qr_intervals(config["paper"]["t_ons"], model, lyap["dt"]):
+            raise ConfigError(
+                f"paper.t_ons = {config['paper']['t_ons']} has no interval usable by the {model} model "
+                f"(>= lyapunov.dt for the rate network, whole numbers >= 1 for the map)")
     if lyap["t_sim"] < lyap["n_batches"] * lyap["t_ons"]:
         raise ConfigError(
             f"lyapunov.t_sim = {lyap['t_sim']} must be >= n_batches * t_ons = {lyap['n_batches'] * lyap['t_ons']:g}")
@@ -78,6 +83,13 @@ def _check_trained(config: Mapping) -> None:
             raise ConfigError(f"trained.analysis.k = {t['analysis']['k']} must be in [1, trained.N = {t['N']}]")
     if e["enabled"] and not e["path"]:
         raise ConfigError("external.path must name a weights file (.npy, .npz or .nc) when external.enabled is true")
+
+
+def qr_intervals(values, model: str, dt: float) -> list[float]:
+    """QR intervals of the t_ons study usable by the model: >= dt (rate network), whole steps (map)."""
+    if model == "map":
+        return [v for v in values if v >= 1 and abs(v - round(v)) < 1e-9]
+    return [v for v in values if v >= dt - 1e-12]
 
 
 def exponent_count(k: int | str, N: int) -> int:

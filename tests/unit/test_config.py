@@ -6,7 +6,7 @@ import pytest
 import yaml
 from snakemake.utils import validate
 
-from rnnchaos.config import ConfigError, check_config, exponent_count, format_value
+from rnnchaos.config import ConfigError, check_config, exponent_count, format_value, qr_intervals
 
 from ..conftest import ROOT
 
@@ -78,6 +78,7 @@ BAD = [  # (key path, bad value, substrings of the message[, section updates tha
     (("trained", "min_interval"), 5.0, ["pulse_width (10.0) <= min_interval (5.0)"], {"enabled": True}),
     (("external", "path"), "", ["external.path must name"], {"enabled": True}),
     (("external", "name"), "a/b", ["'name'", "does not match"]),
+    (("paper", "t_ons"), [0.05, 0.5], ["paper.t_ons", "no interval usable by the map model"]),
 ]
 
 
@@ -111,6 +112,11 @@ def test_value_formatting_is_canonical():
     assert format_value(0.5) == "0.5" and format_value(2.25) == "2.25" and format_value(1e-3) == "0.001"
     with pytest.raises(ConfigError):
         format_value(float("nan"))
+
+
+def test_qr_intervals_keep_what_each_model_can_use():
+    assert qr_intervals([0.2, 0.5, 1.0, 2.0, 5.0], "map", 0.1) == [1.0, 2.0, 5.0]
+    assert qr_intervals([0.05, 0.2, 1.0], "rate", 0.1) == [0.2, 1.0]
 
 
 def test_exponent_count():

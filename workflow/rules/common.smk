@@ -3,7 +3,7 @@ import itertools
 
 from snakemake.utils import validate
 
-from rnnchaos.config import check_config, exponent_count, format_value
+from rnnchaos.config import check_config, exponent_count, format_value, qr_intervals
 
 validate(config, "../schemas/config.schema.yaml")
 check_config(config)
@@ -179,7 +179,7 @@ def figure_inputs(wildcards):
                                                    range(PAPER["count_seeds"])),
         "t_ons": lambda: [
             f"results/lyapunov_t_ons/{m}/t_ons~{format_value(t)}/g~{PAPER_G}/sigma_b~{PAPER_SIGMA_B}/"
-            f"N~{max(SIZES)}/seed~0.nc" for t in PAPER["t_ons"]
+            f"N~{max(SIZES)}/seed~0.nc" for t in qr_intervals(PAPER["t_ons"], m, config["lyapunov"]["dt"])
         ],
     }
     return {key: files[key]() for key in need}
