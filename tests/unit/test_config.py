@@ -26,7 +26,7 @@ def mutate(path, value):
     *parents, last = path
     node = config
     for key in parents:
-        node = node[key]
+        node = node.setdefault(key, {})
     if value is DELETE:
         del node[last]
     else:
