@@ -9,11 +9,11 @@ the same dtype, and prints
   and the sign fix are overhead;
 * ``f32 speedup``: time per interval in float64 / time in float32 (same N, k).
 
-Usage: ``python benchmarks/lyapunov.py [--quick] [--t-ons 1.0] [--dt 0.1] [--repeat 6]``.
+Usage: ``python benchmarks/lyapunov.py [--quick] [--t-ons 1.0] [--dt 0.1] [--repeat 6] [--clock wall|cpu]``.
 Results depend on the BLAS, the core count and other load on the machine: compare numbers from one run only.
 On a machine shared with other jobs, multi-threaded BLAS timings of small operations are unreliable (threads
-wait for descheduled partners); ``OPENBLAS_NUM_THREADS=1 python benchmarks/lyapunov.py`` gives a steadier
-per-core comparison.
+wait for descheduled partners); ``OPENBLAS_NUM_THREADS=1 python benchmarks/lyapunov.py --clock cpu`` measures
+process CPU time on one core, which other jobs do not inflate.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import numpy as np
 from rnnchaos.lyapunov import GEQRT_MAX_K, make_workspace, qr_step
 
 
-def bench(N: int, k: int, dtype: str, *, dt: float, t_ons: float, repeat: int, rng) -> dict:
+def bench(N: int, k: int, dtype: str, *, dt: float, t_ons: float, repeat: int, rng, clock=time.perf_counter) -> dict:
     """Time the loop and the matmul alternately in short chunks (~0.1 s), keeping the best of ``repeat``.
 
     The loop calls scipy's OpenBLAS, the matmul numpy's: two thread pools whose idle threads spin for ~0.1 s
@@ -51,15 +51,15 @@ def bench(N: int, k: int, dtype: str, *, dt: float, t_ons: float, repeat: int, r
     t_loop = t_mm = np.inf
     for _ in range(repeat):
         time.sleep(0.3)  # let the other BLAS thread pool (numpy's vs scipy's OpenBLAS) stop spinning (~0.1 s)
-        t0 = time.perf_counter()
+        t0 = clock()
         for _ in range(n_int):
             qr_step(ws, m)
-        t_loop = min(t_loop, (time.perf_counter() - t0) / n_int)
+        t_loop = min(t_loop, (clock() - t0) / n_int)
         time.sleep(0.3)
-        t0 = time.perf_counter()
+        t0 = clock()
         for _ in range(n_mm):
             np.matmul(A, B, out=C)
-        t_mm = min(t_mm, (time.perf_counter() - t0) / n_mm)
+        t_mm = min(t_mm, (clock() - t0) / n_mm)
     gf_loop = (m * flops_step + flops_qr) / t_loop / 1e9
     gf_mm = flops_step / t_mm / 1e9
     return {"N": N, "k": k, "dtype": dtype, "t_int": t_loop, "gf_loop": gf_loop, "gf_mm": gf_mm,
@@ -71,21 +71,26 @@ def main(argv=None) -> None:
     p.add_argument("--quick", action="store_true", help="small sizes (N in 100, 200; k = N and k = 50)")
     p.add_argument("--t-ons", type=float, default=1.0, help="time between QRs (default 1.0)")
     p.add_argument("--dt", type=float, default=0.1, help="Euler step (default 0.1)")
+    p.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                   help="wall time, or process CPU time (immune to other jobs; only with OPENBLAS_NUM_THREADS=1)")
     p.add_argument("--repeat", type=int, default=6, help="alternating timing chunks, best kept (default 6)")
     a = p.parse_args(argv)
     rng = np.random.default_rng(0)
+    if a.clock == "cpu" and os.environ.get("OPENBLAS_NUM_THREADS") != "1":
+        p.error("--clock cpu counts every thread's time (spinning included): use it with OPENBLAS_NUM_THREADS=1")
+    clock = time.process_time if a.clock == "cpu" else time.perf_counter
     sizes = [(100, 100), (100, 50), (200, 200), (200, 50)] if a.quick else \
         [(N, kk) for N in (250, 500, 1000) for kk in (N, 100)]
     print(f"rate network, Euler dt = {a.dt}, QR every t_ons = {a.t_ons} ({int(round(a.t_ons / a.dt))} steps); "
-          f"QR kernel geqrt for k <= {GEQRT_MAX_K}, else geqrf+orgqr; "
-          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}; "
+          f"QR: geqrt if k <= {GEQRT_MAX_K} and N >= 2k, else geqrf+orgqr; "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}; {a.clock} clock; "
           f"load average {os.getloadavg()[0]:.2f}")
     print(f"{'N':>5} {'k':>5} {'dtype':>8} {'ms/interval':>12} {'loop GF/s':>10} {'matmul GF/s':>12} "
           f"{'ratio':>6} {'f32 speedup':>12}")
     for N, k in sizes:
         t64 = None
         for dtype in ("float64", "float32"):
-            r = bench(N, k, dtype, dt=a.dt, t_ons=a.t_ons, repeat=a.repeat, rng=rng)
+            r = bench(N, k, dtype, dt=a.dt, t_ons=a.t_ons, repeat=a.repeat, rng=rng, clock=clock)
             t64 = r["t_int"] if dtype == "float64" else t64
             sp = f"{t64 / r['t_int']:12.2f}" if dtype == "float32" else f"{'':>12}"
             print(f"{N:5d} {k:5d} {dtype:>8} {1e3 * r['t_int']:12.2f} {r['gf_loop']:10.1f} {r['gf_mm']:12.1f} "

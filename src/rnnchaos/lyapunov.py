@@ -7,9 +7,9 @@ The first ``k`` exponents of the discrete flow ``x_{n+1} = S(x_n)`` (one forward
 
 where ``h`` is the time of one step (``dt`` for the rate network, 1 for the map), ``DS`` the Jacobian of the
 step, and ``Q`` an orthonormal ``N x k`` frame re-orthonormalised by Householder QR (LAPACK ``geqrf``/``orgqr``,
-diagonal of ``R`` made positive) every ``t_ons`` time units (Benettin et al. 1980; Engelken, Wolf & Abbott 2020,
-"Lyapunov spectra of chaotic recurrent neural networks"). The tangent dynamics are those of the integrator, so
-the exponents are exactly those of the discretised flow:
+or recursive ``geqrt`` for tall-skinny frames; diagonal of ``R`` made positive) every ``t_ons`` time units
+(Benettin et al. 1980; Engelken, Wolf & Abbott 2020, "Lyapunov spectra of chaotic recurrent neural networks").
+The tangent dynamics are those of the integrator, so the exponents are exactly those of the discretised flow:
 
 * rate, Euler: ``Q <- (1 - dt) Q + dt J (phi'(x) * Q)`` (no ``N x N`` Jacobian is formed);
 * rate, RK4: the derivative of the RK4 step (RK4 applied to the variational system), so ``dt -> 0`` is visible;
@@ -20,7 +20,8 @@ For Euler and the map in float64 the state is carried as column 0 of ``X = [x | 
 elementwise pass. Every BLAS/LAPACK call in the loop goes through scipy's BLAS (numpy and scipy wheels bundle
 separate OpenBLAS copies whose thread pools, used alternately, spin against each other on few cores).
 In float32 mode (``dtype="float32"``) ``Q`` and its GEMM are float32 while the state, its
-matrix-vector product and all logarithm sums stay float64.
+matrix-vector product (memory-bound: it reads the float64 ``J`` every step, noticeable when ``k << N``) and all
+logarithm sums stay float64; ``lambda_max`` agrees with float64 to well within 1 % (tested).
 
 Identities used as checks: for ``k = N``, ``sum_i lambda_i = <log|det DS(x_n)|> / h`` exactly (the sum of
 ``log R_ii`` telescopes into log-determinants). For the map ``log|det DS(a)| = log|det J| + sum_i log phi'(a_i)``
@@ -46,8 +47,9 @@ MODELS = ("rate", "map")
 METHODS = dynamics.METHODS
 DTYPES = ("float64", "float32")
 BACKENDS = ("numpy", "cupy")
-#: Largest k re-orthonormalised with recursive ``geqrt`` (faster for tall-skinny frames); above it ``geqrf``.
-GEQRT_MAX_K = 256
+#: Frames with ``k <= GEQRT_MAX_K`` and ``N >= 2 k`` are re-orthonormalised with recursive ``geqrt`` (faster for
+#: tall-skinny frames: 1.4 vs 2.4 ms at N = 1000, k = 100 on one core), others with blocked ``geqrf``.
+GEQRT_MAX_K = 128
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,11 @@ class LyapunovResult:
     backend: str
 
 
+def qr_kernel_for(N: int, k: int) -> str:
+    """LAPACK route for an ``N x k`` frame: ``"geqrt"`` when tall-skinny, else ``"geqrf"``."""
+    return "geqrt" if k <= GEQRT_MAX_K and N >= 2 * k else "geqrf"
+
+
 class BlasWorkspace:
     """State, tangent frame and preallocated buffers of the numpy/BLAS kernel (Euler and map).
 
@@ -103,7 +110,7 @@ class BlasWorkspace:
                  dt: float, dtype: str = "float64", exact_log_det: bool = False, qr_kernel: str | None = None):
         N, k = Q.shape
         f = np.dtype(dtype)
-        self.qr_kernel = qr_kernel or ("geqrt" if k <= GEQRT_MAX_K else "geqrf")
+        self.qr_kernel = qr_kernel or qr_kernel_for(N, k)
         self.geqrt, self.trmm = get_lapack_funcs("geqrt", dtype=f), get_blas_funcs("trmm", dtype=f)
         self.eye_k, self.diag_k = np.eye(k, dtype=f), np.arange(k)
         self.model = model
@@ -174,9 +181,9 @@ class BlasWorkspace:
     def reorthonormalize(self) -> np.ndarray:
         """Householder QR of ``Q`` in place, ``diag(R) > 0``; returns ``log|R_ii|`` (float64, length k).
 
-        ``k <= GEQRT_MAX_K``: recursive ``geqrt`` (compact WY, ``Q = (I - V T V^T) E``), then ``Q`` formed by one
-        ``trmm`` and one GEMM, ``-V (T V_1^T S) + E S`` with ``S = diag(sign R_ii)``; level-3 throughout, which
-        suits tall-skinny frames. Larger ``k``: blocked ``geqrf`` + ``orgqr``, then the sign fix.
+        Tall-skinny frames (:func:`qr_kernel_for`): recursive ``geqrt`` (compact WY, ``Q = (I - V T V^T) E``),
+        then ``Q`` formed by one ``trmm`` and one GEMM, ``-V (T V_1^T S) + E S`` with ``S = diag(sign R_ii)``;
+        level-3 throughout. Otherwise blocked ``geqrf`` + ``orgqr``, then the sign fix.
         """
         if self.qr_kernel == "geqrt":
             return self._qr_geqrt()
@@ -269,6 +276,8 @@ def lyapunov_spectrum(model: str, J: np.ndarray, theta: np.ndarray, *, k: int, d
     come from ``n_batches`` (>= 2) consecutive batch means; ``dtype="float32"`` runs the frame in single
     precision; ``backend="cupy"`` runs on a GPU; ``exact_log_det`` (Euler only) accumulates ``log|det DS|``.
     Raises ``ValueError`` for invalid arguments, ``NumericalFailure`` for divergence or QR breakdown.
+    The same ``rng`` seed gives bit-identical results with the same BLAS and thread count; elsewhere a chaotic
+    trajectory decorrelates from last-bit differences, and results agree within ``exponents_sem``.
     """
     J, theta, x0 = _validate(model, J, theta, x0, k=k, dt=dt, t_transient=t_transient, t_ons=t_ons,
                              t_transient_tangent=t_transient_tangent, t_sim=t_sim, method=method, dtype=dtype,

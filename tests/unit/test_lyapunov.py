@@ -80,10 +80,11 @@ def test_linear_map_matches_log_modulus():
     np.testing.assert_allclose(r.exponents, np.sort(np.log(np.abs(MU)))[::-1], atol=1e-6)
 
 
-def test_linear_gaussian_matrix_with_complex_pairs_partial_spectrum():
+@pytest.mark.parametrize("k", [1, 4])
+def test_linear_gaussian_matrix_with_complex_pairs_partial_spectrum(k):
     J = _gauss(10, 1.3, 4)
-    r = _linear("map", J, k=4, t_sim=2000.0)
-    exact = np.sort(np.log(np.abs(np.linalg.eigvals(J))))[::-1][:4]
+    r = _linear("map", J, k=k, t_sim=2000.0)
+    exact = np.sort(np.log(np.abs(np.linalg.eigvals(J))))[::-1][:k]
     np.testing.assert_allclose(r.exponents, exact, atol=3e-3)
 
 
@@ -148,10 +149,10 @@ def test_reorthonormalisation_is_sign_fixed_householder_qr(dtype, kernel):
         np.testing.assert_allclose(np.diag(R), np.exp(log_r), rtol=100 * tol)
 
 
-@pytest.mark.parametrize("geqrt_max_k", [256, 0])  # both QR kernels
-def test_sum_of_exponents_is_mean_log_det_rate_euler(monkeypatch, geqrt_max_k):
+@pytest.mark.parametrize("kernel", ["geqrf", "geqrt"])  # k = N uses geqrf; force geqrt too
+def test_sum_of_exponents_is_mean_log_det_rate_euler(monkeypatch, kernel):
     """Exact identity for the Euler map: sum_i lambda_i = (1/T) sum_n log|det(I + dt DF(x_n))|."""
-    monkeypatch.setattr(lyapunov, "GEQRT_MAX_K", geqrt_max_k)
+    monkeypatch.setattr(lyapunov, "qr_kernel_for", lambda N, k: kernel)
     N, dt = 12, 0.1
     J, rng = _gauss(N, 2.0, 11), np.random.default_rng(5)
     theta, x0 = 0.3 * rng.standard_normal(N), rng.standard_normal(N)
