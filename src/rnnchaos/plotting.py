@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 import xarray as xr
+from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
 TIME_UNIT = {"rate": r"$\tau_m$", "map": "step"}
@@ -44,9 +45,12 @@ def phase_diagram(summary: xr.Dataset, critical_line: xr.Dataset, *, model: str)
     fig = Figure(figsize=(6.0, 4.4), layout="constrained")
     ax = fig.add_subplot()
     g, sb = s.g.values, s.sigma_b.values
-    vmax = float(np.nanmax(np.abs(mean.values))) if np.isfinite(mean.values).any() else 1.0
+    finite = mean.values[np.isfinite(mean.values)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
+    # zero in the middle of the colour map whatever the range, so weak chaos is as visible as strong decay
+    norm = TwoSlopeNorm(vcenter=0.0, vmin=min(lo, -1e-3), vmax=max(hi, 1e-3))
     mesh = ax.pcolormesh(_edges(g), _edges(sb), mean.transpose("sigma_b", "g").values, cmap="cividis",
-                         vmin=-vmax, vmax=vmax, shading="flat")
+                         norm=norm, shading="flat")
     fig.colorbar(mesh, ax=ax, label=rf"$\lambda_{{\max}}$ (simulation) [{RATE_UNIT[model]}]")
     line = critical_line["g_c"]
     ax.plot(line.values, line["sigma_b"].values, color="white", lw=3)

@@ -218,8 +218,8 @@ def qr_convergence(t_ons: Sequence[xr.Dataset], *, model: str) -> Drawing:
     sem1 = np.array([point_values(ds, "exponent_sem")[0] for ds in ok])
     spread = (lam1.max() - lam1.min()) / np.sqrt(np.mean(sem1**2)) if lam1.size > 1 else 0.0
     intervals = ", ".join(f"{float(point_values(ds, 't_ons')):g}" for ds in ok)
-    text = (f"lambda_1 over t_ons = {intervals}: {lam1.min():.4f} to {lam1.max():.4f}, "
-            f"a spread of {spread:.1f} standard errors.")
+    text = (f"lambda_1 over t_ons = {intervals}: {lam1.min():.6f} to {lam1.max():.6f}, "
+            f"a spread of {spread:.2g} standard errors (the QR interval changes only rounding).")
     return Drawing(fig, text)
 
 

@@ -24,7 +24,7 @@ from ..conftest import ROOT
 tomllib = pytest.importorskip("tomllib", reason="tomllib is in the standard library from Python 3.11")
 
 #: dependencies of pyproject.toml that the rule envs do not carry (see the module docstring)
-DRIVER_ONLY = {"snakemake"}
+DRIVER_ONLY = {"snakemake", "pygments"}  # pygments: only `snakemake --report` (the driver) needs it
 #: conda-forge names whose PyPI name differs (after PEP 503 normalisation)
 CONDA_TO_PYPI = {"matplotlib-base": "matplotlib"}
 #: env entries that are tools, not dependencies of the package
