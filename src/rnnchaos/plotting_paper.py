@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 from rnnchaos.io import point_values
 from rnnchaos.plotting import MODEL_TITLE, RATE_UNIT, TIME_UNIT, Drawing, _colours, delta0_agreement, seed_stats
@@ -98,7 +98,9 @@ def radial_separation(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset], *, mo
     axes = fig.subplots(1, len(sigmas), sharey=True, squeeze=False)[0]
     for ax, sb in zip(axes, sigmas, strict=True):
         p = s.sel(sigma_b=sb)
-        fp, fp_sem, _ = seed_stats(p["fp_mean_sq_radius"], p["fp_status"])
+        # a search that returned only x* = 0 where theory has other fixed points is a miss, not <x*^2> = 0
+        missed = (p["fp_n_fixed_points"] <= 1) & (p["dmft_chaotic"] == 1)
+        fp, fp_sem, _ = seed_stats(p["fp_mean_sq_radius"].where(~missed), p["fp_status"])
         d0, d0_sem, _ = seed_stats(p["sim_delta0"], p["sim_status"])
         ax.errorbar(p.g.values, fp.values, yerr=fp_sem.values, fmt="o", color="C1", label=r"fixed points $<x^{*2}>$")
         ax.errorbar(p.g.values, d0.values, yerr=d0_sem.values, fmt="s", color="C0", label=r"dynamics $\Delta_0$")
@@ -116,8 +118,13 @@ def radial_separation(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset], *, mo
     p = s.sel(sigma_b=sigmas[0])
     fp, _, _ = seed_stats(p["fp_mean_sq_radius"], p["fp_status"])
     d0, _, _ = seed_stats(p["sim_delta0"], p["sim_status"])
+    missed = (p["fp_n_fixed_points"] <= 1) & (p["dmft_chaotic"] == 1)
+    fp, _, _ = seed_stats(p["fp_mean_sq_radius"].where(~missed), p["fp_status"])
     parts = [f"g = {g:g}: <x*^2> {float(fp.sel(g=g)):.2f} vs Delta0 {float(d0.sel(g=g)):.2f}"
              for g in p.g.values if np.isfinite(float(fp.sel(g=g))) and float(p["dmft_chaotic"].sel(g=g)) == 1]
+    n_missed = int(missed.sum())
+    if n_missed:
+        parts.append(f"{n_missed} network(s) where the search found only x* = 0 are left out")
     text = (f"At sigma_b = {sigmas[0]:g}, N = {int(s.N)}: " + "; ".join(parts) + "." if parts
             else "No chaotic grid point with fixed points to compare.")
     return Drawing(fig, text)
@@ -176,6 +183,8 @@ def fixed_point_count(fixed_points_count: Sequence[xr.Dataset], kac_rice_point: 
         sigma = float(point_values(kr, "complexity"))
         ref = found[0] * np.exp(sigma * (sizes - sizes[0]))
         ax.semilogy(sizes, ref, "-", color="black", label=rf"Kac-Rice $e^{{N\Sigma}}$, $\Sigma$ = {sigma:.3f}")
+    ax.yaxis.set_major_formatter(ScalarFormatter())
+    ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("network size N [1]")
     ax.set_ylabel("number of fixed points [1]")
     p = fixed_points_count[0]
