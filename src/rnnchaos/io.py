@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import tempfile
+import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -193,3 +194,77 @@ def _jsonable(obj):
     if isinstance(obj, Path):
         return str(obj)
     raise TypeError(f"parameter of type {type(obj).__name__} is not JSON-serialisable")
+
+
+# --- external weight files (schema in rnnchaos.external; no pickles: np.load(..., allow_pickle=False)) -------
+#: largest network accepted (the pipeline's N range is [2, 20000]; J then takes 3.2 GB in float64)
+MAX_N = 20000
+COUPLING_KEYS, BIAS_KEYS, SCALAR_KEYS = ("J", "W"), ("theta", "b"), ("model", "tau", "dt")
+
+
+class ExternalNetworkError(ValueError):
+    """An external weight file that is unreadable or breaks the schema; the message names file, key and problem."""
+
+
+def read_weights_npy(source, key, fileobj=None):
+    """One array from a .npy file or a .npz member, checking its header (dtype, shape) before its data."""
+    f = open(source, "rb") if fileobj is None else fileobj  # noqa: SIM115
+    where = f"{source}" + (f" ['{key}']" if fileobj is not None else "")
+    try:
+        try:
+            version = np.lib.format.read_magic(f)
+            reader = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+            if version not in reader:
+                raise ValueError(f"unsupported .npy format version {version}")
+            shape, _, dtype = reader[version](f)
+        except ValueError as err:
+            f.seek(0)
+            hint = "; it looks like a Python pickle, which is refused" if f.read(1) == b"\x80" else ""
+            raise ExternalNetworkError(f"{where}: not a valid .npy array ({err}){hint}") from err
+        if dtype.hasobject:
+            raise ExternalNetworkError(f"{where}: '{key}' is an object array (pickled Python objects); refused, "
+                                       "store plain numeric arrays")
+        if len(shape) == 2 and max(shape) > MAX_N:
+            raise ExternalNetworkError(f"{where}: '{key}' has shape {shape}; allowed N <= {MAX_N}")
+        f.seek(0)
+        try:
+            return np.load(f, allow_pickle=False)
+        except ValueError as err:
+            raise ExternalNetworkError(f"{where}: unreadable array '{key}' ({err})") from err
+    finally:
+        if fileobj is None:
+            f.close()
+
+
+def read_weights_npz(path):
+    """All arrays of a .npz archive, each read by :func:`read_weights_npy` (no pickles)."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as err:
+        raise ExternalNetworkError(f"{path}: not a valid .npz (zip) archive ({err})") from err
+    with zf:
+        out = {}
+        for name in zf.namelist():
+            key = name[:-4] if name.endswith(".npy") else name
+            with zf.open(name) as member:
+                out[key] = read_weights_npy(path, key, fileobj=member)  # zip members seek (by re-reading)
+    return out
+
+
+def read_weights_netcdf(path):
+    """The coupling, bias and scalar variables of a weights NetCDF file (checked sizes)."""
+    try:
+        ds = xr.open_dataset(path, engine="netcdf4")
+    except (OSError, ValueError) as err:
+        raise ExternalNetworkError(f"{path}: not a readable NetCDF file ({err})") from err
+    with ds:
+        out = {}
+        for key in (*COUPLING_KEYS, *BIAS_KEYS, *SCALAR_KEYS):
+            if key in ds.variables:
+                if len(ds[key].shape) == 2 and max(ds[key].shape) > MAX_N:
+                    raise ExternalNetworkError(f"{path}: '{key}' has shape {ds[key].shape}; allowed N <= {MAX_N}")
+                out[key] = ds[key].values
+            elif key in SCALAR_KEYS and key in ds.attrs:
+                out[key] = np.asarray(ds.attrs[key])
+        out.update({k: None for k in ds.data_vars if k not in out})
+    return out
