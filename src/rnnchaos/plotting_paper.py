@@ -98,9 +98,7 @@ def radial_separation(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset], *, mo
     axes = fig.subplots(1, len(sigmas), sharey=True, squeeze=False)[0]
     for ax, sb in zip(axes, sigmas, strict=True):
         p = s.sel(sigma_b=sb)
-        # a search that returned only x* = 0 where theory has other fixed points is a miss, not <x*^2> = 0
-        missed = (p["fp_n_fixed_points"] <= 1) & (p["dmft_chaotic"] == 1)
-        fp, fp_sem, _ = seed_stats(p["fp_mean_sq_radius"].where(~missed), p["fp_status"])
+        fp, fp_sem, _ = _found_radius(p)
         d0, d0_sem, _ = seed_stats(p["sim_delta0"], p["sim_status"])
         ax.errorbar(p.g.values, fp.values, yerr=fp_sem.values, fmt="o", color="C1", label=r"fixed points $<x^{*2}>$")
         ax.errorbar(p.g.values, d0.values, yerr=d0_sem.values, fmt="s", color="C0", label=r"dynamics $\Delta_0$")
@@ -116,10 +114,8 @@ def radial_separation(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset], *, mo
     fig.suptitle(f"{MODEL_TITLE[model]}\nradial separation of fixed points and dynamics (Stubenrauch et al. 2022)",
                  fontsize=9)
     p = s.sel(sigma_b=sigmas[0])
-    fp, _, _ = seed_stats(p["fp_mean_sq_radius"], p["fp_status"])
+    fp, _, missed = _found_radius(p)
     d0, _, _ = seed_stats(p["sim_delta0"], p["sim_status"])
-    missed = (p["fp_n_fixed_points"] <= 1) & (p["dmft_chaotic"] == 1)
-    fp, _, _ = seed_stats(p["fp_mean_sq_radius"].where(~missed), p["fp_status"])
     parts = [f"g = {g:g}: <x*^2> {float(fp.sel(g=g)):.2f} vs Delta0 {float(d0.sel(g=g)):.2f}"
              for g in p.g.values if np.isfinite(float(fp.sel(g=g))) and float(p["dmft_chaotic"].sel(g=g)) == 1]
     n_missed = int(missed.sum())
@@ -128,6 +124,17 @@ def radial_separation(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset], *, mo
     text = (f"At sigma_b = {sigmas[0]:g}, N = {int(s.N)}: " + "; ".join(parts) + "." if parts
             else "No chaotic grid point with fixed points to compare.")
     return Drawing(fig, text)
+
+
+def _found_radius(p: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
+    """Seed mean and SEM of <x*^2> of the fixed points found, and the networks left out as missed.
+
+    A search that returned only x* = 0 where theory has other fixed points (chaotic phase) is a miss, not
+    <x*^2> = 0.
+    """
+    missed = (p["fp_n_fixed_points"] <= 1) & (p["dmft_chaotic"] == 1)
+    mean, sem, _ = seed_stats(p["fp_mean_sq_radius"].where(~missed), p["fp_status"])
+    return mean, sem, missed
 
 
 def jacobian_spectrum(fixed_points: Sequence[xr.Dataset], kac_rice_point: Sequence[xr.Dataset], *,
