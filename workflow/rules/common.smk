@@ -39,12 +39,17 @@ def simulate_path(wildcards):
     return POINT.format(stage="simulate", **wildcards)
 
 
-def grid_paths(stage, model):
-    """Every per-grid-point file of one stage and model."""
+def point_files(stage, model, gs, sigma_bs, sizes, seeds):
+    """The per-point files of one stage and model on the product of the given values (formatted g, sigma_b)."""
     return [
         POINT.format(stage=stage, model=model, g=g, sigma_b=s, N=n, seed=k)
-        for g, s, n, k in itertools.product(G, SIGMA_B, SIZES, SEEDS)
+        for g, s, n, k in itertools.product(gs, sigma_bs, sizes, seeds)
     ]
+
+
+def grid_paths(stage, model):
+    """Every per-grid-point file of one stage and model."""
+    return point_files(stage, model, G, SIGMA_B, SIZES, SEEDS)
 
 
 def dmft_point_paths(model):
@@ -153,11 +158,9 @@ PAPER = config["paper"]
 PAPER_G, PAPER_SIGMA_B = format_value(PAPER["g"]), format_value(PAPER["sigma_b"])
 
 
-def _point_files(stage, model, gs, sizes, seeds, sigma_b=PAPER_SIGMA_B):
-    return [
-        POINT.format(stage=stage, model=model, g=g, sigma_b=sigma_b, N=n, seed=k)
-        for g, n, k in itertools.product(gs, sizes, seeds)
-    ]
+def _paper_files(stage, model, gs, sizes, seeds):
+    """Per-point files of a paper study, at the study's sigma_b."""
+    return point_files(stage, model, gs, [PAPER_SIGMA_B], sizes, seeds)
 
 
 def figure_inputs(wildcards):
@@ -170,12 +173,12 @@ def figure_inputs(wildcards):
         "kac_rice": kac_rice_paths,
         "kac_rice_point": lambda: [f"results/kac_rice/g~{PAPER_G}/sigma_b~{PAPER_SIGMA_B}.nc"],
         "full": lambda: sorted({
-            *_point_files("lyapunov_full", m, [PAPER_G], PAPER["spectra_N"], range(PAPER["spectra_seeds"])),
-            *_point_files("lyapunov_full", m, [format_value(g) for g in PAPER["spectra_g"]],
+            *_paper_files("lyapunov_full", m, [PAPER_G], PAPER["spectra_N"], range(PAPER["spectra_seeds"])),
+            *_paper_files("lyapunov_full", m, [format_value(g) for g in PAPER["spectra_g"]],
                           [max(PAPER["spectra_N"])], range(PAPER["spectra_seeds"])),
         }),
-        "fixed_points": lambda: _point_files("fixed_points", m, [PAPER_G], [max(SIZES)], SEEDS),
-        "fixed_points_count": lambda: _point_files("fixed_points", m, [PAPER_G], PAPER["count_N"],
+        "fixed_points": lambda: _paper_files("fixed_points", m, [PAPER_G], [max(SIZES)], SEEDS),
+        "fixed_points_count": lambda: _paper_files("fixed_points", m, [PAPER_G], PAPER["count_N"],
                                                    range(PAPER["count_seeds"])),
         "t_ons": lambda: [
             f"results/lyapunov_t_ons/{m}/t_ons~{format_value(t)}/g~{PAPER_G}/sigma_b~{PAPER_SIGMA_B}/"
