@@ -1,9 +1,10 @@
-"""Benchmark: verified fixed points per CPU-second, Newton finder vs Adam on q = |F|^2 / 2.
+"""Benchmark: verified fixed points per CPU-second, Newton finder and homotopy paths vs Adam on q = |F|^2 / 2.
 
 The baseline is the common practice of Sussillo & Barak style tools: minimise q(x) = |F(x)|^2 / 2 with Adam
 (lr 1e-2 or 1e-3, 10^4 steps, batched over the initial states). Both methods start from the same Gaussian states
 (variance = the Kac-Rice <x*^2>) of the same networks (sigma_b = 0). A point counts as verified if its own output
-satisfies |F(x)|_inf < 1e-10 (no polish for the baseline); duplicates count once. Targets: >= 100x more verified
+satisfies |F(x)|_inf < 1e-10 (no polish for the baseline); duplicates count once. The homotopy rows track
+``path_solves`` corrector steps of one path (rnnchaos.homotopy) on the same network. Targets: >= 100x more verified
 unique points per CPU-second than the baseline, and at N = 200, g = 2, >= 80 % of the capture-recapture estimate
 found within 2 CPU-minutes. Single-threaded BLAS (set below) so that CPU-seconds compare like with like.
 
@@ -20,6 +21,8 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from rnnchaos import fixed_points as fpm  # noqa: E402
+from rnnchaos import homotopy  # noqa: E402
 from rnnchaos.fixed_points import find_fixed_points, network_fixed_points  # noqa: E402
 from rnnchaos.kac_rice import kac_rice_solution  # noqa: E402
 from rnnchaos.network import draw_disorder  # noqa: E402
@@ -56,7 +59,7 @@ def unique_count(X, N, scale):
     return len(pts)
 
 
-def compare(N, g, n_states, n_steps, seed=0):
+def compare(N, g, n_states, n_steps, path_solves, seed=0):
     J = draw_disorder(N, seed).couplings(g)
     var = kac_rice_solution(g, 0.0).mean_sq_radius
     X0 = np.sqrt(var) * np.random.default_rng(seed).standard_normal((n_states, N))
@@ -74,6 +77,15 @@ def compare(N, g, n_states, n_steps, seed=0):
     long = find_fixed_points(F, DF, X0, max_iter=150, eigenvalues=False, scale=np.sqrt(var))
     extra = [("  newton, max_iter=150", long.x.shape[0], time.process_time() - t, np.abs(F(long.x)).max(axis=1))]
     notes = [f"newton: {fp.n_converged} of {n_states} solves converged (max_iter=150: {long.n_converged})"]
+    t = time.process_time()
+    c = np.random.default_rng(seed + 1).choice([-1.0, 1.0], N)
+    path = find_fixed_points(F, DF, X0[:1], max_iter=1, fallback=0, eigenvalues=False, scale=np.sqrt(var),
+                             paths=[(c, *homotopy.network_start(J, np.zeros(N), c))], path_solves=path_solves)
+    on_path = path.origin == 4  # the point from X0[0] cannot converge in one iteration
+    extra.append((f"homotopy path, {path_solves} solves", int(on_path.sum()), time.process_time() - t,
+                  np.abs(F(path.x[on_path])).max(axis=1)))
+    notes.append(f"homotopy: {path.path_crossings[0]} crossings of lambda = 0, {path.path_points[0]} verified, "
+                 f"tracking {homotopy.ENDS[path.path_end[0]]}")
     for lr in (1e-2, 1e-3):
         t = time.process_time()
         X = adam_q(J, X0, lr=lr, n_steps=n_steps)
@@ -95,32 +107,46 @@ def compare(N, g, n_states, n_steps, seed=0):
     for note in notes:
         print("  " + note)
     rate_newton = rows[0][1] / rows[0][2]
+    rate_path = extra[-1][1] / extra[-1][2]
     for name, n, cpu, _ in rows[1::2]:
-        if n:
-            print(f"  ratio newton / {name}: {rate_newton / (n / cpu):.3g}x")
-        else:
-            print(f"  ratio newton / {name}: unbounded (baseline verified none); crediting it with one point: "
-                  f">= {rate_newton * cpu:.3g}x")
+        for method, rate in (("newton", rate_newton), ("homotopy", rate_path)):
+            if n:
+                print(f"  ratio {method} / {name}: {rate / (n / cpu):.3g}x")
+            elif rate == 0:
+                print(f"  ratio {method} / {name}: undefined (neither verified a point)")
+            else:
+                print(f"  ratio {method} / {name}: unbounded (baseline verified none); crediting it with one "
+                      f"point: >= {rate * cpu:.3g}x")
 
 
-def saturation(N, g, cpu_budget, seed=0):
+def saturation(N, g, cpu_budget, n_paths=4, newton_share=0.3, seed=0):
+    """``newton_share`` of the budget for Newton solves (a third of them deflated), the rest for ``n_paths`` paths."""
     d = draw_disorder(N, seed)
     J, theta = d.couplings(g), d.biases(0.0)
     t = time.process_time()
     network_fixed_points("rate", J, theta, n_init=16, rng=np.random.default_rng(seed + 100),
                          extra_fraction=0.0, fallback=0, eigenvalues=False)
     per_solve = (time.process_time() - t) / 16
-    n_init = max(16, int(0.85 * cpu_budget / per_solve))
     t = time.process_time()
-    fp = network_fixed_points("rate", J, theta, n_init=n_init, rng=np.random.default_rng(seed), eigenvalues=False)
+    network_fixed_points("rate", J, theta, n_init=1, rng=np.random.default_rng(seed + 100), max_iter=1, fallback=0,
+                         eigenvalues=False, n_paths=1, path_solves=500)
+    per_path_solve = (time.process_time() - t) / 500
+    n_init = max(16, int(newton_share * cpu_budget / per_solve))
+    path_solves = int((0.9 - newton_share) * cpu_budget / n_paths / per_path_solve)
+    t = time.process_time()
+    fp = network_fixed_points("rate", J, theta, n_init=n_init, rng=np.random.default_rng(seed), eigenvalues=False,
+                              extra_fraction=1 / 3, n_paths=n_paths, path_solves=path_solves)
     cpu = time.process_time() - t
     n_found = fp.x.shape[0]
     solves, unique = fp.saturation
     marks = np.unique(np.linspace(0, len(unique) - 1, 9).astype(int))
-    print(f"\nN = {N}, g = {g}: {n_init} solves in {cpu:.1f} CPU-s (budget {cpu_budget:.0f}); {n_found} verified "
-          f"points (mirrors included), {fp.n_converged} converged solves, {fp.n_mirror_found} pairs found twice")
-    print(f"  capture-recapture: Chao1 {fp.capture_recapture_estimate:.1f} +- {fp.capture_recapture_se:.1f}, "
-          f"Chapman {fp.chapman_estimate:.1f} +- {fp.chapman_se:.1f}; found / Chao1 = "
+    print(f"\nN = {N}, g = {g}: {n_init} Newton solves and {n_paths} paths of {path_solves} solves in {cpu:.1f} "
+          f"CPU-s (budget {cpu_budget:.0f}); {n_found} verified points (mirrors included), {fp.n_converged} "
+          f"converged Newton solves, {fp.n_mirror_found} pairs found twice")
+    print(f"  paths: crossings {fp.path_crossings.tolist()}, verified {fp.path_points.tolist()}; points by origin "
+          + ", ".join(f"{o} {np.sum(fp.origin == i)}" for i, o in enumerate(fpm.ORIGINS)))
+    print(f"  capture-recapture: Chao2 {fp.capture_recapture_estimate:.1f} +- {fp.capture_recapture_se:.1f}, "
+          f"Chapman {fp.chapman_estimate:.1f} +- {fp.chapman_se:.1f}; found / Chao2 = "
           f"{n_found / fp.capture_recapture_estimate:.0%}, found / Chapman = {n_found / fp.chapman_estimate:.0%}")
     print(f"  Kac-Rice E[#] ~ exp(N Sigma) = {kac_rice_solution(g, 0.0).expected_count(N):.3g} (no prefactor)")
     print("  saturation (solves: unique by solves):", ", ".join(f"{solves[i]}: {unique[i]}" for i in marks))
@@ -131,11 +157,12 @@ def main():
     ap.add_argument("--quick", action="store_true", help="small sizes, short Adam runs, 20 CPU-s budget")
     args = ap.parse_args()
     if args.quick:
-        cases, n_states, n_steps, sat = [(50, 1.5), (50, 2.0), (100, 2.0)], 16, 2000, (100, 2.0, 20.0)
+        cases, n_states, n_steps, sat = [(50, 1.5, 500), (50, 2.0, 500), (100, 2.0, 2000)], 16, 2000, (100, 2.0, 20.0)
     else:
-        cases, n_states, n_steps, sat = [(100, 1.5), (100, 2.0), (500, 1.5), (500, 2.0)], 32, 10_000, (200, 2.0, 120.0)
-    for N, g in cases:
-        compare(N, g, n_states, n_steps)
+        cases = [(100, 1.5, 5000), (100, 2.0, 5000), (500, 1.5, 30_000), (500, 2.0, 30_000)]
+        n_states, n_steps, sat = 32, 10_000, (200, 2.0, 120.0)
+    for N, g, path_solves in cases:
+        compare(N, g, n_states, n_steps, path_solves)
     saturation(*sat)
 
 

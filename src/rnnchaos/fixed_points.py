@@ -17,16 +17,21 @@ Algorithm (:func:`find_fixed_points`):
    over the 8 nearest known roots ``x_k`` (``p = 2``, ``ell = deflation_radius * sqrt(N) * scale``), whose step
    is the Newton step ``d`` of ``F`` divided by ``1 - d . grad ln M``, so a solve cannot return the point it
    started next to.
-3. *Fallback*: solves that stall go to Levenberg-Marquardt minimisation of ``q = |F|^2 / 2`` (Sussillo & Barak
+3. *Homotopy paths* (:mod:`rnnchaos.homotopy`): pseudo-arclength continuation of ``R(x) + lambda c = 0``
+   from given solutions ``(x_0, lambda_0, c)``; every sign change of ``lambda`` is a fixed point. For random
+   networks this is what still finds points where Newton from random starts no longer converges (N >= 500).
+4. *Fallback*: solves that stall go to Levenberg-Marquardt minimisation of ``q = |F|^2 / 2`` (Sussillo & Barak
    2013); its end points are fixed points (if ``q`` reaches the tolerance) or reported as slow points with ``q``.
-4. *Verification*: every point gets a final undeflated Newton step and is kept only if ``|F(x*)|_inf < tol``;
+5. *Verification*: every point gets a final undeflated Newton step and is kept only if ``|F(x*)|_inf < tol``;
    points closer than ``dedup_rtol * sqrt(N) * scale`` are one point. If ``symmetric`` (``F(-x) = -F(x)``, e.g.
    ``theta = 0``), mirrors ``-x*`` are added, and ``n_mirror_found`` counts pairs whose two members were both
    found by solves.
-5. *Counting*: the saturation curve (unique points after each solve) and capture-recapture estimates of the
-   total from the independent captures: Chao1 (bias-corrected, Chao 1987, with its standard error) and
-   Lincoln-Petersen/Chapman on the two halves of the solves (counted on ``{x, -x}`` orbits if symmetric).
-   Both are lower bounds when catchability is heterogeneous (basins of Newton's method differ in size).
+6. *Counting*: the saturation curve (unique points after each solve or path) and capture-recapture estimates
+   of the total from the sampling occasions (each independent Newton solve and each path is one occasion,
+   deflated solves are not): incidence-based Chao2 (bias-corrected, Chao 1987; for occasions of one capture
+   it is Chao1), with its standard error, and Lincoln-Petersen/Chapman on the two halves of the occasions
+   (counted on ``{x, -x}`` orbits if symmetric). Both are lower bounds when catchability is heterogeneous
+   (basins of Newton's method and the reach of paths differ from point to point).
 """
 
 from __future__ import annotations
@@ -37,11 +42,12 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from rnnchaos import homotopy
 from rnnchaos.dynamics import dphi
 from rnnchaos.status import NumericalFailure
 
 KINDS = ("stable", "saddle", "repeller")
-ORIGINS = ("independent", "extra", "fallback", "symmetry")
+ORIGINS = ("independent", "extra", "fallback", "symmetry", "homotopy")
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,9 @@ class FixedPoints:
     ``n_unstable``: eigenvalues with positive real part (continuous) or modulus > 1 (discrete);
     ``times_found``: independent solves that returned the point; ``origin``: index into :data:`ORIGINS`;
     ``saturation``: (solves so far, unique points so far) after each solve; ``n_mirror_found``: -1 if not
-    symmetric; ``iterations``: Newton iterations of each solve; ``cpu_time``: CPU seconds of the whole search.
+    symmetric; ``iterations``: Newton iterations of each solve; ``cpu_time``: CPU seconds of the whole search;
+    ``path_crossings``, ``path_solves``, ``path_points``, ``path_end`` (index into ``homotopy.ENDS``): per
+    homotopy path, sign changes of lambda, corrector solves, verified points and how the tracking ended.
     """
 
     x: np.ndarray
@@ -77,6 +85,10 @@ class FixedPoints:
     iterations: np.ndarray
     n_fallback: int
     cpu_time: float
+    path_crossings: np.ndarray
+    path_solves: np.ndarray
+    path_points: np.ndarray
+    path_end: np.ndarray
     stability: str
     symmetric: bool
 
@@ -87,7 +99,7 @@ def find_fixed_points(F, jacobian, x0s: np.ndarray, *, tol: float = 1e-10, max_i
                       perturbation: float = 0.15, trust_radius: float = 0.3, deflation_radius: float = 0.05,
                       line_search: bool = False, batch_size: int | None = None, fallback: int = 16,
                       fallback_iter: int = 30, dedup_rtol: float = 1e-6, eigenvalues: bool = True,
-                      vectorized: bool = True) -> FixedPoints:
+                      vectorized: bool = True, paths: tuple = (), path_solves: int = 5000) -> FixedPoints:
     """Fixed points of ``dx/dt = F(x)`` (continuous) or of the map ``x -> F(x)`` (discrete) from ``x0s``.
 
     ``F(X)`` maps a batch ``(B, N) -> (B, N)`` and ``jacobian(X)`` gives ``(B, N, N)`` (or single points if
@@ -97,6 +109,8 @@ def find_fixed_points(F, jacobian, x0s: np.ndarray, *, tol: float = 1e-10, max_i
     ``|F(x*)|_inf`` (continuous) or ``|F(x*) - x*|_inf`` (discrete). ``symmetric``: ``F`` is odd, so ``-x*``
     and ``0`` are added. ``fallback``: at most this many stalled solves go to Levenberg-Marquardt on ``q``
     (``fallback_iter`` iterations). ``batch_size``: systems per stacked solve (default ``4e6 / N^2``, <= 256).
+    ``paths``: homotopy starts ``(c, x_0, lambda_0)`` with ``R(x_0) + lambda_0 c = 0`` (``R = F``, or ``F(x) - x``
+    if discrete), each tracked for at most ``path_solves`` corrector solves (:func:`homotopy.track_path`).
     """
     x0s = np.atleast_2d(np.asarray(x0s, dtype=float))
     if x0s.ndim != 2 or x0s.shape[0] < 1 or not np.all(np.isfinite(x0s)):
@@ -117,6 +131,9 @@ def find_fixed_points(F, jacobian, x0s: np.ndarray, *, tol: float = 1e-10, max_i
                 trust_radius, deflation_radius, line_search)
     t0 = time.process_time()
     s.run(x0s, deflated=False, captures=True)
+    for c, x_start, lam in paths:
+        s.run_path(c, x_start, lam, path_solves)
+    s.split_halves()
     budget = n_extra
     while budget > 0 and s.n > 0:
         n = min(budget, s.batch)
@@ -130,7 +147,8 @@ def find_fixed_points(F, jacobian, x0s: np.ndarray, *, tol: float = 1e-10, max_i
 def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init: int, rng: np.random.Generator,
                          tol: float = 1e-10, init_states: np.ndarray | None = None, max_iter: int = 50,
                          extra_fraction: float = 0.5, state_fraction: float = 0.125,
-                         init_variance: float | None = None, **options) -> FixedPoints:
+                         init_variance: float | None = None, n_paths: int = 0, path_solves: int = 5000,
+                         **options) -> FixedPoints:
     """Fixed points of network ``model`` (``"rate"`` or ``"map"``), ``x* = J tanh(x*) + theta``.
 
     ``n_init`` solves in all: ``(1 - extra_fraction) n_init`` independent ones, started from ``init_states``
@@ -138,7 +156,9 @@ def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init
     fixed points lying closer to the origin than the attractor) and Gaussian draws of variance
     ``init_variance`` (default: the Kac-Rice ``<x*^2>`` at the ``g``, ``sigma_b`` estimated from ``J``,
     ``theta``; 1 where that is 0), and ``extra_fraction n_init`` deflated solves from perturbed known points.
-    ``symmetric`` is set when ``theta == 0`` exactly. Other
+    ``n_paths`` homotopy paths (drive ``c``: random signs; :mod:`rnnchaos.homotopy`) of at most ``path_solves``
+    corrector solves each run after the independent solves; they find points where Newton no longer converges
+    (N >= 500). ``symmetric`` is set when ``theta == 0`` exactly. Other
     ``options`` go to :func:`find_fixed_points`. Raises :class:`NumericalFailure` ("stalled") if no solve
     converges (a fixed point always exists: ``x -> J phi(x) + theta`` maps a box into itself).
     """
@@ -151,6 +171,9 @@ def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init
         raise ValueError(f"n_init must be an integer >= 1, got {n_init!r}")
     if not 0 <= extra_fraction < 1:
         raise ValueError(f"extra_fraction must be in [0, 1), got {extra_fraction!r}")
+    for name, v, lo in (("n_paths", n_paths, 0), ("path_solves", path_solves, 1)):
+        if int(v) != v or v < lo:
+            raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
     if not 0 <= state_fraction <= 1:
         raise ValueError(f"state_fraction must be in [0, 1], got {state_fraction!r}")
     N = J.shape[0]
@@ -167,6 +190,8 @@ def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init
     take = rng.permutation(states.shape[0])[: int(state_fraction * n_indep)]
     x0s = np.concatenate([states[take], np.sqrt(init_variance) * rng.standard_normal((n_indep - take.size, N))])
     JT = J.T
+    cs = rng.choice([-1.0, 1.0], size=(int(n_paths), N))
+    paths = [(c, *homotopy.network_start(J, theta, c)) for c in cs]
 
     def field(X):
         return np.tanh(X) @ JT + theta if model == "map" else -X + np.tanh(X) @ JT + theta
@@ -177,20 +202,25 @@ def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init
 
     fp = find_fixed_points(field, jac, x0s, tol=tol, max_iter=max_iter, symmetric=not np.any(theta),
                            stability="discrete" if model == "map" else "continuous", n_extra=n_extra, rng=rng,
-                           scale=np.sqrt(init_variance), **options)
+                           scale=np.sqrt(init_variance), paths=paths, path_solves=path_solves, **options)
     if fp.n_converged == 0 and fp.x.shape[0] == 0:
         raise NumericalFailure("stalled", f"none of {fp.n_solves} Newton solves converged to |F| < {tol:g}")
     return fp
 
 
-def capture_recapture(counts: np.ndarray) -> tuple[float, float]:
-    """Bias-corrected Chao1 estimate of the number of classes from capture counts (Chao 1987), and its s.e."""
+def capture_recapture(counts: np.ndarray, n_occasions: int | None = None) -> tuple[float, float]:
+    """Bias-corrected Chao estimate of the number of classes, and its s.e. (Chao 1987; Chao et al. 2005).
+
+    ``counts``: captures per class (abundance data: Chao1) or, with ``n_occasions = m``, the number of occasions
+    that found each class (incidence data: Chao2, the correction scaled by ``(m - 1) / m``).
+    """
     counts = np.asarray(counts)
     counts = counts[counts > 0]
     f1, f2, s_obs = float(np.sum(counts == 1)), float(np.sum(counts == 2)), float(counts.size)
-    est = s_obs + f1 * (f1 - 1) / (2 * (f2 + 1))
-    var = (f1 * (f1 - 1) / (2 * (f2 + 1)) + f1 * (2 * f1 - 1) ** 2 / (4 * (f2 + 1) ** 2)
-           + f1**2 * f2 * (f1 - 1) ** 2 / (4 * (f2 + 1) ** 4))
+    a = (n_occasions - 1) / n_occasions if n_occasions else 1.0
+    est = s_obs + a * f1 * (f1 - 1) / (2 * (f2 + 1))
+    var = (a * f1 * (f1 - 1) / (2 * (f2 + 1)) + a**2 * f1 * (2 * f1 - 1) ** 2 / (4 * (f2 + 1) ** 2)
+           + a**2 * f1**2 * f2 * (f1 - 1) ** 2 / (4 * (f2 + 1) ** 4))
     return est, float(np.sqrt(max(var, 0.0)))
 
 
@@ -219,20 +249,25 @@ def to_dataset(fp: FixedPoints) -> xr.Dataset:
         "spectral_radius": (("fp",), fp.spectral_radius, a("largest modulus of the Jacobian eigenvalues")),
         "times_found": (("fp",), fp.times_found, a("independent solves that returned the point")),
         "origin": (("fp",), fp.origin.astype(np.int8), {**a("how the point was found"), "flag_values":
-                   np.arange(4, dtype=np.int8), "flag_meanings": " ".join(ORIGINS)}),
+                   np.arange(len(ORIGINS), dtype=np.int8), "flag_meanings": " ".join(ORIGINS)}),
         "saturation_unique": (("solve",), fp.saturation[1], a("unique fixed points after this many solves")),
-        "iterations": (("solve",), fp.iterations, a("Newton iterations of the solve")),
+        "iterations": (("solve",), fp.iterations, a("Newton iterations of the solve (corrector solves of a path)")),
         "slow_points": (("slow", "i"), fp.slow_points, a("slow points (local minima of q = |F|^2/2 > 0)")),
         "slow_q": (("slow",), fp.slow_q, a("q = |F|^2/2 at the slow point")),
-    }, coords={"solve": ("solve", fp.saturation[0], a("number of solves"))})
+        "path_crossings": (("path",), fp.path_crossings, a("sign changes of lambda along the homotopy path")),
+        "path_solves": (("path",), fp.path_solves, a("corrector solves of the homotopy path")),
+        "path_points": (("path",), fp.path_points, a("verified fixed points on the homotopy path")),
+        "path_end": (("path",), fp.path_end.astype(np.int8), {**a("how the path tracking ended"), "flag_values":
+                     np.arange(len(homotopy.ENDS), dtype=np.int8), "flag_meanings": " ".join(homotopy.ENDS)}),
+    }, coords={"solve": ("solve", fp.saturation[0], a("Newton solves and homotopy paths so far"))})
     scalars = {
         "n_fixed_points": (n, "number of verified unique fixed points"),
         "n_stable": (int(np.sum(fp.n_unstable == 0)), "number of stable fixed points"),
         "mean_sq_radius": (_mean_sq_radius(fp.x), "mean squared coordinate <x*^2> of the points other than 0"),
         "n_solves": (fp.n_solves, "Newton solves"), "n_converged": (fp.n_converged, "converged solves"),
-        "capture_recapture_estimate": (fp.capture_recapture_estimate, "Chao1 estimate of the number of points"),
-        "capture_recapture_se": (fp.capture_recapture_se, "standard error of the Chao1 estimate"),
-        "chapman_estimate": (fp.chapman_estimate, "Lincoln-Petersen/Chapman estimate (two halves of solves)"),
+        "capture_recapture_estimate": (fp.capture_recapture_estimate, "Chao2 estimate of the number of points"),
+        "capture_recapture_se": (fp.capture_recapture_se, "standard error of the Chao2 estimate"),
+        "chapman_estimate": (fp.chapman_estimate, "Lincoln-Petersen/Chapman estimate (two halves of occasions)"),
         "chapman_se": (fp.chapman_se, "standard error of the Chapman estimate"),
         "n_mirror_found": (fp.n_mirror_found, "pairs {x*, -x*} both found by solves (-1: not symmetric)"),
         "n_fallback": (fp.n_fallback, "solves passed to the q-minimisation fallback"),
@@ -254,8 +289,9 @@ class _Search:
         self.cap, self.ell, self.line_search = trust_radius * length, deflation_radius * length, line_search
         self.dedup = dedup_rtol * length
         self.points, self.times_found, self.origin, self.buckets = [], [], [], {}
-        self.saturation, self.iterations, self.stalled = [], [], []
-        self.first_half, self.second_half = set(), set()
+        self.saturation, self.iterations, self.stalled, self.occasions = [], [], [], []
+        self.first_half, self.second_half = [], []
+        self.paths = []
         self.w = np.random.default_rng(0).standard_normal(N) / np.sqrt(N)  # projection for hashing
         self.n_converged = self.n_fallback = 0
 
@@ -292,15 +328,34 @@ class _Search:
                 self.iterations.append(it[j])
                 if ok[j]:
                     ids[lo + j] = self.add(X[j], 0 if captures else 1)
-                    self.times_found[ids[lo + j]] += captures
                     self.n_converged += 1
                 else:
                     self.stalled.append(X[j])
+                if captures:
+                    self.capture({int(ids[lo + j])} if ok[j] else set())
                 self.saturation.append(self.n)
-        if captures:
-            half = X0.shape[0] // 2
-            self.first_half, self.second_half = set(ids[:half][ids[:half] >= 0]), set(ids[half:][ids[half:] >= 0])
         return ids
+
+    def capture(self, ids):
+        """Record one sampling occasion that found the points ``ids``."""
+        self.occasions.append(ids)
+        for i in ids:
+            self.times_found[i] += 1
+
+    def run_path(self, c, x0, lam0, max_solves):
+        R1 = lambda x: self.R(x[None])[0]  # noqa: E731
+        DR1 = lambda x: self.DR(x[None])[0]  # noqa: E731
+        path = homotopy.track_path(R1, DR1, np.asarray(c, float), np.asarray(x0, float), float(lam0), tol=self.tol,
+                                   max_steps=max_solves)
+        X, ok = _polish(self.R, self.DR, path.x.copy(), np.ones(path.x.shape[0], bool), self.tol)
+        self.capture({self.add(x, 4) for x in X[ok]})
+        self.iterations.append(path.n_steps)
+        self.saturation.append(self.n)
+        self.paths.append((path.n_crossings, path.n_steps, int(ok.sum()), homotopy.ENDS.index(path.end)))
+
+    def split_halves(self):
+        half = len(self.occasions) // 2
+        self.first_half, self.second_half = self.occasions[:half], self.occasions[half:]
 
     def fallback(self, n_max, n_iter):
         if not self.stalled or n_max < 1:
@@ -321,8 +376,7 @@ class _Search:
 
     def result(self, symmetric, discrete, eigenvalues, jacobian, slow, slow_q, cpu):
         found = self.n
-        counts = np.asarray(self.times_found, dtype=float)
-        first, second = self.first_half, self.second_half
+        label = {i: i for i in range(found)}  # occasions count captures of these classes
         est_offset, factor, n_mirror = 0, 1, -1
         if symmetric:  # add -x* and 0; count captures on the orbits {x, -x}, x != 0 (0 is known to exist)
             mirror = np.array([self.find(-x)[0] for x in self.points[:found]], dtype=int).reshape(found)
@@ -331,13 +385,12 @@ class _Search:
                 self.add(-self.points[i], 3)
             if self.find(np.zeros(self.N))[0] < 0:
                 self.add(np.zeros(self.N), 3)
-            orbit = np.where(mirror >= 0, np.minimum(np.arange(found), mirror), np.arange(found))
-            nonzero = mirror != np.arange(found)
-            counts = np.bincount(orbit[nonzero], weights=counts[:found][nonzero], minlength=found)
-            first, second = ({int(orbit[i]) for i in h if nonzero[i]} for h in (first, second))
+            label = {i: int(min(i, mirror[i])) if mirror[i] >= 0 else i for i in range(found) if mirror[i] != i}
             est_offset, factor = 1, 2
-        est, se = capture_recapture(counts)
-        c_est, c_se = chapman(first, second)
+        classes = lambda occ: {label[i] for i in occ if i in label}  # noqa: E731
+        incidence = np.bincount(np.array([k for occ in self.occasions for k in classes(occ)], dtype=int), minlength=1)
+        est, se = capture_recapture(incidence, n_occasions=len(self.occasions))
+        c_est, c_se = chapman(set().union(*map(classes, self.first_half)), set().union(*map(classes, self.second_half)))
         est, se, c_est, c_se = factor * est + est_offset, factor * se, factor * c_est + est_offset, factor * c_se
         X = np.asarray(self.points).reshape(-1, self.N)
         res = np.abs(self.R(X)).max(axis=1) if X.shape[0] else np.empty(0)
@@ -357,6 +410,8 @@ class _Search:
             capture_recapture_estimate=est, capture_recapture_se=se, chapman_estimate=c_est, chapman_se=c_se,
             n_mirror_found=n_mirror, slow_points=slow, slow_q=slow_q,
             iterations=np.asarray(self.iterations, dtype=int), n_fallback=self.n_fallback, cpu_time=cpu,
+            **{f"path_{k}": np.asarray(v, dtype=int) for k, v in
+               zip(("crossings", "solves", "points", "end"), np.reshape(self.paths, (-1, 4)).T, strict=True)},
             stability="discrete" if discrete else "continuous", symmetric=bool(symmetric))
 
 

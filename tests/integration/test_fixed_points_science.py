@@ -74,3 +74,21 @@ def test_number_of_fixed_points_grows_exponentially_at_the_kac_rice_rate(theory)
     slope = np.polyfit(Ns, np.log(counts), 1)[0]
     print(f"mean counts {np.round(counts, 2)}; d ln E[#] / dN = {slope:.4f}, Kac-Rice Sigma = {theory.complexity:.4f}")
     assert 0.3 * theory.complexity < slope < 2.0 * theory.complexity
+
+
+def test_homotopy_finds_points_where_newton_from_random_starts_does_not(theory):
+    """N = 400, g = 2: Newton from 32 random starts converges rarely; one path finds many verified points."""
+    N = 400
+    d = draw_disorder(N, 0)
+    J, theta = d.couplings(G), d.biases(0.0)
+    newton = network_fixed_points("rate", J, theta, n_init=32, extra_fraction=0.0, fallback=0, eigenvalues=False,
+                                  rng=np.random.default_rng(0))
+    both = network_fixed_points("rate", J, theta, n_init=1, extra_fraction=0.0, fallback=0, eigenvalues=False,
+                                rng=np.random.default_rng(0), n_paths=1, path_solves=25_000)
+    on_path = both.x[both.origin == 4]
+    print(f"Newton: {newton.n_converged} of 32 converged; path: {both.path_crossings[0]} crossings, "
+          f"{on_path.shape[0]} verified points, <x*^2> = {np.mean(on_path**2):.3f} (theory "
+          f"{theory.mean_sq_radius:.3f})")
+    assert newton.n_converged <= 4
+    assert on_path.shape[0] >= 10
+    assert np.mean(on_path**2) == pytest.approx(theory.mean_sq_radius, rel=0.15)

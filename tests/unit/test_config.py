@@ -6,7 +6,14 @@ import pytest
 import yaml
 from snakemake.utils import validate
 
-from rnnchaos.config import ConfigError, check_config, exponent_count, format_value, qr_intervals
+from rnnchaos.config import (
+    ConfigError,
+    check_config,
+    exponent_count,
+    format_value,
+    lyapunov_backend,
+    qr_intervals,
+)
 
 from ..conftest import ROOT
 
@@ -67,8 +74,14 @@ BAD = [  # (key path, bad value, substrings of the message[, section updates tha
     (("lyapunov", "dtype"), "float16", ["'dtype'", "is not one of"]),
     (("lyapunov", "t_sim"), 5, ["lyapunov.t_sim", "n_batches * t_ons"]),
     (("lyapunov", "tyop"), 3, ["tyop", "Additional properties"]),
+    (("lyapunov", "backend"), "torch", ["'backend'", "is not one of ['numpy', 'cupy', 'auto']"]),
+    (("lyapunov", "backend"), "CuPy", ["'backend'", "is not one of"]),
+    (("lyapunov", "gpu_from_N"), 1, ["'gpu_from_N'", "minimum of 2"]),
+    (("lyapunov", "gpu_from_N"), 2000.5, ["'gpu_from_N'", "not of type 'integer'"]),
     (("fixed_points", "tol"), 1e-3, ["'tol'", "maximum of 1e-06"]),
     (("fixed_points", "n_init"), 0, ["'n_init'", "minimum of 1"]),
+    (("fixed_points", "n_paths"), -1, ["'n_paths'", "minimum of 0"]),
+    (("fixed_points", "path_solves"), 0, ["'path_solves'", "minimum of 1"]),
     (("dmft", "n_tau"), 1, ["'n_tau'", "minimum of 2"]),
     (("figures",), ["phase_diagrams"], ["'figures'", "is not one of"]),
     (("g",), [7.0], ["'g'", "maximum of 6"]),
@@ -121,3 +134,12 @@ def test_qr_intervals_keep_what_each_model_can_use():
 
 def test_exponent_count():
     assert exponent_count("all", 50) == 50 and exponent_count(20, 50) == 20 and exponent_count(80, 50) == 50
+
+
+def test_lyapunov_backend_defaults_to_numpy_and_auto_switches_at_gpu_from_N():
+    config = parse(DEFAULT)
+    assert config["lyapunov"]["backend"] == "numpy" and config["lyapunov"]["gpu_from_N"] == 2000
+    assert lyapunov_backend("numpy", 10**4, 100) == "numpy" and lyapunov_backend("cupy", 10, 100) == "cupy"
+    assert lyapunov_backend("auto", 99, 100) == "numpy" and lyapunov_backend("auto", 100, 100) == "cupy"
+    with pytest.raises(ConfigError, match="lyapunov.backend"):
+        lyapunov_backend("gpu", 10, 100)

@@ -1,7 +1,9 @@
 # Cluster resources of the N-dependent rules, as functions of the grid point (N, k, stage settings): memory
-# (mem_mb, MB), wall time (runtime, minutes), threads, and which jobs are bundled (group). Locally only `threads`
-# matters; with profiles/slurm they become sbatch --mem, --time and --cpus-per-task. Rules without their own
-# take the profile's default-resources. On a retry (profile `retries`) memory and time grow with `attempt`.
+# (mem_mb, MB), wall time (runtime, minutes), threads, GPUs (gpu) and which jobs are bundled (group). Locally only
+# `threads` matters; with profiles/slurm they become sbatch --mem, --time, --cpus-per-task and --gpus (lyapunov
+# jobs whose backend runs on a GPU, config lyapunov.backend; their run time keeps the CPU estimate, an upper
+# bound). Rules without their own take the profile's default-resources. On a retry (profile `retries`) memory and
+# time grow with `attempt`.
 # The cost models are counted from the algorithms; their constants are checked against
 # benchmarks/scaling.py (docs/cluster.md has the measured table).
 
@@ -74,7 +76,8 @@ def cpu_seconds(stage, wildcards, settings=None):
     if stage == "fixed_points":
         # per solve: up to max_iter Newton (LU, 2/3 N^3) plus 30 fallback iterations, one eigendecomposition
         per_solve = ((s["max_iter"] + 30) * 2 / 3 + 10) * N**3 / GEMM_FLOPS + 0.05
-        return s["n_init"] * per_solve
+        per_path_solve = 2 / 3 * (N + 1) ** 3 / GEMM_FLOPS + 1e-4  # one LU of the augmented Jacobian
+        return s["n_init"] * per_solve + s["n_paths"] * s["path_solves"] * per_path_solve
     raise ValueError(f"no run-time model for stage {stage!r}")
 
 
@@ -102,11 +105,28 @@ def blas_threads(wildcards):
     return BLAS_THREADS if int(wildcards.N) >= THREADED_FROM_N else 1
 
 
+def uses_gpu(stage, wildcards, settings=None):
+    """Whether a job of `stage` runs on a GPU: a lyapunov job whose resolved backend is a GPU one."""
+    return stage == "lyapunov" and _settings(stage, settings, wildcards).get("backend", "numpy") in GPU_BACKENDS
+
+
+def job_gpus(stage, settings=None):
+    """The `gpu` resource of a job of `stage` (sbatch --gpus with the SLURM executor): 1 on a GPU, else 0."""
+
+    def gpu(wildcards):
+        return int(uses_gpu(stage, wildcards, settings))
+
+    return gpu
+
+
 def short_jobs_group(stage, settings=None):
     """The `group` of a job of `stage`: the stage's name if it is estimated to run under BUNDLE_BELOW_S, none
-    otherwise. Grouped jobs are bundled into one SLURM job per --group-components <stage>=n independent jobs."""
+    otherwise, and none for GPU jobs (a bundle would ask for one GPU per job it runs side by side). Grouped jobs
+    are bundled into one SLURM job per --group-components <stage>=n independent jobs."""
 
     def group(wildcards):
+        if uses_gpu(stage, wildcards, settings):
+            return None
         return stage if cpu_seconds(stage, wildcards, settings) < BUNDLE_BELOW_S else None
 
     return group
