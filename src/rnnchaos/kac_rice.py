@@ -43,7 +43,18 @@ For ``D > 0`` the complexity becomes positive where ``g^2 <phi'^2> = 1`` at the 
 
 The Jacobian at a fixed point, ``-1 + J diag(phi'(x*))``, has its bulk in the disc centred at ``-1`` of radius
 ``sqrt(g^2 <phi'^2>_mu*)`` (circular law for ``X diag(sigma)``: radius^2 = mean of ``sigma_k^2``); the map's
-``J diag(phi')`` has the same disc centred at 0.
+``J diag(phi')`` has the same disc centred at 0. Inside, the density is isotropic with a radial law that follows
+from the single-ring theorem (Haagerup & Larsen 2000; ``G D`` is R-diagonal for Ginibre ``G`` and diagonal ``D``,
+and the S-transform of ``D G* G D`` is ``S_{D^2}(w) / (g^2 (1 + w))``): parametrised by ``s`` in ``[0, inf)``,
+
+    r(s)^2 = g^2 <phi'^2 / (1 + s phi'^2)>_mu*,       F(r(s)) = <1 / (1 + s phi'^2)>_mu*,
+
+``F(r)`` the fraction of eigenvalues of ``J diag(phi')`` of modulus ``<= r`` (``s = 0``: the edge; constant
+``phi' = 1``: ``F = r^2 / g^2``, the circular law). The Kac-Rice condition on ``alpha`` is ``r(alpha) = 1``: the
+parameter of ``mu*`` marks where the bulk crosses the unit circle. Hence the expected index per unit: for the
+map, the fraction of eigenvalues outside the unit circle, ``1 - F(1) = <alpha phi'^2 / (1 + alpha phi'^2)>``;
+for the rate network, the fraction with ``Re mu > 1``, ``int_{r > 1} arccos(1/r) / pi dF(r)``. (The conditioning
+on ``y = 0`` changes ``J`` by a low-rank term, which moves a few outliers but not the bulk.)
 
 Numerics: expectations over ``N(0, beta)`` are trapezoidal sums in ``u = y / sqrt(beta)`` on ``|u| <= 12`` with a
 step ``<= 0.04`` in ``y`` (spectrally accurate: the integrands are analytic in a strip of half-width ``pi/2``);
@@ -100,6 +111,34 @@ class KacRiceSolution:
             raise ValueError("the trivial solution mu* = delta(y) has no density")
         y = np.asarray(y, dtype=float)
         return np.exp(_log_weight(y, self.alpha, self.gamma) - y**2 / (2 * self.beta) - self.log_norm)
+
+    def jacobian_bulk(self, n: int = 400) -> tuple[np.ndarray, np.ndarray]:
+        """Radial law of the bulk spectrum of ``J diag(phi'(x*))``: radii ``r`` (increasing, ``n`` points from 0
+        to the edge) and ``F(r)``, the fraction of eigenvalues of modulus ``<= r`` (module docstring)."""
+        d2, p = self._dphi_sq()
+        s = np.concatenate([[0.0], np.logspace(-6, 10, n - 1)])[::-1]
+        q = 1.0 / (1.0 + s[:, None] * d2[None, :])
+        r = self.g * np.sqrt((q * d2[None, :]) @ p)
+        return r, q @ p
+
+    def index_fraction(self, model: str) -> float:
+        """Expected fraction of unstable directions at a fixed point: eigenvalues of ``J diag(phi')`` with real part
+        ``> 1`` (``"rate"``) or modulus ``> 1`` (``"map"``)."""
+        if model not in ("rate", "map"):
+            raise ValueError(f"model must be 'rate' or 'map', got {model!r}")
+        r, F = self.jacobian_bulk(4000)
+        if r[-1] <= 1.0:
+            return 0.0
+        if model == "map":
+            return float(1.0 - np.interp(1.0, r, F))
+        rm = 0.5 * (r[1:] + r[:-1])
+        return float(np.sum(np.where(rm > 1, np.arccos(1.0 / np.maximum(rm, 1.0)) / np.pi, 0.0) * np.diff(F)))
+
+    def _dphi_sq(self):
+        if self.branch == "trivial":
+            return np.ones(1), np.ones(1)
+        y, p, _ = _quadrature(self.alpha, self.beta, self.gamma)
+        return (1.0 - np.tanh(y) ** 2) ** 2, p
 
     def expected_count(self, N: int) -> float:
         """Leading-order expected number of fixed points, ``exp(N Sigma)`` (no prefactor)."""
@@ -184,18 +223,9 @@ def coordinate_moments(alpha: float, beta: float, gamma: float, g: float) -> dic
     Returns ``y_sq``, ``phi_sq``, ``dphi_sq`` (= ``<phi'^2>``), ``alpha_eq`` (= ``g^2 <(phi'^-2 + alpha)^-1>``),
     ``log_w`` (= ``ln <w>_{N(0, beta)}``) and ``log_z`` (= ``ln Z``).
     """
-    h_u = min(0.1, _H_Y / np.sqrt(beta))
-    n = int(np.ceil(_U_MAX / h_u))
-    u = np.arange(-n, n + 1) * h_u
-    y = np.sqrt(beta) * u
+    y, p, log_w = _quadrature(alpha, beta, gamma)
     t = np.tanh(y)
     dp2 = (1.0 - t * t) ** 2
-    lw = _log_weight(y, alpha, gamma) - 0.5 * u * u
-    shift = lw.max()
-    w = np.exp(lw - shift)
-    s = w.sum()
-    p = w / s
-    log_w = np.log(s * h_u / np.sqrt(2 * np.pi)) + shift
     return {
         "y_sq": float(p @ (y * y)), "phi_sq": float(p @ (t * t)), "dphi_sq": float(p @ dp2),
         "alpha_eq": float(g * g * (p @ (dp2 / (1.0 + alpha * dp2)))), "log_w": float(log_w),
@@ -245,7 +275,16 @@ def to_dataset(sol: KacRiceSolution) -> xr.Dataset:
         "static_variance": (sol.static_variance, "variance of the Gaussian (single fixed point) solution"),
         "residual": (sol.residual, "largest residual of the saddle-point equations"),
     }
+    for model in ("rate", "map"):
+        which = "Re" if model == "rate" else "modulus of"
+        scalars[f"index_fraction_{model}"] = (sol.index_fraction(model), f"expected index / N at a fixed point "
+                                              f"({model}: {which} eig(J diag phi') > 1)")
     ds = xr.Dataset({k: ((), float(v), {"units": "1", "long_name": ln}) for k, (v, ln) in scalars.items()})
+    r, F = sol.jacobian_bulk(200)
+    ds["bulk_radius"] = xr.DataArray(r, dims=("bulk",), attrs={"units": "1", "long_name": "modulus r of the "
+                                                                 "eigenvalues of J diag(phi'(x*))"})
+    ds["bulk_cdf"] = xr.DataArray(F, dims=("bulk",), attrs={"units": "1", "long_name": "fraction of the bulk "
+                                                              "eigenvalues of J diag(phi'(x*)) with modulus <= r"})
     ds["mu"] = xr.DataArray(sol.mu, dims=("y",), attrs={"units": "1", "long_name": "Kac-Rice density of "
                                                           "fixed-point coordinates mu*(y)"})
     ds["converged"] = xr.DataArray(np.int8(sol.converged), attrs={"units": "1", "long_name": "1 if converged"})
@@ -254,6 +293,19 @@ def to_dataset(sol: KacRiceSolution) -> xr.Dataset:
         "flag_meanings": "trivial gaussian nontrivial"})
     ds = ds.assign_coords(y=("y", sol.y, {"units": "1", "long_name": "fixed-point coordinate y"}))
     return ds
+
+
+def _quadrature(alpha, beta, gamma):
+    """Nodes ``y`` and normalised weights ``p`` of ``mu``, and ``ln <w>_{N(0, beta)}`` (trapezoidal rule in u)."""
+    h_u = min(0.1, _H_Y / np.sqrt(beta))
+    n = int(np.ceil(_U_MAX / h_u))
+    u = np.arange(-n, n + 1) * h_u
+    y = np.sqrt(beta) * u
+    lw = _log_weight(y, alpha, gamma) - 0.5 * u * u
+    shift = lw.max()
+    w = np.exp(lw - shift)
+    s = w.sum()
+    return y, w / s, float(np.log(s * h_u / np.sqrt(2 * np.pi)) + shift)
 
 
 def _log_weight(y, alpha, gamma):

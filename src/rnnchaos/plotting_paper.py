@@ -139,20 +139,27 @@ def _found_radius(p: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray, xr.DataArr
 
 def jacobian_spectrum(fixed_points: Sequence[xr.Dataset], kac_rice_point: Sequence[xr.Dataset], *,
                       model: str) -> Drawing:
-    """Eigenvalues of the Jacobians at all fixed points found (pooled over seeds) against the predicted disc."""
+    """Jacobian eigenvalues at the fixed points found (pooled over seeds) against the Kac-Rice bulk: the disc, the
+    radial law F(r) of |eigenvalue - centre| and the expected index per unit (points other than x* = 0)."""
     ok = [ds for ds in fixed_points if int(point_values(ds, "status")) == 0 and "eig_real" in ds]
-    re = np.concatenate([point_values(ds, "eig_real").ravel() for ds in ok]) if ok else np.array([])
-    im = np.concatenate([point_values(ds, "eig_imag").ravel() for ds in ok]) if ok else np.array([])
+    eig = [point_values(ds, "eig_real") + 1j * point_values(ds, "eig_imag") for ds in ok]
+    nonzero = [np.abs(point_values(ds, "x")).max(axis=1, initial=0) > 1e-8 for ds in ok]
+    ev = np.concatenate([e.ravel() for e in eig]) if ok else np.array([], complex)
     n_fp = sum(int(point_values(ds, "n_fixed_points")) for ds in ok)
-    fig = Figure(figsize=(5.0, 4.6), layout="constrained")
-    ax = fig.add_subplot()
-    ax.plot(re, im, ".", ms=1.5, color="0.35", alpha=0.5, label=f"{re.size} eigenvalues of {n_fp} fixed points")
-    kr = kac_rice_point[0]
     centre = -1.0 if model == "rate" else 0.0
-    if int(point_values(kr, "status")) == 0:
+    bulk = np.concatenate([e[m].ravel() for e, m in zip(eig, nonzero, strict=True)]) if ok else np.array([], complex)
+    index = np.concatenate([point_values(ds, "n_unstable")[m] / ds.sizes["i"] for ds, m in
+                            zip(ok, nonzero, strict=True)]) if ok else np.array([])
+    fig = Figure(figsize=(9.0, 4.4), layout="constrained")
+    ax, ax_r = fig.subplots(1, 2)
+    ax.plot(ev.real, ev.imag, ".", ms=1.5, color="0.35", alpha=0.5,
+            label=f"{ev.size} eigenvalues of {n_fp} fixed points")
+    kr = kac_rice_point[0]
+    theory = int(point_values(kr, "status")) == 0
+    if theory:
         r = float(point_values(kr, "jacobian_radius"))
         t = np.linspace(0, 2 * np.pi, 400)
-        inside = np.mean(np.hypot(re - centre, im) <= r) if re.size else np.nan
+        inside = np.mean(np.abs(ev - centre) <= r) if ev.size else np.nan
         ax.plot(centre + r * np.cos(t), r * np.sin(t), color="C3", lw=1.5,
                 label=f"Kac-Rice disc, radius {r:.3f} ({100 * inside:.1f}% inside)")
     ax.axvline(0.0 if model == "rate" else 1.0, color="grey", lw=0.8, ls=":", label="stability boundary")
@@ -160,12 +167,30 @@ def jacobian_spectrum(fixed_points: Sequence[xr.Dataset], kac_rice_point: Sequen
     ax.set_xlabel("Re eigenvalue [1]")
     ax.set_ylabel("Im eigenvalue [1]")
     p = ok[0] if ok else kr
-    ax.set_title(rf"{MODEL_TITLE[model]}" "\n" rf"g = {float(p.g.item()):g}, $\sigma_b$ = {float(p.sigma_b.item()):g},"
-                 f" N = {int(p.N.item()) if 'N' in p.coords else '?'}", fontsize=9)
+    fig.suptitle(rf"{MODEL_TITLE[model]}: g = {float(p.g.item()):g}, $\sigma_b$ = {float(p.sigma_b.item()):g}, "
+                 f"N = {int(p.N.item()) if 'N' in p.coords else '?'}", fontsize=9)
     ax.legend(fontsize=7, loc="upper left")
-    if int(point_values(kr, "status")) == 0 and re.size:
-        text = (f"{100 * inside:.1f}% of the {re.size} Jacobian eigenvalues of {n_fp} fixed points lie inside the "
+    modulus = np.sort(np.abs(bulk - centre))
+    if modulus.size:
+        ax_r.step(modulus, np.arange(1, modulus.size + 1) / modulus.size, where="post", color="0.3",
+                  label=f"{modulus.size} eigenvalues, {index.size} points other than 0")
+    ks = np.nan
+    if theory and "bulk_radius" in kr:
+        rr, F = point_values(kr, "bulk_radius"), point_values(kr, "bulk_cdf")
+        ax_r.plot(rr, F, color="C3", lw=1.5, label="Kac-Rice radial law F(r)")
+        if modulus.size:
+            ks = float(np.abs(np.searchsorted(modulus, rr, side="right") / modulus.size - F).max())
+    ax_r.set_xlabel(f"|eigenvalue - ({centre:g})| [1]")
+    ax_r.set_ylabel("fraction of eigenvalues within [1]")
+    ax_r.legend(fontsize=7, loc="upper left")
+    if theory and ev.size:
+        text = (f"{100 * inside:.1f}% of the {ev.size} Jacobian eigenvalues of {n_fp} fixed points lie inside the "
                 f"Kac-Rice disc of radius {r:.3f} around {centre:g}.")
+        if index.size and "bulk_radius" in kr:
+            expected = float(point_values(kr, f"index_fraction_{model}"))
+            text += (f" Radial law of the {index.size} points other than 0: largest distance between the measured "
+                     f"and predicted F(r) {ks:.3f}; index / N {index.mean():.4f} (sd {index.std():.4f}) against the "
+                     f"Kac-Rice bulk's {expected:.4f}.")
     else:
         text = "No Kac-Rice disc or no eigenvalues to compare."
     return Drawing(fig, text)

@@ -91,6 +91,34 @@ def test_jacobian_spectrum_at_fixed_points_fills_the_predicted_disc():
     assert np.mean(r < 0.5 * sol.jacobian_radius) > 0.1  # filled, not a ring
 
 
+def test_bulk_radial_law_limits_and_the_alpha_condition():
+    r, F = kr.kac_rice_solution(0.7, 0.0).jacobian_bulk()  # x* = 0: phi' = 1, the circular law F = r^2 / g^2
+    np.testing.assert_allclose(F, (r / 0.7) ** 2, atol=1e-12)
+    sol = kr.kac_rice_solution(2.0, 0.3)
+    r, F = sol.jacobian_bulk()
+    assert np.all(np.diff(r) >= 0) and np.all(np.diff(F) >= 0) and F[-1] == pytest.approx(1.0, abs=1e-12)
+    assert r[-1] == pytest.approx(sol.jacobian_radius, rel=1e-12)
+    # the Kac-Rice alpha puts the unit circle at s = alpha, so 1 - F(1) = <alpha phi'^2 / (1 + alpha phi'^2)>
+    d2, p = sol._dphi_sq()
+    assert sol.index_fraction("map") == pytest.approx(p @ (sol.alpha * d2 / (1 + sol.alpha * d2)), abs=1e-4)
+    assert 0 < sol.index_fraction("rate") < sol.index_fraction("map") < 1
+    assert kr.kac_rice_solution(0.8, 0.5).index_fraction("rate") == 0.0  # a unique, stable fixed point
+
+
+def test_bulk_radial_law_matches_ginibre_times_diagonal_matrices():
+    sol = kr.kac_rice_solution(2.0, 0.0)
+    rng = np.random.default_rng(0)
+    N = 800
+    d2, p = sol._dphi_sq()
+    d = np.sqrt(rng.choice(d2, size=N, p=p))  # phi'(y) with y ~ mu*
+    ev = np.linalg.eigvals(2.0 * rng.standard_normal((N, N)) / np.sqrt(N) * d[None, :])
+    r, F = sol.jacobian_bulk()
+    empirical = np.searchsorted(np.sort(np.abs(ev)), r) / N
+    assert np.abs(empirical - F).max() < 0.04
+    assert np.mean(ev.real > 1) == pytest.approx(sol.index_fraction("rate"), abs=0.015)
+    assert np.mean(np.abs(ev) > 1) == pytest.approx(sol.index_fraction("map"), abs=0.03)
+
+
 def test_dataset_round_trip(tmp_path):
     ds = kr.to_dataset(kr.kac_rice_solution(2.0, 0.5))
     assert ds["mu"].dims == ("y",) and "complexity" in ds and int(ds["branch"]) == 2
