@@ -8,6 +8,13 @@ satisfies |F(x)|_inf < 1e-10 (no polish for the baseline); duplicates count once
 unique points per CPU-second than the baseline, and at N = 200, g = 2, >= 80 % of the capture-recapture estimate
 found within 2 CPU-minutes. Single-threaded BLAS (set below) so that CPU-seconds compare like with like.
 
+Measured 2026-11-25 (this 2-core machine): Adam verified no point in any case (median |F|_inf 1e-3..3e-2), so
+every ratio is unbounded. Newton: 60 (N = 100, g = 1.5), 23 (g = 2), 0.22 (N = 500, g = 1.5) and 0 (N = 500,
+g = 2: 0 of 32 converge, also with 150 iterations) points per CPU-s; one homotopy path of 30000 solves at N = 500:
+1.22 (g = 1.5, 125 points) and 0.45 (g = 2, 46 points) per CPU-s. N = 200, g = 2, 2 CPU-minutes (8 paths, 10 %
+Newton): 493-525 points, 81-88 % of the run's Chao2 estimate (595-611); a second independent run shares 301 of
+its 407 points with the first, and the between-run Chapman estimate 666 +- 12 puts the runs at 74 % and 61 %.
+
     python benchmarks/fixed_points.py [--quick]
 """
 
@@ -119,8 +126,13 @@ def compare(N, g, n_states, n_steps, path_solves, seed=0):
                       f"point: >= {rate * cpu:.3g}x")
 
 
-def saturation(N, g, cpu_budget, n_paths=4, newton_share=0.3, seed=0):
-    """``newton_share`` of the budget for Newton solves (a third of them deflated), the rest for ``n_paths`` paths."""
+def saturation(N, g, cpu_budget, n_paths=8, newton_share=0.1, seed=0):
+    """``newton_share`` of the budget for Newton solves (a third of them deflated), the rest for ``n_paths`` paths.
+
+    Within-run estimates (Chao2, Chapman on halves) count Newton solves and paths as exchangeable occasions,
+    which they are not; so a second run with an independent random stream gives a between-run reference:
+    Chapman's estimate from the two runs' point sets (each run one capture occasion).
+    """
     d = draw_disorder(N, seed)
     J, theta = d.couplings(g), d.biases(0.0)
     t = time.process_time()
@@ -137,6 +149,11 @@ def saturation(N, g, cpu_budget, n_paths=4, newton_share=0.3, seed=0):
     fp = network_fixed_points("rate", J, theta, n_init=n_init, rng=np.random.default_rng(seed), eigenvalues=False,
                               extra_fraction=1 / 3, n_paths=n_paths, path_solves=path_solves)
     cpu = time.process_time() - t
+    again = network_fixed_points("rate", J, theta, n_init=n_init, rng=np.random.default_rng(seed + 1),
+                                 eigenvalues=False, extra_fraction=1 / 3, n_paths=n_paths, path_solves=path_solves)
+    key = lambda x: tuple(np.round(x / (1e-5 * np.sqrt(N)), 0).astype(int))  # noqa: E731 (dedup scale 1e-6 sqrt N)
+    first, second = {key(x) for x in fp.x}, {key(x) for x in again.x}
+    between, between_se = fpm.chapman(first, second)
     n_found = fp.x.shape[0]
     solves, unique = fp.saturation
     marks = np.unique(np.linspace(0, len(unique) - 1, 9).astype(int))
@@ -148,6 +165,9 @@ def saturation(N, g, cpu_budget, n_paths=4, newton_share=0.3, seed=0):
     print(f"  capture-recapture: Chao2 {fp.capture_recapture_estimate:.1f} +- {fp.capture_recapture_se:.1f}, "
           f"Chapman {fp.chapman_estimate:.1f} +- {fp.chapman_se:.1f}; found / Chao2 = "
           f"{n_found / fp.capture_recapture_estimate:.0%}, found / Chapman = {n_found / fp.chapman_estimate:.0%}")
+    print(f"  second run (independent stream): {len(second)} points, {len(first & second)} in common, union "
+          f"{len(first | second)}; between-run Chapman estimate {between:.1f} +- {between_se:.1f}; found / "
+          f"estimate = {len(first) / between:.0%} (first run), {len(second) / between:.0%} (second run)")
     print(f"  Kac-Rice E[#] ~ exp(N Sigma) = {kac_rice_solution(g, 0.0).expected_count(N):.3g} (no prefactor)")
     print("  saturation (solves: unique by solves):", ", ".join(f"{solves[i]}: {unique[i]}" for i in marks))
 
