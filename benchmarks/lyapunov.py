@@ -9,7 +9,8 @@ the same dtype, and prints
   and the sign fix are overhead;
 * ``f32 speedup``: time per interval in float64 / time in float32 (same N, k).
 
-Usage: ``python benchmarks/lyapunov.py [--quick] [--t-ons 1.0] [--dt 0.1] [--repeat 6] [--clock wall|cpu]``.
+Usage: ``python benchmarks/lyapunov.py [--quick | --sizes 250x250,250x100] [--t-ons 1.0] [--dt 0.1] [--repeat 6]
+[--chunk 0.1] [--clock wall|cpu]``.
 Results depend on the BLAS, the core count and other load on the machine: compare numbers from one run only.
 On a machine shared with other jobs, multi-threaded BLAS timings of small operations are unreliable (threads
 wait for descheduled partners); ``OPENBLAS_NUM_THREADS=1 python benchmarks/lyapunov.py --clock cpu`` measures
@@ -27,11 +28,14 @@ import numpy as np
 from rnnchaos.lyapunov import GEQRT_MAX_K, make_workspace, qr_step
 
 
-def bench(N: int, k: int, dtype: str, *, dt: float, t_ons: float, repeat: int, rng, clock=time.perf_counter) -> dict:
-    """Time the loop and the matmul alternately in short chunks (~0.1 s), keeping the best of ``repeat``.
+def bench(N: int, k: int, dtype: str, *, dt: float, t_ons: float, repeat: int, rng, clock=time.perf_counter,
+          chunk: float = 0.1) -> dict:
+    """Time the loop and the matmul alternately in chunks of about ``chunk`` seconds, keeping the best of ``repeat``.
 
-    The loop calls scipy's OpenBLAS, the matmul numpy's: two thread pools whose idle threads spin for ~0.1 s
-    after use, so the chunks are separated by pauses.
+    Chunks are sized from one timed call of each, so both run warm for the same time (a chunk of one short call
+    measures the cold start after the pause, not the throughput of a long run). The loop's products go through
+    scipy's OpenBLAS (float32 with one BLAS thread: numpy's), the reference matmul through numpy's: two thread
+    pools whose idle threads spin for ~0.1 s after use, so the chunks are separated by pauses.
     """
     J = rng.standard_normal((N, N)) * (2.0 / np.sqrt(N))
     theta = np.zeros(N)
@@ -44,22 +48,28 @@ def bench(N: int, k: int, dtype: str, *, dt: float, t_ons: float, repeat: int, r
     B = np.asarray(rng.standard_normal((N, k)), dtype=f)
     C = np.empty((N, k), dtype=f)
     flops_step, flops_qr = 2.0 * N * N * k, 4.0 * N * k * k - 4.0 * k**3 / 3.0
-    n_int = max(1, int(1e10 / (m * flops_step + flops_qr) / 100))  # ~0.1 s at 100 GFLOP/s
-    n_mm = max(1, int(1e10 / flops_step / 100))
-    qr_step(ws, m)  # warm-up (allocations, LAPACK workspace, caches)
-    np.matmul(A, B, out=C)
-    t_loop = t_mm = np.inf
+
+    def loop():
+        qr_step(ws, m)
+
+    def matmul():
+        np.matmul(A, B, out=C)
+
+    sizes = {}
+    for fn in (loop, matmul):  # warm-up (allocations, LAPACK workspace, caches) and chunk size
+        fn()
+        t0 = time.perf_counter()
+        fn()
+        sizes[fn] = max(1, int(chunk / max(time.perf_counter() - t0, 1e-9)))
+    best = {loop: np.inf, matmul: np.inf}
     for _ in range(repeat):
-        time.sleep(0.3)  # let the other BLAS thread pool (numpy's vs scipy's OpenBLAS) stop spinning (~0.1 s)
-        t0 = clock()
-        for _ in range(n_int):
-            qr_step(ws, m)
-        t_loop = min(t_loop, (clock() - t0) / n_int)
-        time.sleep(0.3)
-        t0 = clock()
-        for _ in range(n_mm):
-            np.matmul(A, B, out=C)
-        t_mm = min(t_mm, (clock() - t0) / n_mm)
+        for fn in (loop, matmul):
+            time.sleep(0.3)  # let the other BLAS thread pool (numpy's vs scipy's OpenBLAS) stop spinning (~0.1 s)
+            t0 = clock()
+            for _ in range(sizes[fn]):
+                fn()
+            best[fn] = min(best[fn], (clock() - t0) / sizes[fn])
+    t_loop, t_mm = best[loop], best[matmul]
     gf_loop = (m * flops_step + flops_qr) / t_loop / 1e9
     gf_mm = flops_step / t_mm / 1e9
     return {"N": N, "k": k, "dtype": dtype, "t_int": t_loop, "gf_loop": gf_loop, "gf_mm": gf_mm,
@@ -74,13 +84,19 @@ def main(argv=None) -> None:
     p.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                    help="wall time, or process CPU time (immune to other jobs; only with OPENBLAS_NUM_THREADS=1)")
     p.add_argument("--repeat", type=int, default=6, help="alternating timing chunks, best kept (default 6)")
+    p.add_argument("--chunk", type=float, default=0.1, help="seconds per timing chunk (default 0.1)")
+    p.add_argument("--sizes", help="comma-separated NxK pairs (default: N in 250, 500, 1000; k = N and k = 100)")
     a = p.parse_args(argv)
     rng = np.random.default_rng(0)
     if a.clock == "cpu" and os.environ.get("OPENBLAS_NUM_THREADS") != "1":
         p.error("--clock cpu counts every thread's time (spinning included): use it with OPENBLAS_NUM_THREADS=1")
     clock = time.process_time if a.clock == "cpu" else time.perf_counter
-    sizes = [(100, 100), (100, 50), (200, 200), (200, 50)] if a.quick else \
-        [(N, kk) for N in (250, 500, 1000) for kk in (N, 100)]
+    if a.sizes:
+        sizes = [tuple(int(v) for v in pair.lower().split("x")) for pair in a.sizes.split(",")]
+    elif a.quick:
+        sizes = [(100, 100), (100, 50), (200, 200), (200, 50)]
+    else:
+        sizes = [(N, kk) for N in (250, 500, 1000) for kk in (N, 100)]
     print(f"rate network, Euler dt = {a.dt}, QR every t_ons = {a.t_ons} ({int(round(a.t_ons / a.dt))} steps); "
           f"QR: geqrt if k <= {GEQRT_MAX_K} and N >= 2k, else geqrf+orgqr; "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}; {a.clock} clock; "
@@ -90,7 +106,7 @@ def main(argv=None) -> None:
     for N, k in sizes:
         t64 = None
         for dtype in ("float64", "float32"):
-            r = bench(N, k, dtype, dt=a.dt, t_ons=a.t_ons, repeat=a.repeat, rng=rng, clock=clock)
+            r = bench(N, k, dtype, dt=a.dt, t_ons=a.t_ons, repeat=a.repeat, rng=rng, clock=clock, chunk=a.chunk)
             t64 = r["t_int"] if dtype == "float64" else t64
             sp = f"{t64 / r['t_int']:12.2f}" if dtype == "float32" else f"{'':>12}"
             print(f"{N:5d} {k:5d} {dtype:>8} {1e3 * r['t_int']:12.2f} {r['gf_loop']:10.1f} {r['gf_mm']:12.1f} "

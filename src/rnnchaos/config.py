@@ -92,6 +92,22 @@ def qr_intervals(values, model: str, dt: float) -> list[float]:
     return [v for v in values if v >= dt - 1e-12]
 
 
+#: array backends of the Lyapunov stage that run on a GPU (their jobs request one: workflow/rules/resources.smk)
+GPU_BACKENDS = ("cupy",)
+
+
+def lyapunov_backend(backend: str, N: int, gpu_from_N: int) -> str:
+    """Array backend of one Lyapunov job: ``backend`` itself, or for ``"auto"`` ``"cupy"`` from ``N >= gpu_from_N``
+    on and ``"numpy"`` below. Decided from the config alone (not from the machine), so that the job's GPU request
+    and its backend agree; a job given ``"cupy"`` fails with a clear error where CuPy or a GPU is missing.
+    """
+    if backend not in ("numpy", "cupy", "auto"):
+        raise ConfigError(f"lyapunov.backend must be one of numpy, cupy, auto, got {backend!r}")
+    if backend == "auto":
+        return "cupy" if int(N) >= int(gpu_from_N) else "numpy"
+    return backend
+
+
 def exponent_count(k: int | str, N: int) -> int:
     """Number of Lyapunov exponents for a network of size ``N``: ``k`` capped at N, or N for ``'all'``."""
     return N if k == "all" else min(int(k), int(N))

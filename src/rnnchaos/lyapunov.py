@@ -17,11 +17,16 @@ The tangent dynamics are those of the integrator, so the exponents are exactly t
 
 For Euler and the map in float64 the state is carried as column 0 of ``X = [x | Q]`` so one step is one GEMM
 ``X <- J [alpha tanh(x) | alpha phi'(x) * Q] + beta X`` (BLAS ``gemm`` with ``beta = 1 - dt``) plus one
-elementwise pass. Every BLAS/LAPACK call in the loop goes through scipy's BLAS (numpy and scipy wheels bundle
-separate OpenBLAS copies whose thread pools, used alternately, spin against each other on few cores).
-In float32 mode (``dtype="float32"``) ``Q`` and its GEMM are float32 while the state, its
-matrix-vector product (memory-bound: it reads the float64 ``J`` every step, noticeable when ``k << N``) and all
-logarithm sums stay float64; ``lambda_max`` agrees with float64 to well within 1 % (tested).
+elementwise pass. Every BLAS/LAPACK call of the float64 loop goes through scipy's BLAS (numpy and scipy wheels
+bundle separate OpenBLAS copies whose thread pools, used alternately, spin against each other on few cores).
+In float32 mode (``dtype="float32"``) ``Q`` and its GEMM are float32 while the state, its matrix-vector product
+with the float64 ``J`` and all logarithm sums stay float64. Steps run in chunks (:data:`CHUNK`): first the
+state's (float64 ``gemv``; ``phi'(x_j)`` kept), then the frame's (one float32 ``gemm`` each, on
+``Q / (1 - dt)^j`` so that no ``beta`` term is needed), so each copy of ``J`` stays in cache for a chunk instead
+of the two evicting each other every step. With single-threaded BLAS these products use numpy's BLAS, whose
+float32 GEMM is the faster of the two bundled OpenBLAS builds (the QR stays in scipy's); with several threads,
+scipy's (:func:`blas_single_threaded`).
+``lambda_max`` agrees with float64 to well within 1 % (tested).
 
 Identities used as checks: for ``k = N``, ``sum_i lambda_i = <log|det DS(x_n)|> / h`` exactly (the sum of
 ``log R_ii`` telescopes into log-determinants). For the map ``log|det DS(a)| = log|det J| + sum_i log phi'(a_i)``
@@ -34,6 +39,7 @@ as ``dt -> 0``), and the exact Euler log-determinant is computed only on request
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +56,11 @@ BACKENDS = ("numpy", "cupy")
 #: Frames with ``k <= GEQRT_MAX_K`` and ``N >= 2 k`` are re-orthonormalised with recursive ``geqrt`` (faster for
 #: tall-skinny frames: 1.4 vs 2.4 ms at N = 1000, k = 100 on one core), others with blocked ``geqrf``.
 GEQRT_MAX_K = 128
+#: steps per chunk of :meth:`BlasWorkspace.advance`: diagnostic sums once per chunk; in float32 mode the state's
+#: steps and then the frame's, so that the float64 and the float32 J each stream once per chunk, not every step
+CHUNK = 16
+#: bound on ``log(1 / beta^chunk)``, the growth of the unscaled frame ``Q / beta^j`` within a chunk (float32 range)
+F32_LOG_SCALE = 16.0
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,20 @@ class LyapunovResult:
     backend: str
 
 
+def blas_single_threaded() -> bool:
+    """Whether OpenBLAS was told to use one thread (``OPENBLAS_NUM_THREADS``, else ``GOTO_NUM_THREADS``, else
+    ``OMP_NUM_THREADS`` equal to 1, as Snakemake sets for one-thread jobs) or the machine has one core.
+
+    Only then does float32 mode use numpy's BLAS for its products (:meth:`BlasWorkspace._chunk_split`): with
+    several threads the pools of numpy's and scipy's OpenBLAS copies, alternating at every QR, spin against each
+    other (measured: 1.4 to 3 times slower with 2 threads on a shared 2-core machine).
+    """
+    for var in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"):
+        if os.environ.get(var, "").strip():
+            return os.environ[var].strip() == "1"
+    return os.cpu_count() == 1
+
+
 def qr_kernel_for(N: int, k: int) -> str:
     """LAPACK route for an ``N x k`` frame: ``"geqrt"`` when tall-skinny, else ``"geqrf"``."""
     return "geqrt" if k <= GEQRT_MAX_K and N >= 2 * k else "geqrf"
@@ -101,39 +126,51 @@ def qr_kernel_for(N: int, k: int) -> str:
 class BlasWorkspace:
     """State, tangent frame and preallocated buffers of the numpy/BLAS kernel (Euler and map).
 
-    Attributes read by callers: ``Q`` (N x k frame), ``h`` (time per step), ``n_steps`` (since the last
-    :meth:`reset_sums`), ``steps_total``, ``trace_sum`` (sum over steps of ``tr DF``), ``logphi_sum`` (sum over
-    steps of ``sum_i log phi'(x_i)``), ``log_det_sum`` (sum of ``log|det DS|``, if ``exact_log_det``).
+    Steps run in chunks of at most ``CHUNK``: ``tanh(x)`` (and, for the map, ``x``) of every step is kept, and the
+    diagnostic sums are formed once per chunk. Attributes read by callers: ``Q`` (N x k frame), ``h`` (time per
+    step), ``n_steps`` (since the last :meth:`reset_sums`), ``steps_total``, ``trace_sum`` (sum over steps of
+    ``tr DF``), ``logphi_sum`` (sum over steps of ``sum_i log phi'(x_i)``), ``log_det_sum`` (sum of
+    ``log|det DS|``, if ``exact_log_det``).
     """
 
     def __init__(self, model: str, J: np.ndarray, theta: np.ndarray, x: np.ndarray, Q: np.ndarray, *,
-                 dt: float, dtype: str = "float64", exact_log_det: bool = False, qr_kernel: str | None = None):
+                 dt: float, dtype: str = "float64", exact_log_det: bool = False, qr_kernel: str | None = None,
+                 f32_blas: str | None = None):
         N, k = Q.shape
         f = np.dtype(dtype)
         self.qr_kernel = qr_kernel or qr_kernel_for(N, k)
         self.geqrt, self.trmm = get_lapack_funcs("geqrt", dtype=f), get_blas_funcs("trmm", dtype=f)
-        self.eye_k, self.diag_k = np.eye(k, dtype=f), np.arange(k)
+        self.upper_k, self.diag_k = np.triu(np.ones((k, k), dtype=bool), 1), np.arange(k)
         self.model = model
         self.alpha, self.beta = (float(dt), 1.0 - float(dt)) if model == "rate" else (1.0, 0.0)
         self.fused = f == np.float64
         self.gemm = get_blas_funcs("gemm", dtype=f)
         self.geqrf, self.orgqr = get_lapack_funcs(("geqrf", "orgqr"), dtype=f)
         self.JF = np.asfortranarray(J, dtype=f)
+        b = self.beta
         if self.fused:  # X = [x | Q]: the state rides along in the tangent GEMM
+            self.chunk = CHUNK
             self.X = np.empty((N, k + 1), order="F")
             self.B = np.empty((N, k + 1), order="F")
             self.X[:, 0], self.X[:, 1:] = x, Q
             self.x, self.Q, self.Bx, self.BQ = self.X[:, 0], self.X[:, 1:], self.B[:, 0], self.B[:, 1:]
-        else:
+            self.ad = np.empty(N)
+            self.ad_col = self.ad[:, None]
+        else:  # the state's steps of a chunk first (float64 J), then the frame's (float32 J): each J stays in cache
+            self.chunk = CHUNK if b == 0.0 else max(1, min(CHUNK, int(F32_LOG_SCALE / -math.log(b))))
+            self.f32_blas = f32_blas or ("numpy" if blas_single_threaded() else "scipy")
             self.gemv = get_blas_funcs("gemv", dtype=np.float64)
-            self.J64 = np.asfortranarray(J, dtype=np.float64)
-            self.x = np.array(x, dtype=np.float64)
-            self.Q, self.BQ = np.asfortranarray(Q, dtype=f), np.empty((N, k), dtype=f, order="F")
-            self.d32 = np.empty(N, dtype=f)
+            self.JA = self.alpha * np.asfortranarray(J, dtype=np.float64)  # a J, float64
+            self.x, self.u = np.array(x, dtype=np.float64), np.empty(N)
+            self.Q, self.BQ, self.P = (np.empty((N, k), dtype=f, order="F") for _ in range(3))
+            self.Q[...] = Q
+            self.D = np.empty((N, self.chunk), dtype=f, order="F")  # (a / beta) phi'(x_j), or a phi'(x_j)
+            self.D_cols = [self.D[:, j:j + 1] for j in range(self.chunk)]
+        self.T = np.empty((N, self.chunk), order="F")  # tanh(x_j) of the chunk's steps
+        self.dphi = np.empty((N, self.chunk), order="F")  # phi'(x_j)
+        self.Xs = np.empty((N, self.chunk), order="F") if model == "map" else None  # x_j (map: log phi')
         self.theta_a = self.alpha * np.asarray(theta, dtype=np.float64)
         self.Jdiag = np.diag(J).astype(np.float64)
-        self.dot = get_blas_funcs("dot", dtype=np.float64)
-        self.t, self.d = np.empty(N), np.empty(N)
         self.lwork = int(self.geqrf(self.Q.copy(order="F"), lwork=-1)[2][0].real)
         self.exact_log_det = exact_log_det and model == "rate"
         self.J_exact = np.array(J, dtype=np.float64) if self.exact_log_det else None
@@ -151,32 +188,87 @@ class BlasWorkspace:
 
     def advance(self, n_steps: int) -> None:
         """Advance state and tangent frame by ``n_steps`` steps (no re-orthonormalisation)."""
-        x, t, d, a = self.x, self.t, self.d, self.alpha
-        for _ in range(n_steps):
-            np.tanh(x, out=t)
-            np.multiply(t, t, out=d)
-            np.subtract(1.0, d, out=d)  # d = phi'(x)
-            if self.model == "rate":
-                self.trace_sum += self.dot(self.Jdiag, d) - d.size
-                if self.exact_log_det:
-                    M = a * self.J_exact * d  # (1 - dt) I + dt J diag(phi'(x)), float64
-                    M[np.diag_indices(d.size)] += self.beta
-                    self.log_det_sum += np.linalg.slogdet(M)[1]
-            else:
-                self.logphi_sum += _sum_log_dphi(x)
-            np.multiply(d, a, out=d)
-            if self.fused:
-                np.multiply(t, a, out=self.Bx)  # B = [a t | a d * Q]
-                np.multiply(d[:, None], self.Q, out=self.BQ)
-                self.gemm(1.0, self.JF, self.B, self.beta, self.X, overwrite_c=1)  # X <- J B + beta X
-            else:
-                self.gemv(a, self.J64, t, self.beta, x, overwrite_y=1)  # x <- a J t + beta x
-                self.d32[...] = d
-                np.multiply(self.d32[:, None], self.Q, out=self.BQ)
-                self.gemm(1.0, self.JF, self.BQ, self.beta, self.Q, overwrite_c=1)
-            x += self.theta_a
+        step = self._chunk_fused if self.fused else self._chunk_split
+        for start in range(0, n_steps, self.chunk):
+            n = min(self.chunk, n_steps - start)
+            step(n)
+            self._sums(n)
         self.n_steps += n_steps
         self.steps_total += n_steps
+
+    def _chunk_fused(self, n: int) -> None:
+        """float64, ``n`` steps of one GEMM each, ``X <- J [a t | a phi'(x) * Q] + beta X``, then ``x += a theta``."""
+        x, T, a, beta, theta_a, Xs = self.x, self.T, self.alpha, self.beta, self.theta_a, self.Xs
+        gemm, JF, B, X, Bx, BQ, Q, ad, ad_col = (self.gemm, self.JF, self.B, self.X, self.Bx, self.BQ, self.Q,
+                                                 self.ad, self.ad_col)
+        for j in range(n):
+            if Xs is not None:
+                Xs[:, j] = x
+            t = T[:, j]
+            np.tanh(x, out=t)
+            np.multiply(t, t, out=ad)
+            np.subtract(1.0, ad, out=ad)
+            np.multiply(ad, a, out=ad)
+            np.multiply(t, a, out=Bx)
+            np.multiply(ad_col, Q, out=BQ)
+            gemm(1.0, JF, B, beta, X, overwrite_c=1)  # X <- J B + beta X
+            x += theta_a
+
+    def _chunk_split(self, n: int) -> None:
+        """float32 frame, ``n`` steps: the state's ``n`` float64 steps ``x <- (a J) t + beta x + a theta``, then the
+        frame's on ``Q~ = Q / beta^j``, ``Q~ <- Q~ + J ((a / beta) phi'(x_j) * Q~)`` (one float32 GEMM each), then
+        ``Q = beta^n Q~`` (``beta = 0``: ``Q <- J (a phi'(x_j) * Q)``). ``f32_blas="numpy"`` runs the products with
+        numpy's BLAS (the faster float32 GEMM of the two OpenBLAS builds of the numpy and scipy wheels; one more
+        add per step, as numpy's GEMM has no ``beta``), ``"scipy"`` with scipy's, like the QR.
+        """
+        x, u, T, beta, theta_a, Xs, JA = self.x, self.u, self.T, self.beta, self.theta_a, self.Xs, self.JA
+        scipy_blas, gemv = self.f32_blas == "scipy", self.gemv
+        for j in range(n):
+            if Xs is not None:
+                Xs[:, j] = x
+            t = T[:, j]
+            np.tanh(x, out=t)
+            if scipy_blas:
+                gemv(1.0, JA, t, beta, x, overwrite_y=1)  # x <- (a J) t + beta x
+            elif beta:
+                np.matmul(JA, t, out=u)
+                x *= beta
+                x += u
+            else:
+                np.matmul(JA, t, out=x)
+            x += theta_a
+        Tn, dn = T[:, :n], self.dphi[:, :n]
+        np.multiply(Tn, Tn, out=dn)
+        np.subtract(1.0, dn, out=dn)
+        np.multiply(dn, self.alpha / beta if beta else self.alpha, out=self.D[:, :n])
+        gemm, JF, Q, BQ, P, D_cols = self.gemm, self.JF, self.Q, self.BQ, self.P, self.D_cols
+        for j in range(n):
+            np.multiply(D_cols[j], Q, out=BQ)
+            if scipy_blas:
+                gemm(1.0, JF, BQ, 1.0 if beta else 0.0, Q, overwrite_c=1)  # Q~ <- J BQ + Q~
+            elif beta:
+                np.matmul(JF, BQ, out=P)
+                Q += P
+            else:
+                np.matmul(JF, BQ, out=Q)
+        if beta:
+            Q *= beta**n
+
+    def _sums(self, n: int) -> None:
+        """Add the chunk's ``n`` steps to the diagnostic sums (trace, log phi', exact log-determinant)."""
+        if self.model == "map":
+            self.logphi_sum += _sum_log_dphi(self.Xs[:, :n])
+            return
+        Tn, dn = self.T[:, :n], self.dphi[:, :n]
+        if self.fused:  # the split kernel has them already
+            np.multiply(Tn, Tn, out=dn)
+            np.subtract(1.0, dn, out=dn)
+        self.trace_sum += float((self.Jdiag @ dn).sum()) - n * dn.shape[0]
+        if self.exact_log_det:
+            for j in range(n):
+                M = self.alpha * self.J_exact * dn[:, j]  # (1 - dt) I + dt J diag(phi'(x)), float64
+                M[np.diag_indices(M.shape[0])] += self.beta
+                self.log_det_sum += np.linalg.slogdet(M)[1]
 
     def reorthonormalize(self) -> np.ndarray:
         """Householder QR of ``Q`` in place, ``diag(R) > 0``; returns ``log|R_ii|`` (float64, length k).
@@ -206,14 +298,16 @@ class BlasWorkspace:
         s = np.sign(r).astype(V.dtype)
         W = self.trmm(1.0, v[:k], T, side=1, lower=1, trans_a=1, diag=1, overwrite_b=1)  # T V_1^T
         W *= s
-        v[:k] = np.tril(v[:k], -1) + self.eye_k  # V_1: unit lower triangle (R was stored above it)
+        V1 = v[:k]  # V_1: unit lower triangle (R was stored on and above its diagonal)
+        np.copyto(V1, 0.0, where=self.upper_k)
+        V1[self.diag_k, self.diag_k] = 1.0
         self.gemm(-1.0, v, W, 0.0, self.Q, overwrite_c=1)
         self.Q[self.diag_k, self.diag_k] += s
         return np.log(np.abs(r))
 
 
 def _check_r(r: np.ndarray, info: int, n_steps: int) -> None:
-    if info != 0 or not np.all(np.isfinite(r)) or not np.all(r != 0):
+    if info != 0 or not (np.isfinite(r).all() and r.all()):
         bad = np.flatnonzero(~np.isfinite(r) | (r == 0))
         raise NumericalFailure("qr_breakdown", f"R_ii zero or non-finite at columns {bad[:5].tolist()} after "
                                                f"{n_steps} steps (LAPACK info = {info})")
@@ -284,6 +378,10 @@ def lyapunov_spectrum(model: str, J: np.ndarray, theta: np.ndarray, *, k: int, d
                              n_batches=n_batches, rng=rng, backend=backend, k_running=k_running)
     if exact_log_det and not (model == "rate" and method == "euler" and backend == "numpy"):
         raise ValueError("exact_log_det is only available for model='rate', method='euler', backend='numpy'")
+    if backend != "numpy":
+        from rnnchaos.lyapunov_backends import array_module
+
+        array_module(backend)  # a missing CuPy or GPU fails here, before the transient
     N = J.shape[0]
     h = dynamics.time_step(model, dt)
     m = int(round(t_ons / h))

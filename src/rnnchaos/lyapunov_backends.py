@@ -24,8 +24,9 @@ def array_module(backend: str):
     try:
         import cupy
     except ImportError as err:
-        raise RuntimeError("backend='cupy' was requested but CuPy is not installed "
-                           "(pip install cupy-cuda12x), or use backend='numpy'") from err
+        raise RuntimeError("backend='cupy' was requested but CuPy is not installed (pip install cupy-cuda12x, or "
+                           "pip install -e '.[gpu]'); or use backend='numpy' (pipeline: lyapunov.backend: numpy)"
+                           ) from err
     try:
         n_dev = cupy.cuda.runtime.getDeviceCount()
     except Exception as err:  # CUDA runtime missing or broken

@@ -1,5 +1,6 @@
 """End to end: a tiny config through Snakemake in a temporary directory; result tree, incremental reruns, lint."""
 
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -165,6 +166,52 @@ def test_lint_is_clean(tmp_path):
     run = snakemake(tmp_path, "--lint")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "Congratulations" in run.stdout + run.stderr, run.stdout[-3000:]
+
+
+def _dry_run_jobs(output: str) -> dict[str, dict]:
+    """The jobs of a dry run as {output path: {"rule", "resources" (dict), "grouped"}}; a job of a group job is
+    printed indented under the group's header."""
+    jobs = {}
+    for block in re.split(r"\n\s*\n", output):
+        rule, out, res = (re.search(rf"^(\s*){key}(.+)$", block, re.M) for key in ("rule ", "output: ", "resources: "))
+        if rule and out and res:
+            resources = dict(item.split("=", 1) for item in res[2].split(", ") if "=" in item)
+            jobs[out[2].strip()] = {"rule": rule[2].strip(":"), "resources": resources, "grouped": bool(rule[1])}
+    return jobs
+
+
+def test_gpu_backend_requests_a_gpu_in_the_slurm_profile(tmp_path):
+    """lyapunov.backend auto: jobs with N >= gpu_from_N get gpu=1 (sbatch --gpus=1) and no bundle, others gpu=0."""
+    plugin = pytest.importorskip("snakemake_executor_plugin_slurm.utils", reason="needs the SLURM executor plugin")
+    config = {**TINY, "N": [12, 20], "lyapunov": {**TINY["lyapunov"], "backend": "auto", "gpu_from_N": 20}}
+    point = "results/{}/rate/g~2/sigma_b~0/N~{}/seed~0.nc"
+    targets = [point.format("lyapunov", 12), point.format("lyapunov", 20), point.format("lyapunov_full", 20)]
+    run = snakemake(tmp_path, "-n", "--workflow-profile", str(ROOT / "profiles/slurm"), *targets, config=config)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    jobs = _dry_run_jobs(run.stdout + run.stderr)
+    assert jobs[targets[0]]["resources"]["gpu"] == "0" and jobs[targets[0]]["grouped"]
+    for target in targets[1:]:
+        assert jobs[target]["resources"]["gpu"] == "1" and not jobs[target]["grouped"], jobs[target]
+
+    class Job:  # what the plugin reads of a job: its resources, by key and by attribute
+        def __init__(self, gpu):
+            self.resources = type("Resources", (dict,), {"__getattr__": dict.get})(gpu=gpu)
+
+    assert plugin.set_gres_string(Job(1)).strip() == "--gpus=1" and plugin.set_gres_string(Job(0)) == ""
+
+    default = snakemake(tmp_path, "-n", "--workflow-profile", str(ROOT / "profiles/slurm"), *targets, config=TINY)
+    assert {job["resources"]["gpu"] for job in _dry_run_jobs(default.stdout + default.stderr).values()
+            if "gpu" in job["resources"]} == {"0"}
+
+
+@pytest.mark.skipif(importlib.util.find_spec("cupy") is not None, reason="CuPy installed")
+def test_gpu_backend_without_cupy_fails_the_job_and_says_why(tmp_path):
+    config = {**TINY, "N": [12], "lyapunov": {**TINY["lyapunov"], "backend": "cupy"}}
+    target = "results/lyapunov/rate/g~2/sigma_b~0/N~12/seed~0.nc"
+    run = snakemake(tmp_path, target, config=config)
+    assert run.returncode != 0
+    assert "backend='cupy' was requested but CuPy is not installed" in run.stdout + run.stderr
+    assert not (tmp_path / target).exists()
 
 
 def test_killed_run_resumes_to_identical_results(workdir, tmp_path):

@@ -129,6 +129,39 @@ def test_array_workspace_agrees_with_blas_kernel(model, dtype):
     np.testing.assert_allclose(np.abs(np.asarray(a.Q).T @ np.asarray(a.Q)), np.eye(k), atol=10 * tol)
 
 
+@pytest.mark.parametrize("blas", ["numpy", "scipy"])
+@pytest.mark.parametrize(("model", "dt", "m"),
+                         [("rate", 0.05, 40), ("rate", 0.9, 10), ("rate", 1.0, 7), ("map", 1.0, 37)])
+def test_float32_chunks_follow_the_float64_kernel(model, dt, m, blas):
+    """float32 runs a chunk's state steps, then its frame steps on Q / (1 - dt)^j (chunks of 16, 6 for dt = 0.9;
+    beta = 0 for dt = 1 and the map): same state, same frame and log R as float64 within float32 rounding."""
+    N, k = 30, 7
+    J, rng = _gauss(N, 1.5, 19), np.random.default_rng(6)
+    theta, x, Q = 0.3 * rng.standard_normal(N), rng.standard_normal(N), np.linalg.qr(rng.standard_normal((N, k)))[0]
+    a = BlasWorkspace(model, J, theta, x, Q, dt=dt)
+    b = BlasWorkspace(model, J, theta, x, Q, dt=dt, dtype="float32", f32_blas=blas)
+    assert b.chunk == (6 if dt == 0.9 else lyapunov.CHUNK)
+    for _ in range(3):
+        np.testing.assert_allclose(qr_step(b, m), qr_step(a, m), atol=1e-4 * m)
+        np.testing.assert_allclose(b.state(), a.state(), atol=1e-10)
+        np.testing.assert_allclose(np.asarray(b.Q, dtype=float), a.Q, atol=1e-4)
+    assert b.trace_sum == pytest.approx(a.trace_sum, rel=1e-12) and b.logphi_sum == pytest.approx(a.logphi_sum)
+
+
+@pytest.mark.parametrize(("env", "single"), [
+    ({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "4"}, True), ({"OPENBLAS_NUM_THREADS": "2"}, False),
+    ({"OMP_NUM_THREADS": "1"}, True), ({"GOTO_NUM_THREADS": "8", "OMP_NUM_THREADS": "1"}, False),
+])
+def test_float32_uses_numpys_blas_only_when_single_threaded(monkeypatch, env, single):
+    for var in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    assert lyapunov.blas_single_threaded() is single
+    ws = BlasWorkspace("rate", np.eye(4), np.zeros(4), np.ones(4), np.eye(4)[:, :2], dt=0.1, dtype="float32")
+    assert ws.f32_blas == ("numpy" if single else "scipy")
+
+
 @pytest.mark.parametrize("kernel", ["geqrt", "geqrf"])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_reorthonormalisation_is_sign_fixed_householder_qr(dtype, kernel):

@@ -3,7 +3,14 @@ import itertools
 
 from snakemake.utils import validate
 
-from rnnchaos.config import check_config, exponent_count, format_value, qr_intervals
+from rnnchaos.config import (
+    GPU_BACKENDS,
+    check_config,
+    exponent_count,
+    format_value,
+    lyapunov_backend,
+    qr_intervals,
+)
 
 validate(config, "../schemas/config.schema.yaml")
 check_config(config)
@@ -94,8 +101,16 @@ def simulate_settings(wildcards):
     return dict(config["simulate"])
 
 
-def lyapunov_settings(wildcards):
+def _lyapunov_job(N):
+    """The lyapunov section as arguments of lyapunov_spectrum for a network of size N: backend resolved
+    (lyapunov.backend, gpu_from_N) and left out when it is numpy, the default (so CPU jobs keep their params)."""
     settings = dict(config["lyapunov"])
+    backend = lyapunov_backend(settings.pop("backend", "numpy"), N, settings.pop("gpu_from_N", 2000))
+    return settings if backend == "numpy" else {**settings, "backend": backend}
+
+
+def lyapunov_settings(wildcards):
+    settings = _lyapunov_job(int(wildcards.N))
     settings["k"] = exponent_count(settings["k"], int(wildcards.N))
     return settings
 
@@ -190,7 +205,7 @@ def figure_inputs(wildcards):
 
 def lyapunov_full_settings(wildcards):
     """Lyapunov settings of a full spectrum (k = N, the paper's averaging time)."""
-    return {**config["lyapunov"], "k": int(wildcards.N), "t_sim": PAPER["spectra_t_sim"]}
+    return {**_lyapunov_job(int(wildcards.N)), "k": int(wildcards.N), "t_sim": PAPER["spectra_t_sim"]}
 
 
 def lyapunov_t_ons_settings(wildcards):

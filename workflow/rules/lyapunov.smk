@@ -11,6 +11,7 @@ rule lyapunov:
     resources:
         mem_mb=job_mem_mb("lyapunov"),
         runtime=job_runtime("lyapunov"),
+        gpu=job_gpus("lyapunov"),
     group:
         short_jobs_group("lyapunov")
     log:

@@ -14,6 +14,7 @@ rule lyapunov_full:
     resources:
         mem_mb=job_mem_mb("lyapunov", lyapunov_full_settings),
         runtime=job_runtime("lyapunov", lyapunov_full_settings),
+        gpu=job_gpus("lyapunov", lyapunov_full_settings),
     group:
         short_jobs_group("lyapunov", lyapunov_full_settings)
     log:
@@ -37,6 +38,7 @@ rule lyapunov_t_ons:
     resources:
         mem_mb=job_mem_mb("lyapunov", lyapunov_t_ons_settings),
         runtime=job_runtime("lyapunov", lyapunov_t_ons_settings),
+        gpu=job_gpus("lyapunov", lyapunov_t_ons_settings),
     group:
         short_jobs_group("lyapunov", lyapunov_t_ons_settings)
     log:
