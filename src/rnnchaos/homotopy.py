@@ -33,7 +33,7 @@ import scipy.linalg as sla
 from rnnchaos.dynamics import dphi
 from rnnchaos.status import NumericalFailure
 
-ENDS = ("completed", "budget", "stale")
+ENDS = ("completed", "budget", "stale", "returned")
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,9 @@ class Path:
     """One tracked branch: verified crossings ``x`` (n, N) and how the tracking ended.
 
     ``end``: one of :data:`ENDS`: "completed" (reached ``-lambda_0``), "budget" (``max_steps`` corrector solves
-    used up; the crossings found so far are still valid fixed points) or "stale" (see :func:`track_path`).
+    used up; the crossings found so far are still valid fixed points), "stale" (see :func:`track_path`) or
+    "returned" (``lambda`` rose above ``lambda_0`` again: after a jump onto another piece of the solution set the
+    tracker would follow it to ``lambda -> +inf``).
     ``n_crossings``: sign changes of ``lambda`` seen (some may fail verification); ``arclength`` of the branch.
     """
 
@@ -78,11 +80,13 @@ def track_path(R, DR, c: np.ndarray, x0: np.ndarray, lam0: float, *, tol: float 
                h_max: float = 0.25, is_new=None, max_stale: int = 0) -> Path:
     """Follow the solutions of ``R(x) + lambda c = 0`` from ``(x0, lam0)`` (``lam0 > 0``) towards ``lambda < 0``.
 
-    ``R(x)`` (N,) -> (N,), ``DR(x)`` -> (N, N). Stops at ``lambda <= -lam0`` ("completed"), after ``max_steps``
-    corrector solves ("budget") or, if ``max_stale > 0``, after ``max_stale`` verified crossings in a row for
-    which ``is_new(x)`` was false ("stale": the tracker cycles among known points). ``h_max``: largest step in
-    units of ``sqrt(N + 1)``.
+    ``R(x)`` (N,) -> (N,), ``DR(x)`` -> (N, N). Stops at ``lambda <= -lam0`` ("completed"), at ``lambda > lam0``
+    ("returned"), after ``max_steps`` corrector solves ("budget") or, if ``max_stale > 0``, after ``max_stale``
+    verified crossings in a row for which ``is_new(x)`` was false ("stale": the tracker cycles among known points).
+    ``h_max``: largest step in units of ``sqrt(N + 1)``.
     """
+    if not lam0 > 0:
+        raise ValueError(f"lam0 must be > 0, got {lam0!r}")
     N = x0.size
     unit = np.sqrt(N + 1.0)
     h, h_max, h_min = 0.02 * unit, h_max * unit, 1e-9 * unit
@@ -116,6 +120,9 @@ def track_path(R, DR, c: np.ndarray, x0: np.ndarray, lam0: float, *, tol: float 
             h = min(1.5 * h, h_max)
         if y[N] <= -lam0:
             end = "completed"
+            break
+        if y[N] > lam0:
+            end = "returned"
             break
     return Path(x=np.reshape(found, (-1, N)), n_crossings=n_cross, n_steps=solves, n_rejected=n_rej,
                 arclength=length, end=end)

@@ -27,6 +27,15 @@ def test_cubic_fold_curve_crosses_at_all_three_roots():
     np.testing.assert_allclose(path.x[:, 0], [-1.0, 0.0, 1.0], atol=1e-12)
 
 
+def test_branch_that_turns_back_up_ends_returned_after_both_crossings():
+    # -x^2 + 1/2 + lambda = 0: lambda(x) = x^2 - 1/2; from x = -2 the branch dips below 0 and rises past lambda_0
+    R = lambda x: -(x**2) + 0.5  # noqa: E731
+    DR = lambda x: np.atleast_2d(-2 * x)  # noqa: E731
+    path = homotopy.track_path(R, DR, np.ones(1), np.array([-2.0]), 3.5, tol=1e-12)
+    assert path.end == "returned" and path.n_crossings == 2
+    np.testing.assert_allclose(path.x[:, 0], [-np.sqrt(0.5), np.sqrt(0.5)], atol=1e-12)
+
+
 def test_ordered_network_branch_crosses_once_at_the_unique_fixed_point():
     J, theta, R, DR = network(80, 0.6, 0.5)
     c = np.random.default_rng(1).choice([-1.0, 1.0], 80)
