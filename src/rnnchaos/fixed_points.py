@@ -99,7 +99,8 @@ def find_fixed_points(F, jacobian, x0s: np.ndarray, *, tol: float = 1e-10, max_i
                       perturbation: float = 0.15, trust_radius: float = 0.3, deflation_radius: float = 0.05,
                       line_search: bool = False, batch_size: int | None = None, fallback: int = 16,
                       fallback_iter: int = 30, dedup_rtol: float = 1e-6, eigenvalues: bool = True,
-                      vectorized: bool = True, paths: tuple = (), path_solves: int = 5000) -> FixedPoints:
+                      vectorized: bool = True, paths: tuple = (), path_solves: int = 5000,
+                      new_path=None) -> FixedPoints:
     """Fixed points of ``dx/dt = F(x)`` (continuous) or of the map ``x -> F(x)`` (discrete) from ``x0s``.
 
     ``F(X)`` maps a batch ``(B, N) -> (B, N)`` and ``jacobian(X)`` gives ``(B, N, N)`` (or single points if
@@ -111,6 +112,8 @@ def find_fixed_points(F, jacobian, x0s: np.ndarray, *, tol: float = 1e-10, max_i
     (``fallback_iter`` iterations). ``batch_size``: systems per stacked solve (default ``4e6 / N^2``, <= 256).
     ``paths``: homotopy starts ``(c, x_0, lambda_0)`` with ``R(x_0) + lambda_0 c = 0`` (``R = F``, or ``F(x) - x``
     if discrete), each tracked for at most ``path_solves`` corrector solves (:func:`homotopy.track_path`).
+    ``new_path()``: another start; a path that ends "returned" (it jumped onto a piece of the solution set that
+    leads back to large ``lambda``) hands its unused solves to a new path from it (at most 4 per given start).
     """
     x0s = np.atleast_2d(np.asarray(x0s, dtype=float))
     if x0s.ndim != 2 or x0s.shape[0] < 1 or not np.all(np.isfinite(x0s)):
@@ -131,8 +134,16 @@ def find_fixed_points(F, jacobian, x0s: np.ndarray, *, tol: float = 1e-10, max_i
                 trust_radius, deflation_radius, line_search)
     t0 = time.process_time()
     s.run(x0s, deflated=False, captures=True)
-    for c, x_start, lam in paths:
-        s.run_path(c, x_start, lam, path_solves)
+    replacements = 4 * len(paths) if new_path is not None else 0
+    for start in paths:
+        budget = path_solves
+        while budget > 0:
+            used, end = s.run_path(*start, budget)
+            budget -= used
+            if end != "returned" or replacements == 0:
+                break
+            replacements -= 1
+            start = new_path()
     s.split_halves()
     budget = n_extra
     while budget > 0 and s.n > 0:
@@ -158,7 +169,8 @@ def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init
     ``theta``; 1 where that is 0), and ``extra_fraction n_init`` deflated solves from perturbed known points.
     ``n_paths`` homotopy paths (drive ``c``: random signs; :mod:`rnnchaos.homotopy`) of at most ``path_solves``
     corrector solves each run after the independent solves; they find points where Newton no longer converges
-    (N >= 500). ``symmetric`` is set when ``theta == 0`` exactly. Other
+    (N >= 500). A path that ends "returned" passes its unused solves to a new one (drive from a stream spawned
+    from ``rng``). ``symmetric`` is set when ``theta == 0`` exactly. Other
     ``options`` go to :func:`find_fixed_points`. Raises :class:`NumericalFailure` ("stalled") if no solve
     converges (a fixed point always exists: ``x -> J phi(x) + theta`` maps a box into itself).
     """
@@ -190,8 +202,13 @@ def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init
     take = rng.permutation(states.shape[0])[: int(state_fraction * n_indep)]
     x0s = np.concatenate([states[take], np.sqrt(init_variance) * rng.standard_normal((n_indep - take.size, N))])
     JT = J.T
-    cs = rng.choice([-1.0, 1.0], size=(int(n_paths), N))
-    paths = [(c, *homotopy.network_start(J, theta, c)) for c in cs]
+    path_rng = rng.spawn(1)[0]
+
+    def new_path():
+        c = path_rng.choice([-1.0, 1.0], size=N)
+        return (c, *homotopy.network_start(J, theta, c))
+
+    paths = [new_path() for _ in range(int(n_paths))]
 
     def field(X):
         return np.tanh(X) @ JT + theta if model == "map" else -X + np.tanh(X) @ JT + theta
@@ -202,7 +219,8 @@ def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init
 
     fp = find_fixed_points(field, jac, x0s, tol=tol, max_iter=max_iter, symmetric=not np.any(theta),
                            stability="discrete" if model == "map" else "continuous", n_extra=n_extra, rng=rng,
-                           scale=np.sqrt(init_variance), paths=paths, path_solves=path_solves, **options)
+                           scale=np.sqrt(init_variance), paths=paths, path_solves=path_solves, new_path=new_path,
+                           **options)
     if fp.n_converged == 0 and fp.x.shape[0] == 0:
         raise NumericalFailure("stalled", f"none of {fp.n_solves} Newton solves converged to |F| < {tol:g}")
     return fp
@@ -352,6 +370,7 @@ class _Search:
         self.iterations.append(path.n_steps)
         self.saturation.append(self.n)
         self.paths.append((path.n_crossings, path.n_steps, int(ok.sum()), homotopy.ENDS.index(path.end)))
+        return path.n_steps, path.end
 
     def split_halves(self):
         half = len(self.occasions) // 2

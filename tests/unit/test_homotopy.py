@@ -36,6 +36,17 @@ def test_branch_that_turns_back_up_ends_returned_after_both_crossings():
     np.testing.assert_allclose(path.x[:, 0], [-np.sqrt(0.5), np.sqrt(0.5)], atol=1e-12)
 
 
+def test_a_returned_path_hands_its_unused_solves_to_a_new_one():
+    F = lambda X: -(X**2) + 0.5  # noqa: E731  (batched; the branch from x = -2 returns, see above)
+    DF = lambda X: (-2 * X)[:, :, None]  # noqa: E731
+    start = (np.ones(1), np.array([-2.0]), 3.5)
+    fp = fpm.find_fixed_points(F, DF, np.array([[5.0]]), max_iter=1, fallback=0, paths=[start], path_solves=10_000,
+                               new_path=lambda: start)
+    assert list(fp.path_end) == [homotopy.ENDS.index("returned")] * 5  # the start and its 4 replacements
+    assert fp.path_solves.sum() <= 10_000 and np.all(fp.path_points == 2)
+    np.testing.assert_allclose(np.sort(fp.x[:, 0]), [-np.sqrt(0.5), np.sqrt(0.5)], atol=1e-12)
+
+
 def test_ordered_network_branch_crosses_once_at_the_unique_fixed_point():
     J, theta, R, DR = network(80, 0.6, 0.5)
     c = np.random.default_rng(1).choice([-1.0, 1.0], 80)
