@@ -4,10 +4,10 @@ Measured when written (g = 2, sigma_b = 0, single-threaded BLAS): pooled over 8 
 coordinate distribution is within a Kolmogorov-Smirnov distance ~0.03 of mu*(y) (a Gaussian of the same variance:
 ~0.06); <x*^2> ~ 1.05 against the theory's 1.146; the mean number of fixed points for N = 10..40 grows like
 exp(0.015 N) against Sigma = 0.0248 -- rough agreement, as expected at such small N (the counts are 3-7).
-At N = 400 Newton from 32 random starts converges 0 times; one homotopy path finds 28 new verified points
-(<x*^2> = 1.31: the path's points lie a little further out than mu* predicts). At N = 200 (2 networks, 186
-points other than 0) the Jacobian moduli |lambda + 1| are within a KS distance 0.059 of the Kac-Rice radial law
-and the mean index / N is 0.064 (sd 0.032) against the bulk's 0.0583.
+At N = 400 Newton from 32 random starts converges 0 times; one homotopy path finds 19-28 new verified points
+(their <x*^2> depends on the drive, 1.31 and 2.13 against 1.146: a path's points are a chain, not a sample of
+mu*). At N = 200 (2 networks, 134 points other than 0) the Jacobian moduli |lambda + 1| are within a KS distance
+0.038 of the Kac-Rice radial law and the mean index / N is 0.057 (sd 0.023) against the bulk's 0.0583.
 """
 
 import numpy as np
@@ -95,7 +95,8 @@ def test_homotopy_finds_points_where_newton_from_random_starts_does_not(theory):
           f"{theory.mean_sq_radius:.3f})")
     assert newton.n_converged <= 4
     assert on_path.shape[0] >= 10
-    assert np.mean(on_path**2) == pytest.approx(theory.mean_sq_radius, rel=0.2)  # measured 1.307 vs 1.146
+    # no <x*^2> bound: one path's points are a connected chain, not a sample of mu* (measured 1.31 and 2.13 for
+    # two drives against 1.146), so the path's radius says where it went, not what a typical fixed point is
 
 
 def test_jacobian_bulk_and_index_follow_the_kac_rice_radial_law(theory):
