@@ -12,8 +12,9 @@ Measured 2026-11-25 (this 2-core machine): Adam verified no point in any case (m
 every ratio is unbounded. Newton: 60 (N = 100, g = 1.5), 23 (g = 2), 0.22 (N = 500, g = 1.5) and 0 (N = 500,
 g = 2: 0 of 32 converge, also with 150 iterations) points per CPU-s; one homotopy path of 30000 solves at N = 500:
 1.22 (g = 1.5, 125 points) and 0.45 (g = 2, 46 points) per CPU-s. N = 200, g = 2, 2 CPU-minutes (8 paths, 10 %
-Newton): 493-525 points, 81-88 % of the run's Chao2 estimate (595-611); a second independent run shares 301 of
-its 407 points with the first, and the between-run Chapman estimate 666 +- 12 puts the runs at 74 % and 61 %.
+Newton), four runs as the code evolved: 493-539 points, 75-88 % of the run's own Chao2 estimate (595-697); against
+the between-run Chapman estimate (616-666, from a second run with an independent stream) 61-87 %. So the 80 %
+target is met in some runs and missed in others; the estimates themselves are lower bounds.
 
     python benchmarks/fixed_points.py [--quick]
 """
