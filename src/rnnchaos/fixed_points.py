@@ -222,7 +222,10 @@ def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init
                            scale=np.sqrt(init_variance), paths=paths, path_solves=path_solves, new_path=new_path,
                            **options)
     if fp.n_converged == 0 and fp.x.shape[0] == 0:
-        raise NumericalFailure("stalled", f"none of {fp.n_solves} Newton solves converged to |F| < {tol:g}")
+        n_paths_run = fp.path_solves.size
+        raise NumericalFailure("stalled", f"none of {fp.n_solves - n_paths_run} Newton solves converged to |F| < "
+                               f"{tol:g}, and {n_paths_run} homotopy path(s) of {int(fp.path_solves.sum())} solves "
+                               f"in all crossed lambda = 0 at no verified point (raise fixed_points.path_solves)")
     return fp
 
 
