@@ -144,7 +144,6 @@ def find_fixed_points(F, jacobian, x0s: np.ndarray, *, tol: float = 1e-10, max_i
                 break
             replacements -= 1
             start = new_path()
-    s.split_halves()
     budget = n_extra
     while budget > 0 and s.n > 0:
         n = min(budget, s.batch)
@@ -311,7 +310,6 @@ class _Search:
         self.dedup = dedup_rtol * length
         self.points, self.times_found, self.origin, self.buckets = [], [], [], {}
         self.saturation, self.iterations, self.stalled, self.occasions = [], [], [], []
-        self.first_half, self.second_half = [], []
         self.paths = []
         self.w = np.random.default_rng(0).standard_normal(N) / np.sqrt(N)  # projection for hashing
         self.n_converged = self.n_fallback = 0
@@ -369,15 +367,11 @@ class _Search:
         path = homotopy.track_path(R1, DR1, np.asarray(c, float), np.asarray(x0, float), float(lam0), tol=self.tol,
                                    max_steps=max_solves)
         X, ok = _polish(self.R, self.DR, path.x.copy(), np.ones(path.x.shape[0], bool), self.tol)
-        self.capture({self.add(x, 4) for x in X[ok]})
+        self.capture({self.add(x, ORIGINS.index("homotopy")) for x in X[ok]})
         self.iterations.append(path.n_steps)
         self.saturation.append(self.n)
         self.paths.append((path.n_crossings, path.n_steps, int(ok.sum()), homotopy.ENDS.index(path.end)))
         return path.n_steps, path.end
-
-    def split_halves(self):
-        half = len(self.occasions) // 2
-        self.first_half, self.second_half = self.occasions[:half], self.occasions[half:]
 
     def fallback(self, n_max, n_iter):
         if not self.stalled or n_max < 1:
@@ -412,7 +406,8 @@ class _Search:
         classes = lambda occ: {label[i] for i in occ if i in label}  # noqa: E731
         incidence = np.bincount(np.array([k for occ in self.occasions for k in classes(occ)], dtype=int), minlength=1)
         est, se = capture_recapture(incidence, n_occasions=len(self.occasions))
-        c_est, c_se = chapman(set().union(*map(classes, self.first_half)), set().union(*map(classes, self.second_half)))
+        half = len(self.occasions) // 2  # deflated solves are no occasions, so these are the sampling occasions
+        c_est, c_se = chapman(*(set().union(*map(classes, h)) for h in (self.occasions[:half], self.occasions[half:])))
         est, se, c_est, c_se = factor * est + est_offset, factor * se, factor * c_est + est_offset, factor * c_se
         X = np.asarray(self.points).reshape(-1, self.N)
         res = np.abs(self.R(X)).max(axis=1) if X.shape[0] else np.empty(0)
