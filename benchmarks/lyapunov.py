@@ -7,7 +7,11 @@ the same dtype, and prints
 * ``ratio``: achieved FLOP/s of the loop / FLOP/s of the matmul, with the loop's useful work counted as
   ``2 N^2 k`` per step plus ``4 N k^2 - 4 k^3 / 3`` per QR (geqrf + orgqr); elementwise work, the state update
   and the sign fix are overhead;
-* ``f32 speedup``: time per interval in float64 / time in float32 (same N, k).
+* ``f32 speedup``: time per interval in float64 / time in float32 (same N, k);
+* ``ceiling``: the ratio the loop would reach if its products ran at exactly the matmul's speed and its only other
+  work were the workspace's QR (timed alone) and one pass of ``phi'(x) * Q`` per step (timed alone; the least
+  elementwise work any Euler tangent step needs, as ``phi'(x)`` changes every step). Where ``ceiling`` is below a
+  target ratio, no tuning of the step reaches it with this QR on this machine.
 
 Usage: ``python benchmarks/lyapunov.py [--quick | --sizes 250x250,250x100] [--t-ons 1.0] [--dt 0.1] [--repeat 6]
 [--chunk 0.1] [--clock wall|cpu]``.
@@ -55,15 +59,24 @@ def bench(N: int, k: int, dtype: str, *, dt: float, t_ons: float, repeat: int, r
     def matmul():
         np.matmul(A, B, out=C)
 
+    d = np.asarray(rng.random((N, 1)), dtype=f)
+    Qs = ws.Q.copy(order="F")
+
+    def qr():
+        ws.reorthonormalize()  # the frame stays orthonormal: repeated QRs leave the loop's state valid
+
+    def scale():
+        np.multiply(d, ws.Q, out=Qs)
+
     sizes = {}
-    for fn in (loop, matmul):  # warm-up (allocations, LAPACK workspace, caches) and chunk size
+    for fn in (loop, matmul, qr, scale):  # warm-up (allocations, LAPACK workspace, caches) and chunk size
         fn()
         t0 = time.perf_counter()
         fn()
         sizes[fn] = max(1, int(chunk / max(time.perf_counter() - t0, 1e-9)))
-    best = {loop: np.inf, matmul: np.inf}
+    best = dict.fromkeys(sizes, np.inf)
     for _ in range(repeat):
-        for fn in (loop, matmul):
+        for fn in sizes:
             time.sleep(0.3)  # let the other BLAS thread pool (numpy's vs scipy's OpenBLAS) stop spinning (~0.1 s)
             t0 = clock()
             for _ in range(sizes[fn]):
@@ -72,8 +85,9 @@ def bench(N: int, k: int, dtype: str, *, dt: float, t_ons: float, repeat: int, r
     t_loop, t_mm = best[loop], best[matmul]
     gf_loop = (m * flops_step + flops_qr) / t_loop / 1e9
     gf_mm = flops_step / t_mm / 1e9
+    t_floor = m * (t_mm + best[scale]) + best[qr]
     return {"N": N, "k": k, "dtype": dtype, "t_int": t_loop, "gf_loop": gf_loop, "gf_mm": gf_mm,
-            "ratio": gf_loop / gf_mm}
+            "ratio": gf_loop / gf_mm, "ceiling": t_mm * m / t_floor * (1.0 + flops_qr / (m * flops_step))}
 
 
 def main(argv=None) -> None:
@@ -102,7 +116,7 @@ def main(argv=None) -> None:
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}; {a.clock} clock; "
           f"load average {os.getloadavg()[0]:.2f}")
     print(f"{'N':>5} {'k':>5} {'dtype':>8} {'ms/interval':>12} {'loop GF/s':>10} {'matmul GF/s':>12} "
-          f"{'ratio':>6} {'f32 speedup':>12}")
+          f"{'ratio':>6} {'f32 speedup':>12} {'ceiling':>8}")
     for N, k in sizes:
         t64 = None
         for dtype in ("float64", "float32"):
@@ -110,7 +124,7 @@ def main(argv=None) -> None:
             t64 = r["t_int"] if dtype == "float64" else t64
             sp = f"{t64 / r['t_int']:12.2f}" if dtype == "float32" else f"{'':>12}"
             print(f"{N:5d} {k:5d} {dtype:>8} {1e3 * r['t_int']:12.2f} {r['gf_loop']:10.1f} {r['gf_mm']:12.1f} "
-                  f"{r['ratio']:6.2f} {sp}", flush=True)
+                  f"{r['ratio']:6.2f} {sp} {r['ceiling']:8.2f}", flush=True)
     print(f"load average at the end {os.getloadavg()[0]:.2f} (the machine's other jobs distort both timings)")
 
 
