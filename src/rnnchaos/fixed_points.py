@@ -31,7 +31,9 @@ Algorithm (:func:`find_fixed_points`):
    deflated solves are not): incidence-based Chao2 (bias-corrected, Chao 1987; for occasions of one capture
    it is Chao1), with its standard error, and Lincoln-Petersen/Chapman on the two halves of the occasions
    (counted on ``{x, -x}`` orbits if symmetric). Both are lower bounds when catchability is heterogeneous
-   (basins of Newton's method and the reach of paths differ from point to point).
+   (basins of Newton's method and the reach of paths differ from point to point). Points found only by
+   deflated solves belong to the occasions' unseen part; where they outnumber its estimate, the estimates are
+   raised to the number of verified points (no total is below what was found).
 """
 
 from __future__ import annotations
@@ -285,9 +287,11 @@ def to_dataset(fp: FixedPoints) -> xr.Dataset:
         "n_stable": (int(np.sum(fp.n_unstable == 0)), "number of stable fixed points"),
         "mean_sq_radius": (_mean_sq_radius(fp.x), "mean squared coordinate <x*^2> of the points other than 0"),
         "n_solves": (fp.n_solves, "Newton solves"), "n_converged": (fp.n_converged, "converged solves"),
-        "capture_recapture_estimate": (fp.capture_recapture_estimate, "Chao2 estimate of the number of points"),
+        "capture_recapture_estimate": (fp.capture_recapture_estimate, "Chao2 estimate of the number of points "
+                                       "(incidence over the independent occasions; at least the number found)"),
         "capture_recapture_se": (fp.capture_recapture_se, "standard error of the Chao2 estimate"),
-        "chapman_estimate": (fp.chapman_estimate, "Lincoln-Petersen/Chapman estimate (two halves of occasions)"),
+        "chapman_estimate": (fp.chapman_estimate, "Lincoln-Petersen/Chapman estimate (two halves of occasions; "
+                             "at least the number found)"),
         "chapman_se": (fp.chapman_se, "standard error of the Chapman estimate"),
         "n_mirror_found": (fp.n_mirror_found, "pairs {x*, -x*} both found by solves (-1: not symmetric)"),
         "n_fallback": (fp.n_fallback, "solves passed to the q-minimisation fallback"),
@@ -413,6 +417,9 @@ class _Search:
         res = np.abs(self.R(X)).max(axis=1) if X.shape[0] else np.empty(0)
         keep = res < self.tol
         X = X[keep]
+        # The occasions sample the points independent solves reach; deflated solves add points off that design,
+        # which belong to the occasions' unseen part. The total is at least what was found.
+        est, c_est = max(est, float(X.shape[0])), max(c_est, float(X.shape[0]))
         ev = _eigvals(jacobian, X, self.batch) if eigenvalues and X.shape[0] else np.full(X.shape, np.nan + 0j)
         unstable = np.abs(ev) > 1 if discrete else ev.real > 0
         n_unst = unstable.sum(axis=1)

@@ -99,6 +99,8 @@ def test_saturation_and_capture_recapture_are_consistent(net_g2):
     assert unique[-1] == np.sum(fp.origin != fpm.ORIGINS.index("symmetry")) - np.sum(fp.origin == 2)
     assert fp.capture_recapture_estimate >= np.sum(fp.times_found > 0)
     assert fp.capture_recapture_se >= 0 and np.isfinite(fp.chapman_estimate)
+    # deflated solves find points off the occasions' design: no estimate of the total is below the count
+    assert min(fp.capture_recapture_estimate, fp.chapman_estimate) >= fp.x.shape[0]
 
 
 def test_map_and_rate_have_the_same_fixed_points():
@@ -182,3 +184,13 @@ def test_invalid_arguments_are_named(kwargs, match):
         fpm.find_fixed_points(toy, toy_jacobian, np.ones((2, 2)), n_extra=2)
     with pytest.raises(ValueError, match="stability"):
         fpm.find_fixed_points(toy, toy_jacobian, np.ones((2, 2)), stability="sideways")
+
+
+def test_estimates_of_the_total_are_not_below_the_points_found():
+    # few independent solves (the occasions), many deflated ones: the deflated solves find points the occasions'
+    # Chao2 / Chapman estimates do not account for, so the estimates must be raised to the count
+    J, theta = network(100, 2.0, 0.0, seed=1)
+    fp = fpm.network_fixed_points("rate", J, theta, n_init=200, extra_fraction=0.9, rng=np.random.default_rng(0))
+    occasion_points = np.sum(fp.times_found > 0)
+    assert fp.x.shape[0] > 2 * occasion_points + 1  # deflation found points beyond the occasions' orbits
+    assert fp.capture_recapture_estimate >= fp.x.shape[0] and fp.chapman_estimate >= fp.x.shape[0]
