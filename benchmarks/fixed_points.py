@@ -11,10 +11,16 @@ found within 2 CPU-minutes. Single-threaded BLAS (set below) so that CPU-seconds
 Measured 2026-11-25 (this 2-core machine): Adam verified no point in any case (median |F|_inf 1e-3..3e-2), so
 every ratio is unbounded. Newton: 60 (N = 100, g = 1.5), 23 (g = 2), 0.22 (N = 500, g = 1.5) and 0 (N = 500,
 g = 2: 0 of 32 converge, also with 150 iterations) points per CPU-s; one homotopy path of 30000 solves at N = 500:
-1.22 (g = 1.5, 125 points) and 0.45 (g = 2, 46 points) per CPU-s. N = 200, g = 2, 2 CPU-minutes (8 paths, 10 %
-Newton), four runs as the code evolved: 493-539 points, 75-88 % of the run's own Chao2 estimate (595-697); against
-the between-run Chapman estimate (616-666, from a second run with an independent stream) 61-87 %. So the 80 %
-target is met in some runs and missed in others; the estimates themselves are lower bounds.
+1.22 (g = 1.5, 125 points) and 0.45 (g = 2, 46 points) per CPU-s.
+
+N = 200, g = 2 (measured 2026-11-25, ``saturation(200, 2.0, 120.0, seed=s)``): three runs of the finder with
+its defaults per network, each an independent stream, 95-101 CPU-s each. Network seed 0: 593, 559 and 545
+points; between-run Chao2 656 +- 4 (pairwise Chapman 639-653, union 651), so 90, 85 and 83 % found. Network
+seed 1: 307, 289, 301 of 334 +- 2 (92, 87, 90 %). The estimates are lower bounds under heterogeneous
+catchability; an exploratory union of nine runs on network 0 (Newton with several deflation settings, and
+homotopy paths only, whose catchability differs) held 667 points, against which the three runs found 82-89 %.
+The benchmark's earlier mix (8 homotopy paths, 10 % of the budget for Newton) found 493-539 points in 2
+minutes: paths re-find the same points, so at N = 200 Newton with deflation is the better use of the time.
 
     python benchmarks/fixed_points.py [--quick]
 """
@@ -26,6 +32,7 @@ for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import time  # noqa: E402
+from collections import Counter  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -127,50 +134,54 @@ def compare(N, g, n_states, n_steps, path_solves, seed=0):
                       f"point: >= {rate * cpu:.3g}x")
 
 
-def saturation(N, g, cpu_budget, n_paths=8, newton_share=0.1, seed=0):
-    """``newton_share`` of the budget for Newton solves (a third of them deflated), the rest for ``n_paths`` paths.
+def saturation(N, g, cpu_budget, n_runs=3, seed=0):
+    """``n_runs`` runs of the finder with its defaults (half of the solves deflated, one homotopy path), each
+    with ``n_init`` sized to ``cpu_budget`` CPU-s, on one network with independent random streams.
 
-    Within-run estimates (Chao2, Chapman on halves) count Newton solves and paths as exchangeable occasions,
-    which they are not; so a second run with an independent random stream gives a between-run reference:
-    Chapman's estimate from the two runs' point sets (each run one capture occasion).
+    Reference total: capture-recapture with each run as one occasion (Chao2 on the incidence "how many runs
+    found the orbit {x, -x}", and Chapman for each pair of runs). Within one run the independent solves are
+    the occasions and deflated solves are not, so a run's own estimate says how much the random starts left
+    unseen, not how much the run missed.
     """
     d = draw_disorder(N, seed)
     J, theta = d.couplings(g), d.biases(0.0)
     t = time.process_time()
     network_fixed_points("rate", J, theta, n_init=16, rng=np.random.default_rng(seed + 100),
                          extra_fraction=0.0, fallback=0, eigenvalues=False)
-    per_solve = (time.process_time() - t) / 16
-    t = time.process_time()
-    network_fixed_points("rate", J, theta, n_init=1, rng=np.random.default_rng(seed + 100), max_iter=1, fallback=0,
-                         eigenvalues=False, n_paths=1, path_solves=500)
-    per_path_solve = (time.process_time() - t) / 500
-    n_init = max(16, int(newton_share * cpu_budget / per_solve))
-    path_solves = int((0.9 - newton_share) * cpu_budget / n_paths / per_path_solve)
-    t = time.process_time()
-    fp = network_fixed_points("rate", J, theta, n_init=n_init, rng=np.random.default_rng(seed), eigenvalues=False,
-                              extra_fraction=1 / 3, n_paths=n_paths, path_solves=path_solves)
-    cpu = time.process_time() - t
-    again = network_fixed_points("rate", J, theta, n_init=n_init, rng=np.random.default_rng(seed + 1),
-                                 eigenvalues=False, extra_fraction=1 / 3, n_paths=n_paths, path_solves=path_solves)
-    key = lambda x: tuple(np.round(x / (1e-5 * np.sqrt(N)), 0).astype(int))  # noqa: E731 (dedup scale 1e-6 sqrt N)
-    first, second = {key(x) for x in fp.x}, {key(x) for x in again.x}
-    between, between_se = fpm.chapman(first, second)
-    n_found = fp.x.shape[0]
-    solves, unique = fp.saturation
-    marks = np.unique(np.linspace(0, len(unique) - 1, 9).astype(int))
-    print(f"\nN = {N}, g = {g}: {n_init} Newton solves and {n_paths} paths of {path_solves} solves in {cpu:.1f} "
-          f"CPU-s (budget {cpu_budget:.0f}); {n_found} verified points (mirrors included), {fp.n_converged} "
-          f"converged Newton solves, {fp.n_mirror_found} pairs found twice")
-    print(f"  paths: crossings {fp.path_crossings.tolist()}, verified {fp.path_points.tolist()}; points by origin "
-          + ", ".join(f"{o} {np.sum(fp.origin == i)}" for i, o in enumerate(fpm.ORIGINS)))
-    print(f"  capture-recapture: Chao2 {fp.capture_recapture_estimate:.1f} +- {fp.capture_recapture_se:.1f}, "
-          f"Chapman {fp.chapman_estimate:.1f} +- {fp.chapman_se:.1f}; found / Chao2 = "
-          f"{n_found / fp.capture_recapture_estimate:.0%}, found / Chapman = {n_found / fp.chapman_estimate:.0%}")
-    print(f"  second run (independent stream): {len(second)} points, {len(first & second)} in common, union "
-          f"{len(first | second)}; between-run Chapman estimate {between:.1f} +- {between_se:.1f}; found / "
-          f"estimate = {len(first) / between:.0%} (first run), {len(second) / between:.0%} (second run)")
+    n_init = max(16, int(cpu_budget / ((time.process_time() - t) / 16)))
+    unit = 1e-5 * np.sqrt(N)  # dedup scale of the finder: 1e-6 sqrt(N) <x*^2>^(1/2)
+
+    def orbit(x):
+        a, b = (tuple(np.round(v / unit).astype(int)) for v in (x, -x))
+        return min(a, b)
+
+    runs = []
+    print(f"\nN = {N}, g = {g}: {n_runs} runs of {n_init} solves each (half deflated, one homotopy path), "
+          f"budget {cpu_budget:.0f} CPU-s per run")
+    for r in range(n_runs):
+        t = time.process_time()
+        fp = network_fixed_points("rate", J, theta, n_init=n_init, rng=np.random.default_rng(seed + r),
+                                  eigenvalues=False)
+        cpu = time.process_time() - t
+        runs.append((fp, cpu, {orbit(x) for x in fp.x if np.abs(x).max() > unit}))  # 0: not an orbit
+        solves, unique = fp.saturation
+        marks = np.unique(np.linspace(0, len(unique) - 1, 6).astype(int))
+        print(f"  run {r}: {fp.x.shape[0]} verified points (mirrors and 0 included) in {cpu:.1f} CPU-s; "
+              f"{fp.n_converged} converged solves; own Chao2 {fp.capture_recapture_estimate:.0f} +- "
+              f"{fp.capture_recapture_se:.0f}; saturation (solves: unique) "
+              + ", ".join(f"{solves[i]}: {unique[i]}" for i in marks))
+    counts = np.array([v for v in Counter(o for *_, orbits in runs for o in orbits).values()])
+    est, se = fpm.capture_recapture(counts, n_occasions=n_runs)
+    est, se = 2 * est + 1, 2 * se  # orbits {x, -x} -> points, plus 0 (known to exist)
+    union = 2 * len(set().union(*(orbits for *_, orbits in runs))) + 1
+    pairs = [fpm.chapman(a[2], b[2]) for i, a in enumerate(runs) for b in runs[i + 1:]]
+    print(f"  between runs: orbits found by 1, 2, ... runs: {np.bincount(counts)[1:].tolist()}; Chao2 "
+          f"{est:.0f} +- {se:.0f} points; pairwise Chapman " + ", ".join(f"{2 * c + 1:.0f}" for c, _ in pairs)
+          + f"; union {union}")
+    print("  found / between-run Chao2: " + ", ".join(f"{fp.x.shape[0] / est:.0%}" for fp, *_ in runs)
+          + f" (target >= 80 % within {cpu_budget:.0f} CPU-s); found / union: "
+          + ", ".join(f"{fp.x.shape[0] / union:.0%}" for fp, *_ in runs))
     print(f"  Kac-Rice E[#] ~ exp(N Sigma) = {kac_rice_solution(g, 0.0).expected_count(N):.3g} (no prefactor)")
-    print("  saturation (solves: unique by solves):", ", ".join(f"{solves[i]}: {unique[i]}" for i in marks))
 
 
 def main():
@@ -178,7 +189,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="small sizes, short Adam runs, 20 CPU-s budget")
     args = ap.parse_args()
     if args.quick:
-        cases, n_states, n_steps, sat = [(50, 1.5, 500), (50, 2.0, 500), (100, 2.0, 2000)], 16, 2000, (100, 2.0, 20.0)
+        cases, n_states, n_steps, sat = [(50, 1.5, 500), (50, 2.0, 500), (100, 2.0, 2000)], 16, 2000, (100, 2.0, 10.0)
     else:
         cases = [(100, 1.5, 5000), (100, 2.0, 5000), (500, 1.5, 30_000), (500, 2.0, 30_000)]
         n_states, n_steps, sat = 32, 10_000, (200, 2.0, 120.0)
