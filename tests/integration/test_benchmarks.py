@@ -1,0 +1,41 @@
+"""The benchmark scripts run end to end on tiny sizes and print consistent figures (not their speed)."""
+
+import importlib.util
+import os
+import re
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    with mock.patch.dict(os.environ):  # a benchmark may pin BLAS threads for itself, not for later tests
+        spec.loader.exec_module(module)
+    return module
+
+
+def test_lyapunov_benchmark_prints_ratio_speedup_and_ceiling(capsys):
+    load("lyapunov").main(["--sizes", "48x48,48x8", "--repeat", "1", "--chunk", "0.002"])
+    rows = [line.split() for line in capsys.readouterr().out.splitlines() if re.match(r"\s+48\s", line)]
+    assert [r[2] for r in rows] == ["float64", "float32"] * 2
+    for r in rows:
+        ratio, ceiling = float(r[6]), float(r[-1])
+        assert 0 < ratio < 5 and 0 < ceiling < 5
+    assert all(float(r[7]) > 0 for r in rows if r[2] == "float32")  # the float32 speed-up column
+
+
+def test_fixed_point_saturation_reports_between_run_estimates(capsys):
+    load("fixed_points").saturation(40, 2.0, 0.5, n_runs=3, seed=2)
+    out = capsys.readouterr().out
+    found = [int(v) for v in re.findall(r"run \d: (\d+) verified points", out)]
+    est = float(re.search(r"Chao2 (\d+) \+-", out.split("between runs")[1]).group(1))
+    union = int(re.search(r"union (\d+)", out).group(1))
+    assert len(found) == 3 and max(found) <= union <= est + 1
+    shares = [float(v) / 100 for v in re.findall(r"(\d+)%", out.split("found / between-run Chao2:")[1])[:3]]
+    assert shares == pytest.approx(np.array(found) / est, abs=0.006)
