@@ -96,7 +96,7 @@ def compare(N, g, n_states, n_steps, path_solves, seed=0):
     c = np.random.default_rng(seed + 1).choice([-1.0, 1.0], N)
     path = find_fixed_points(F, DF, X0[:1], max_iter=1, fallback=0, eigenvalues=False, scale=np.sqrt(var),
                              paths=[(c, *homotopy.network_start(J, np.zeros(N), c))], path_solves=path_solves)
-    on_path = path.origin == 4  # the point from X0[0] cannot converge in one iteration
+    on_path = path.origin == fpm.ORIGINS.index("homotopy")  # X0[0] cannot converge in one iteration
     extra.append((f"homotopy path, {path_solves} solves", int(on_path.sum()), time.process_time() - t,
                   np.abs(F(path.x[on_path])).max(axis=1)))
     notes.append(f"homotopy: {path.path_crossings[0]} crossings of lambda = 0, {path.path_points[0]} verified, "
@@ -186,7 +186,7 @@ def saturation(N, g, cpu_budget, n_runs=3, seed=0):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="small sizes, short Adam runs, 20 CPU-s budget")
+    ap.add_argument("--quick", action="store_true", help="small sizes, short Adam runs, 10 CPU-s per saturation run")
     args = ap.parse_args()
     if args.quick:
         cases, n_states, n_steps, sat = [(50, 1.5, 500), (50, 2.0, 500), (100, 2.0, 2000)], 16, 2000, (100, 2.0, 10.0)
