@@ -1,0 +1,98 @@
+"""Which attractor a simulated network settled on: chaotic, limit cycle, fixed point, or undecided.
+
+Mean-field theory describes the chaotic state; a finite network can instead settle on a fixed point or a periodic
+orbit (more often at small N and near g_c), and averaging such a network with chaotic ones biases a comparison with
+the theory. Three measurements decide the class:
+
+* the end-of-run relative speed ``v = |F(x_end)| / |x_end|`` with ``F(x) = -x + J phi(x) + theta`` (the vector
+  field of the rate network, and ``a_{t+1} - a_t`` of the map, so both share it): zero at a fixed point;
+* the recurrence distance ``r``: the smallest distance between the final state and the piecewise-linear path of
+  the earlier record (lags of at least ``min_lag`` samples), relative to the fluctuation radius
+  ``sqrt(sum_i var_t x_i)``: zero on a periodic orbit whose period the record covers, and of order one on a chaotic
+  trajectory of a large network, which does not return;
+* the largest Lyapunov exponent and its standard error: positive in chaos, zero on a limit cycle of a flow,
+  negative on a periodic orbit of a map and at a stable fixed point.
+
+Decision (``z`` standard errors, default 3): ``v < speed_tol`` -> fixed point; else ``lambda_max > z sem`` ->
+chaotic; else ``r < recurrence_tol`` and ``lambda_max < z sem`` -> limit cycle; else undecided. A class is never
+guessed: a point whose exponent is missing (failed or not computed) is undecided unless the speed alone shows a fixed
+point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Attractor classes and their codes (CF flag values of the stored ``attractor`` variable).
+ATTRACTOR_CLASSES: dict[str, int] = {"chaotic": 0, "limit_cycle": 1, "fixed_point": 2, "undecided": 3}
+#: Default thresholds (relative speed, relative recurrence distance, standard errors of lambda_max).
+SPEED_TOL, RECURRENCE_TOL, Z = 1e-6, 2e-2, 3.0
+
+
+@dataclass(frozen=True)
+class Attractor:
+    """Class of an attractor and the numbers that decided it."""
+
+    name: str
+    reason: str
+
+    @property
+    def code(self) -> int:
+        return ATTRACTOR_CLASSES[self.name]
+
+
+def end_speed(x: np.ndarray, J: np.ndarray, theta: np.ndarray) -> float:
+    """Relative speed ``|F(x)| / |x|`` with ``F(x) = -x + J phi(x) + theta`` (for the map: ``|a_{t+1} - a_t| / |a|``).
+
+    Scale-free, so that the same tolerance serves every g and N; zero exactly at a fixed point.
+    """
+    x = np.asarray(x, dtype=float)
+    F = -x + J @ np.tanh(x) + theta
+    return float(np.linalg.norm(F) / max(np.linalg.norm(x), 1e-300))
+
+
+def recurrence_distance(record: np.ndarray, *, min_lag: int = 2) -> tuple[float, int]:
+    """Distance of the last state of ``record`` (n_samples, N) to the earlier path, and the lag where it is smallest.
+
+    The path between consecutive samples is taken as a straight segment, so a period that is not a whole number of
+    samples is still found (to second order in the sampling step). The distance is relative to the fluctuation
+    radius ``sqrt(sum_i var_t x_i)`` of the record; it is ``inf`` when the record does not fluctuate (a fixed
+    point, which :func:`end_speed` identifies) or is shorter than ``min_lag + 2`` samples.
+    """
+    record = np.asarray(record, dtype=float)
+    if record.ndim != 2:
+        raise ValueError(f"record must be (n_samples, N), got shape {record.shape}")
+    if min_lag < 1:
+        raise ValueError(f"min_lag must be >= 1, got {min_lag!r}")
+    n = record.shape[0]
+    radius = float(np.sqrt(record.var(axis=0).sum()))
+    if n < min_lag + 2 or not radius > 0:
+        return float("inf"), 0
+    p, a, b = record[-1], record[: n - min_lag - 1], record[1: n - min_lag]
+    d = b - a
+    dd = np.einsum("ij,ij->i", d, d)
+    s = np.clip(np.einsum("ij,ij->i", p - a, d) / np.where(dd > 0, dd, 1.0), 0.0, 1.0)
+    dist = np.linalg.norm(a + s[:, None] * d - p, axis=1)
+    i = int(np.argmin(dist))
+    return float(dist[i] / radius), int(n - 1 - i - round(float(s[i])))
+
+
+def classify(*, speed: float, recurrence: float, lambda_max: float, lambda_max_sem: float,
+             speed_tol: float = SPEED_TOL, recurrence_tol: float = RECURRENCE_TOL, z: float = Z) -> Attractor:
+    """Class of the attractor from the relative end speed, the recurrence distance and lambda_max +- sem."""
+    if not (speed_tol > 0 and recurrence_tol > 0 and z > 0):
+        raise ValueError(f"speed_tol, recurrence_tol and z must be > 0, got {speed_tol}, {recurrence_tol}, {z}")
+    if np.isfinite(speed) and speed < speed_tol:
+        return Attractor("fixed_point", f"end speed {speed:.2e} < {speed_tol:g}")
+    if not (np.isfinite(lambda_max) and np.isfinite(lambda_max_sem)):
+        return Attractor("undecided", "lambda_max missing (failed or not computed) and the state still moves")
+    margin = z * max(lambda_max_sem, 0.0)
+    if lambda_max > margin:
+        return Attractor("chaotic", f"lambda_max = {lambda_max:.4g} > {z:g} sem = {margin:.2g}")
+    if np.isfinite(recurrence) and recurrence < recurrence_tol:
+        return Attractor("limit_cycle", f"returns to within {recurrence:.2e} of its path; "
+                                        f"lambda_max = {lambda_max:.4g} <= {z:g} sem = {margin:.2g}")
+    return Attractor("undecided", f"lambda_max = {lambda_max:.4g} (<= {z:g} sem = {margin:.2g}), moving "
+                                  f"(speed {speed:.2e}), no return within {recurrence:.2e} of its path")
