@@ -13,12 +13,13 @@ reported value is their mean and the error their standard error of the mean.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
 
-from rnnchaos import dynamics
+from rnnchaos import attractor, dynamics
 
 
 @dataclass(frozen=True)
@@ -38,13 +39,23 @@ class Simulation:
     mean_activity: float        # population-and-time mean of phi(x)
     n_steps: int                # integration steps after the transient
     n_blocks: int
+    delta_inf_overlap: float    # frozen variance from the overlap of two replicas (same network)
+    delta_inf_overlap_sem: float
+    delta_inf_time: float       # frozen variance (1/N) sum_i <x_i>^2 over time blocks (biased upwards)
+    delta_inf_time_sem: float
+    end_speed: float            # |F(x)| / |x| at the last sample (0 at a fixed point)
+    recurrence: float           # closest return of the last state to the earlier path, / fluctuation radius
+    recurrence_lag: float       # time back to that closest return
 
 
 def simulate(model: str, J: np.ndarray, theta: np.ndarray, *, rng: np.random.Generator, dt: float = 0.1,
              t_transient: float = 100.0, t_sim: float = 400.0, sample_dt: float = 1.0, tau_max: float = 20.0,
              n_blocks: int = 10, n_units_stored: int = 5, n_snapshots: int = 16, method: str = "euler",
-             x0: np.ndarray | None = None) -> Simulation:
+             x0: np.ndarray | None = None, progress: Callable[[int, int], None] | None = None) -> Simulation:
     """Integrate ``model`` from ``x0`` (default: standard-normal draw from ``rng``) and measure Delta(tau).
+
+    ``progress(done, total)``, if given, is called after each recorded sample (e.g. a
+    :class:`rnnchaos.progress.ProgressLog`).
 
     Raises ``ValueError`` for arguments out of range and :class:`rnnchaos.status.NumericalFailure` if the state
     diverges.
@@ -70,25 +81,60 @@ def simulate(model: str, J: np.ndarray, theta: np.ndarray, *, rng: np.random.Gen
         raise ValueError(f"n_units_stored must be in [0, {N}] and n_snapshots in [0, {n_rec}]")
 
     x = rng.standard_normal(N) if x0 is None else np.array(x0, dtype=float)
-    x = dynamics.run(model, x, J, theta, dt=dt, n_steps=int(round(t_transient / step_dt)), method=method)
+    # column 0: the recorded trajectory; column 1: a replica of the same network from an independent start
+    X = np.column_stack([x, rng.standard_normal(N)])
+    X = dynamics.run(model, X, J, theta, dt=dt, n_steps=int(round(t_transient / step_dt)), method=method)
     record = np.empty((n_rec, N))
+    overlap = np.empty(n_rec)
     for n in range(n_rec):
         for _ in range(every):
-            x = dynamics.step(model, x, J, theta, dt, method)
-        record[n] = x
+            X = dynamics.step(model, X, J, theta, dt, method)
+        record[n] = X[:, 0]
+        overlap[n] = X[:, 0] @ X[:, 1] / N
         if (n + 1) % 50 == 0 or n + 1 == n_rec:
-            dynamics.check_finite(x, t=t_transient + (n + 1) * sample_dt)
+            dynamics.check_finite(X, t=t_transient + (n + 1) * sample_dt)
+        if progress is not None:
+            progress(n + 1, n_rec)
 
     blocks = autocorrelation_blocks(record, n_lag=n_lag, n_blocks=n_blocks)
     delta, delta_sem = blocks.mean(axis=0), blocks.std(axis=0, ddof=1) / np.sqrt(n_blocks)
     snap_idx = np.linspace(0, n_rec - 1, n_snapshots).astype(int)
+    frozen = frozen_variance_blocks(record, overlap, n_blocks=n_blocks)
+    recurrence, recurrence_lag = attractor.recurrence_distance(record)
     return Simulation(
         model=model, t=t_transient + sample_dt * np.arange(1, n_rec + 1),
         units=np.arange(n_units_stored), trajectory=record[:, :n_units_stored].copy(),
         snapshots=record[snap_idx].copy(), tau=sample_dt * np.arange(n_lag + 1), delta=delta,
         delta_sem=delta_sem, delta0=float(delta[0]), delta0_sem=float(delta_sem[0]),
         mean_activity=float(np.tanh(record).mean()), n_steps=n_rec * every, n_blocks=n_blocks,
+        delta_inf_overlap=float(frozen[0].mean()), delta_inf_overlap_sem=_sem(frozen[0]),
+        delta_inf_time=float(frozen[1].mean()), delta_inf_time_sem=_sem(frozen[1]),
+        end_speed=attractor.end_speed(record[-1], J, theta), recurrence=recurrence,
+        recurrence_lag=sample_dt * recurrence_lag,
     )
+
+
+def frozen_variance_blocks(record: np.ndarray, overlap: np.ndarray, *, n_blocks: int) -> np.ndarray:
+    """Two estimators of the frozen (static) variance Delta_inf per time block, shape (2, n_blocks).
+
+    Row 0, the replica overlap ``q_ab = (1/N) sum_i <x_i^a(t) x_i^b(t)>_t`` of two trajectories of the same network
+    from independent starts (``overlap`` holds its per-sample values): on one ergodic attractor its expectation is
+    ``(1/N) sum_i <x_i>^2`` exactly, at any block length. Row 1, the time-average estimator
+    ``(1/N) sum_i <x_i>_block^2``, biased upwards by the temporal fluctuations left in a finite block (about
+    ``2 tau_c (Delta0 - Delta_inf) / T_block``). The two agree when the blocks are long against the correlation
+    time; a replica overlap below the time average by more than that also flags replicas on different attractors.
+    """
+    L = record.shape[0] // n_blocks
+    out = np.empty((2, n_blocks))
+    for b in range(n_blocks):
+        seg = slice(b * L, (b + 1) * L)
+        out[0, b] = overlap[seg].mean()
+        out[1, b] = np.mean(record[seg].mean(axis=0) ** 2)
+    return out
+
+
+def _sem(blocks: np.ndarray) -> float:
+    return float(blocks.std(ddof=1) / np.sqrt(blocks.size))
 
 
 def autocorrelation_blocks(record: np.ndarray, *, n_lag: int, n_blocks: int) -> np.ndarray:
@@ -127,6 +173,18 @@ def to_dataset(sim: Simulation) -> xr.Dataset:
                               {"units": "1", "long_name": "mean of tanh(state) over units and time"}),
             "n_steps": ((), sim.n_steps, {"units": "1", "long_name": "integration steps after the transient"}),
             "n_blocks": ((), sim.n_blocks, {"units": "1", "long_name": "time blocks used for standard errors"}),
+            "delta_inf_overlap": ((), sim.delta_inf_overlap, {"units": "1", "long_name":
+                                  "frozen variance Delta_inf: overlap of two replicas of the network"}),
+            "delta_inf_overlap_sem": ((), sim.delta_inf_overlap_sem,
+                                      {"units": "1", "long_name": "standard error of delta_inf_overlap"}),
+            "delta_inf_time": ((), sim.delta_inf_time, {"units": "1", "long_name":
+                               "frozen variance Delta_inf: (1/N) sum_i <x_i>^2 over time blocks (biased upwards)"}),
+            "delta_inf_time_sem": ((), sim.delta_inf_time_sem,
+                                   {"units": "1", "long_name": "standard error of delta_inf_time"}),
+            "end_speed": ((), sim.end_speed, {"units": "1", "long_name": "relative speed |F(x)|/|x| at the end"}),
+            "recurrence": ((), sim.recurrence, {"units": "1", "long_name":
+                           "closest return of the final state to its earlier path / fluctuation radius"}),
+            "recurrence_lag": ((), sim.recurrence_lag, {"units": tu, "long_name": "time back to that return"}),
         },
         coords={
             "t": ("t", sim.t, {"units": tu, "long_name": "time"}),

@@ -81,3 +81,37 @@ def test_dataset_variables_carry_units_and_names(small_net, rng):
     for v in ds.data_vars:
         assert {"units", "long_name"} <= set(ds[v].attrs)
     assert ds["delta"].dims == ("tau",) and float(ds["delta0"]) == sim.delta0
+
+
+@pytest.mark.parametrize("model", ["rate", "map"])
+def test_replicas_of_a_contracting_network_share_its_fixed_point(small_net, rng, model):
+    """g = 0.5 < 1: both replicas reach the unique fixed point x*, so both frozen-variance estimators equal
+    (1/N)|x*|^2 = Delta0 exactly, with no spread, and the end speed vanishes."""
+    sim = simulate.simulate(model, small_net.couplings(0.5), small_net.biases(0.8), rng=rng, t_transient=300,
+                            t_sim=40, sample_dt=1.0, tau_max=2, n_blocks=4)
+    assert sim.delta_inf_overlap == pytest.approx(sim.delta0, rel=1e-9)
+    assert sim.delta_inf_time == pytest.approx(sim.delta0, rel=1e-9)
+    assert sim.delta_inf_overlap_sem < 1e-9
+    assert sim.end_speed < 1e-9
+
+
+def test_replica_overlap_is_unbiased_where_the_time_average_is_not(rng):
+    """sigma_b = 0, g = 3: the attractor is symmetric under x -> -x, so <x_i> = 0 and Delta_inf = 0. The replica
+    overlap is zero within its error; the time average over finite blocks is positive (its bias)."""
+    from rnnchaos.network import draw_disorder
+
+    net = draw_disorder(300, 4)
+    sim = simulate.simulate("rate", net.couplings(3.0), np.zeros(300), rng=rng, t_transient=100, t_sim=400,
+                            sample_dt=1.0, tau_max=5, n_blocks=8)
+    assert abs(sim.delta_inf_overlap) < 4 * sim.delta_inf_overlap_sem
+    assert sim.delta_inf_time > sim.delta_inf_overlap + 5 * sim.delta_inf_time_sem
+    assert sim.end_speed > 0.05 and sim.recurrence > 0.3  # moving, and not returning
+
+
+def test_frozen_variance_blocks_equal_direct_averages(rng):
+    a, b = rng.standard_normal((40, 6)) + 0.5, rng.standard_normal((40, 6)) - 0.2
+    blocks = simulate.frozen_variance_blocks(a, np.einsum("ti,ti->t", a, b) / 6, n_blocks=4)
+    for k in range(4):
+        seg = slice(10 * k, 10 * k + 10)
+        assert blocks[0, k] == pytest.approx(np.mean(a[seg] * b[seg]))
+        assert blocks[1, k] == pytest.approx(np.mean(a[seg].mean(axis=0) ** 2))
