@@ -39,6 +39,7 @@ Algorithm (:func:`find_fixed_points`):
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,7 +103,7 @@ def find_fixed_points(F, jacobian, x0s: np.ndarray, *, tol: float = 1e-10, max_i
                       line_search: bool = False, batch_size: int | None = None, fallback: int = 16,
                       fallback_iter: int = 30, dedup_rtol: float = 1e-6, eigenvalues: bool = True,
                       vectorized: bool = True, paths: tuple = (), path_solves: int = 5000,
-                      new_path=None) -> FixedPoints:
+                      new_path=None, progress: Callable[[int, int], None] | None = None) -> FixedPoints:
     """Fixed points of ``dx/dt = F(x)`` (continuous) or of the map ``x -> F(x)`` (discrete) from ``x0s``.
 
     ``F(X)`` maps a batch ``(B, N) -> (B, N)`` and ``jacobian(X)`` gives ``(B, N, N)`` (or single points if
@@ -116,6 +117,8 @@ def find_fixed_points(F, jacobian, x0s: np.ndarray, *, tol: float = 1e-10, max_i
     if discrete), each tracked for at most ``path_solves`` corrector solves (:func:`homotopy.track_path`).
     ``new_path()``: another start; a path that ends "returned" (it jumped onto a piece of the solution set that
     leads back to large ``lambda``) hands its unused solves to a new path from it (at most 4 per given start).
+    ``progress(done, total)``, if given, is called as independent solves, paths and extra solves finish (a path
+    counts as one).
     """
     x0s = np.atleast_2d(np.asarray(x0s, dtype=float))
     if x0s.ndim != 2 or x0s.shape[0] < 1 or not np.all(np.isfinite(x0s)):
@@ -135,7 +138,17 @@ def find_fixed_points(F, jacobian, x0s: np.ndarray, *, tol: float = 1e-10, max_i
     s = _Search(R, DR, N, tol, max_iter, scale, dedup_rtol, batch_size or int(np.clip(4e6 / N**2, 1, 256)),
                 trust_radius, deflation_radius, line_search)
     t0 = time.process_time()
-    s.run(x0s, deflated=False, captures=True)
+    done, n_work = 0, x0s.shape[0] + len(paths) + n_extra
+
+    def tick(n):
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, n_work)
+
+    for lo in range(0, x0s.shape[0], s.batch):  # batch by batch, as s.run would, to report progress
+        s.run(x0s[lo:lo + s.batch], deflated=False, captures=True)
+        tick(min(s.batch, x0s.shape[0] - lo))
     replacements = 4 * len(paths) if new_path is not None else 0
     for start in paths:
         budget = path_solves
@@ -146,12 +159,14 @@ def find_fixed_points(F, jacobian, x0s: np.ndarray, *, tol: float = 1e-10, max_i
                 break
             replacements -= 1
             start = new_path()
+        tick(1)
     budget = n_extra
     while budget > 0 and s.n > 0:
         n = min(budget, s.batch)
         base = np.asarray(s.points)[rng.integers(0, s.n, n)]
         s.run(base + perturbation * scale * rng.standard_normal(base.shape), deflated=deflation, captures=False)
         budget -= n
+        tick(n)
     slow, slow_q = s.fallback(fallback, fallback_iter)
     return s.result(symmetric, discrete, eigenvalues, jacobian, slow, slow_q, time.process_time() - t0)
 

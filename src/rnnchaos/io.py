@@ -14,12 +14,14 @@ Every file written here
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import tempfile
+import time
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -156,6 +158,34 @@ def log_to(path: str | os.PathLike) -> None:
     logging.basicConfig(filename=str(path), level=logging.INFO, force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.captureWarnings(True)
+
+
+@contextlib.contextmanager
+def job_log(path: str | os.PathLike) -> Iterator[logging.Logger]:
+    """A job's log file for the body of a ``with`` block: the package's messages (INFO and up), warnings, start
+    and end time, and any exception with its traceback, logged before it propagates (so a failed job's log says
+    why). The logging configuration is restored on exit."""
+    handler = logging.FileHandler(path, mode="a")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    logging.captureWarnings(True)
+    t0 = time.monotonic()
+    log.info("job started (rnnchaos %s)", __version__)
+    try:
+        yield log
+    except BaseException:
+        log.exception("job failed after %.1f s", time.monotonic() - t0)
+        raise
+    else:
+        log.info("job finished in %.1f s", time.monotonic() - t0)
+    finally:
+        logging.captureWarnings(False)
+        root.setLevel(level)
+        root.removeHandler(handler)
+        handler.close()
 
 
 def parameters(ds: xr.Dataset) -> dict:
