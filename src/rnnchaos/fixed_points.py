@@ -50,6 +50,8 @@ from rnnchaos.dynamics import dphi
 from rnnchaos.status import NumericalFailure
 
 KINDS = ("stable", "saddle", "repeller")
+#: A point with ``|x*|_inf`` at most this is the trivial fixed point ``x* = 0`` (exact at ``sigma_b = 0``).
+TRIVIAL_ATOL = 1e-8
 ORIGINS = ("independent", "extra", "fallback", "symmetry", "homotopy")
 
 
@@ -300,7 +302,7 @@ def to_dataset(fp: FixedPoints) -> xr.Dataset:
     scalars = {
         "n_fixed_points": (n, "number of verified unique fixed points"),
         "n_stable": (int(np.sum(fp.n_unstable == 0)), "number of stable fixed points"),
-        "mean_sq_radius": (_mean_sq_radius(fp.x), "mean squared coordinate <x*^2> of the points other than 0"),
+        "mean_sq_radius": (mean_sq_radius(fp.x), "mean squared coordinate <x*^2> of the points other than 0"),
         "n_solves": (fp.n_solves, "Newton solves"), "n_converged": (fp.n_converged, "converged solves"),
         "capture_recapture_estimate": (fp.capture_recapture_estimate, "Chao2 estimate of the number of points "
                                        "(incidence over the independent occasions; at least the number found)"),
@@ -569,8 +571,16 @@ def _eigvals(jacobian, X, batch):
     return np.concatenate([np.linalg.eigvals(jacobian(X[lo:lo + batch])) for lo in range(0, X.shape[0], batch)])
 
 
-def _mean_sq_radius(X):
-    nonzero = X[np.abs(X).max(axis=1) > 1e-8] if X.shape[0] else X
+def nontrivial(X: np.ndarray) -> np.ndarray:
+    """Mask of the points (rows of ``X``) other than the trivial fixed point ``x* = 0`` (``|x*|_inf > 1e-8``)."""
+    return np.abs(np.asarray(X, dtype=float)).max(axis=1, initial=0.0) > TRIVIAL_ATOL
+
+
+def mean_sq_radius(X: np.ndarray) -> float:
+    """``<x*^2>`` over the coordinates of the points other than ``x* = 0`` (as the Kac-Rice ``<y^2>_mu*``);
+    0 if ``x* = 0`` is the only point (the Kac-Rice value below ``g_c``), NaN if there is no point."""
+    X = np.asarray(X, dtype=float)
+    nonzero = X[nontrivial(X)]
     return float(np.mean(nonzero**2)) if nonzero.shape[0] else (0.0 if X.shape[0] else np.nan)
 
 

@@ -15,6 +15,8 @@ import xarray as xr
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
+from rnnchaos.status import NOT_COMPUTED
+
 TIME_UNIT = {"rate": r"$\tau_m$", "map": "step"}
 RATE_UNIT = {"rate": r"1/$\tau_m$", "map": "1/step"}
 MODEL_TITLE = {"rate": r"rate network $\dot x=-x+J\tanh(x)+\theta$",
@@ -29,13 +31,14 @@ class Drawing(NamedTuple):
 
 
 def seed_stats(da: xr.DataArray, status: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
-    """Mean and SEM over seeds of the successful points, and the number of failed seeds."""
+    """Mean and SEM over seeds of the successful points, and the number of failed seeds (a seed without a file
+    of the stage, status ``not_computed``, is neither)."""
     ok = status == 0
     vals = da.where(ok)
     n = ok.sum("seed")
     mean = vals.mean("seed")
     sem = vals.std("seed", ddof=1) / np.sqrt(n) if da.sizes["seed"] > 1 else xr.zeros_like(mean)
-    return mean, sem, (~ok).sum("seed")
+    return mean, sem, (~ok & (status != NOT_COMPUTED)).sum("seed")
 
 
 def phase_diagram(summary: xr.Dataset, critical_line: xr.Dataset, *, model: str) -> Drawing:

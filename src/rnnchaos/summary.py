@@ -2,8 +2,20 @@
 
 Every per-point file carries length-1 coordinates (g, sigma_b, N, seed), so :func:`xarray.combine_by_coords`
 assembles each stage's hypercube; the stages are then merged with a prefix naming where a variable comes from
-(``sim_``, ``lyap_``, ``fp_``, ``dmft_``). A point whose stage failed keeps its ``<prefix>status`` code (non-zero)
-and has no values (NaN fill); figures show it as failed, never as a number.
+(``sim_``, ``lyap_``, ``fp_``, ``dmft_``).
+
+Missing values are NaN beside a status, never an integer sentinel:
+
+* every value variable is floating point (counts such as ``fp_n_fixed_points`` too), NaN where the stage failed
+  or has no file;
+* every ``<prefix>status`` stays an ``int8`` flag variable with ``flag_values``/``flag_meanings`` of
+  :data:`rnnchaos.status.SUMMARY_STATUS_CODES`: the stage's own code where a file exists, ``not_computed``
+  (:data:`rnnchaos.status.NOT_COMPUTED`) where the grid point has no file of that stage; its ``detail``
+  attribute lists the grid points that failed, each with its code and the stage's message.
+
+Fixed points: ``fp_coordinate_counts`` and ``fp_mean_sq_radius`` leave out the trivial point ``x* = 0`` (at
+``sigma_b = 0``), as the Kac-Rice density ``mu*(y)`` and ``<x*^2>`` do; ``fp_n_nontrivial`` counts the points
+other than ``x* = 0`` (``fp_n_fixed_points`` counts all).
 """
 
 from __future__ import annotations
@@ -13,58 +25,117 @@ from collections.abc import Sequence
 import numpy as np
 import xarray as xr
 
+from rnnchaos.fixed_points import mean_sq_radius, nontrivial
+from rnnchaos.status import NOT_COMPUTED, SUMMARY_STATUS_CODES
+
 #: Variables taken from each stage, and the prefix they get in the summary.
 KEEP = {
     "simulate": ("sim_", ("delta0", "delta0_sem", "mean_activity", "delta", "delta_sem", "status")),
     "lyapunov": ("lyap_", ("lambda_max", "lambda_max_sem", "d_ky", "entropy_rate", "mean_exponent",
                            "jacobian_trace_mean", "exponent", "exponent_sem", "status")),
-    "fixed_points": ("fp_", ("n_fixed_points", "n_stable", "capture_recapture_estimate",
+    "fixed_points": ("fp_", ("n_fixed_points", "n_nontrivial", "n_stable", "capture_recapture_estimate",
                              "mean_sq_radius", "coordinate_counts", "status")),
     "dmft": ("dmft_", ("delta0", "delta_inf", "lambda_max", "g_c", "chaotic", "delta", "status")),
 }
 #: Bin edges of the pooled histogram of fixed-point coordinates.
 COORDINATE_EDGES = np.linspace(-8.0, 8.0, 161)
+GRID = ("g", "sigma_b", "N", "seed")
 
 
 def summarise(*, simulate: Sequence[xr.Dataset], lyapunov: Sequence[xr.Dataset],
               fixed_points: Sequence[xr.Dataset], dmft: Sequence[xr.Dataset]) -> xr.Dataset:
-    """Combine per-point datasets of each stage into one Dataset on the (g, sigma_b, N, seed) grid."""
+    """Combine per-point datasets of each stage into one Dataset on the (g, sigma_b, N, seed) grid.
+
+    Values are float (NaN where missing); each ``<prefix>status`` is ``int8`` with the flags of
+    :data:`rnnchaos.status.SUMMARY_STATUS_CODES` (``not_computed`` where the stage has no file for the point).
+    """
     parts = [
         _combine("simulate", simulate),
         _combine("lyapunov", lyapunov),
         _combine("fixed_points", [_with_histogram(ds) for ds in fixed_points]),
         _combine("dmft", [ds.rename({"tau": "tau_dmft"}) if "tau" in ds.dims else ds for ds in dmft]),
     ]
-    out = xr.merge(parts, combine_attrs="drop_conflicts", join="outer", compat="no_conflicts")
+    details = {k: v for part in parts for k, v in part.attrs.items()}
+    out = xr.merge([part.drop_attrs(deep=False) for part in parts], combine_attrs="drop_conflicts", join="outer",
+                   compat="no_conflicts")
+    for name in [v for v in out.data_vars if v.endswith("status")]:
+        out[name] = _status_flags(out[name], details.get(name, ""))
+    for name in out.variables:
+        out[name].encoding = {}  # the per-point files' integer encodings must not reach the summary's file
     out.attrs.clear()
-    out.attrs["description"] = "rnnchaos summary: simulation, Lyapunov, fixed-point and mean-field results"
+    out.attrs["description"] = ("rnnchaos summary: simulation, Lyapunov, fixed-point and mean-field results; "
+                                "values NaN where a stage failed or was not computed (see each <prefix>status)")
     return out
 
 
 def _combine(stage: str, datasets: Sequence[xr.Dataset]) -> xr.Dataset:
+    """One stage's hypercube: values as float, status as read, and the failed points' details in ``attrs``."""
     prefix, names = KEEP[stage]
     if not datasets:
         return xr.Dataset()
-    picked = [ds[[v for v in names if v in ds.data_vars]].drop_attrs(deep=False) for ds in datasets]
+    picked = [_as_float(ds[[v for v in names if v in ds.data_vars]].drop_attrs(deep=False)) for ds in datasets]
     combined = xr.combine_by_coords(picked, compat="no_conflicts", data_vars="all", coords="different",
                                   combine_attrs="drop_conflicts", join="outer")
-    return combined.rename({v: prefix + v for v in combined.data_vars})
+    combined = combined.rename({v: prefix + v for v in combined.data_vars})
+    combined.attrs = {prefix + "status": "; ".join(filter(None, (_failure(ds) for ds in datasets)))}
+    return combined
+
+
+def _as_float(ds: xr.Dataset) -> xr.Dataset:
+    """Every variable but ``status`` as float64 (so a point without it is NaN, not an integer fill value)."""
+    ds = ds.copy()
+    for v in ds.data_vars:
+        if v != "status" and ds[v].dtype.kind in "iub":
+            ds[v] = ds[v].astype(np.float64)
+    for v in ds.variables:
+        ds[v].encoding = {}
+    return ds
+
+
+def _failure(ds: xr.Dataset) -> str:
+    """``"g=.., sigma_b=.., N=.., seed=..: <status>: <detail>"`` for a failed point, else ``""``."""
+    if "status" not in ds.data_vars:
+        return ""
+    code = int(np.asarray(ds["status"].values).ravel()[0])
+    if code == 0:
+        return ""
+    meaning = {v: k for k, v in SUMMARY_STATUS_CODES.items()}.get(code, str(code))
+    where = ", ".join(f"{d}={ds[d].values.ravel()[0]:g}" for d in GRID if d in ds.coords)
+    return f"{where}: {meaning}: {ds['status'].attrs.get('detail', '')}".rstrip(": ")
+
+
+def _status_flags(status: xr.DataArray, detail: str) -> xr.DataArray:
+    """An ``int8`` flag variable: the stage's codes, :data:`NOT_COMPUTED` where it has none (NaN after combining)."""
+    filled = status.fillna(NOT_COMPUTED).astype(np.int8)
+    filled.attrs = {
+        "long_name": "outcome of the computation (not_computed: no file of this stage for the grid point)",
+        "units": "1",
+        "flag_values": np.array(list(SUMMARY_STATUS_CODES.values()), dtype=np.int8),
+        "flag_meanings": " ".join(SUMMARY_STATUS_CODES),
+        "detail": detail,
+    }
+    return filled
 
 
 def _with_histogram(ds: xr.Dataset) -> xr.Dataset:
-    """Add ``coordinate_counts`` (histogram of all fixed-point coordinates) and ``mean_sq_radius``."""
+    """Add ``coordinate_counts`` (histogram of the coordinates of the points other than ``x* = 0``),
+    ``n_nontrivial`` and, if the file lacks it, ``mean_sq_radius`` (over the same points)."""
     if "x" not in ds.data_vars:
         return ds
-    grid = [d for d in ("g", "sigma_b", "N", "seed") if d in ds["x"].dims]
-    x = ds["x"].squeeze(grid, drop=True).values
+    grid = [d for d in GRID if d in ds["x"].dims]
+    points = ds["x"].squeeze(grid, drop=True).values
+    x = points[nontrivial(points)]
     counts = np.histogram(x.ravel(), bins=COORDINATE_EDGES)[0]
     centres = 0.5 * (COORDINATE_EDGES[1:] + COORDINATE_EDGES[:-1])
     ds = ds.copy()
     ds["coordinate_counts"] = xr.DataArray(
         counts.reshape((1,) * len(grid) + counts.shape), dims=(*grid, "y"), coords={"y": centres},
-        attrs={"units": "1", "long_name": "histogram of fixed-point coordinates x*_i (all points, all units)"})
-    if "mean_sq_radius" not in ds.data_vars and x.size:
+        attrs={"units": "1", "long_name": "histogram of fixed-point coordinates x*_i (all points other than "
+                                          "x* = 0, all units)"})
+    ds["n_nontrivial"] = xr.DataArray(np.full((1,) * len(grid), float(x.shape[0])), dims=grid, attrs={
+        "units": "1", "long_name": "number of verified fixed points other than x* = 0"})
+    if "mean_sq_radius" not in ds.data_vars:
         ds["mean_sq_radius"] = xr.DataArray(
-            np.full((1,) * len(grid), np.mean(x**2)), dims=grid,
-            attrs={"units": "1", "long_name": "mean squared fixed-point coordinate <x*^2>"})
+            np.full((1,) * len(grid), mean_sq_radius(points)), dims=grid,
+            attrs={"units": "1", "long_name": "mean squared coordinate <x*^2> of the points other than 0"})
     return ds

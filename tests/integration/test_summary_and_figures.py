@@ -1,6 +1,7 @@
 """Summary assembly and figures on tiny synthetic per-point datasets (Agg backend)."""
 
 import itertools
+import warnings
 
 import matplotlib
 import numpy as np
@@ -8,6 +9,7 @@ import pytest
 import xarray as xr
 
 from rnnchaos import io, plotting, summary
+from rnnchaos.status import NOT_COMPUTED, STATUS_CODES, SUMMARY_STATUS_CODES
 
 matplotlib.use("Agg")
 
@@ -119,3 +121,77 @@ def test_unknown_figure_is_rejected(combined):
 def test_summary_variables_keep_units_and_names(combined):
     for v in combined.data_vars:
         assert {"units", "long_name"} <= set(combined[v].attrs), v
+
+
+def _fp_failed(ds, status="stalled"):
+    point = {d: ds[d].values.item() for d in ("g", "sigma_b", "N", "seed")}
+    return io.with_grid_coords(xr.Dataset({"status": io.status_variable(status, "none of 4 solves converged")}),
+                               **point)
+
+
+@pytest.fixture(scope="module")
+def mixed_fixed_points(tmp_path_factory):
+    """Per-point fixed-point files written and read back (integer counts on disk): one failed point, one point
+    with no file at all; the summary of them written and reopened."""
+    files = stage_files()
+    fps = files["fixed_points"]
+    fps[1] = _fp_failed(fps[1])  # g=0.5, sigma_b=0, N=10, seed=1
+    fps.pop(2)  # g=0.5, sigma_b=0, N=20, seed=0: not computed
+    root = tmp_path_factory.mktemp("fp")
+    for i, ds in enumerate(fps):
+        ds = ds.copy()
+        for v in ("n_fixed_points", "n_stable"):
+            if v in ds:
+                ds[v] = ds[v].astype(np.int64)
+        io.write_dataset(ds, root / f"{i}.nc", stage="fixed_points", params={})
+    files["fixed_points"] = [io.read_dataset(root / f"{i}.nc", stage="fixed_points") for i in range(len(fps))]
+    combined = summary.summarise(**files)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        io.write_dataset(combined, root / "summary.nc", stage="summary", params={})
+        reopened = xr.load_dataset(root / "summary.nc")
+    return combined, reopened, [str(w.message) for w in caught]
+
+
+def test_summary_file_is_written_and_read_without_warnings(mixed_fixed_points):
+    assert mixed_fixed_points[2] == []  # e.g. SerializationWarning: integer dtype without any _FillValue
+
+
+def test_summary_of_failed_and_missing_points_has_no_integer_sentinel(mixed_fixed_points):
+    for ds in mixed_fixed_points[:2]:
+        for v in ds.data_vars:
+            values = ds[v].values
+            if values.dtype.kind in "iuf":
+                assert not np.any(values <= -(2.0**62)), v
+            if values.dtype.kind in "iu":
+                assert v.endswith("status"), f"{v} is {values.dtype}: counts must be float (NaN where missing)"
+
+
+def test_summary_counts_are_nan_where_failed_or_not_computed(mixed_fixed_points):
+    for ds in mixed_fixed_points[:2]:
+        failed, missing = (ds.sel(g=0.5, sigma_b=0.0, N=n, seed=s) for n, s in ((10, 1), (20, 0)))
+        for p in (failed, missing):
+            for v in ("fp_n_fixed_points", "fp_n_stable", "fp_n_nontrivial", "fp_mean_sq_radius"):
+                assert np.isnan(p[v].item()), v
+        assert int(failed["fp_status"]) == STATUS_CODES["stalled"]
+        assert int(missing["fp_status"]) == NOT_COMPUTED
+        assert ds["fp_n_fixed_points"].sel(g=2.0, sigma_b=0.5, N=20, seed=1).item() == 3.0
+
+
+def test_summary_status_is_int8_with_flags_and_the_failures_detail(mixed_fixed_points):
+    for ds in mixed_fixed_points[:2]:
+        for v in ("sim_status", "lyap_status", "fp_status", "dmft_status"):
+            assert ds[v].dtype == np.int8, v
+            assert ds[v].attrs["flag_meanings"].split() == list(SUMMARY_STATUS_CODES), v
+            np.testing.assert_array_equal(ds[v].attrs["flag_values"], list(SUMMARY_STATUS_CODES.values()))
+        detail = ds["fp_status"].attrs["detail"]
+        assert "g=0.5, sigma_b=0, N=10, seed=1: stalled: none of 4 solves converged" in detail
+        assert "N=20, seed=0" not in detail  # not computed is not a failure
+        assert ds["lyap_status"].attrs["detail"] == ""
+
+
+def test_seed_without_a_file_is_not_drawn_as_failed(mixed_fixed_points):
+    combined = mixed_fixed_points[0]
+    _, _, failed = plotting.seed_stats(combined["fp_n_fixed_points"], combined["fp_status"])
+    assert int(failed.sel(g=0.5, sigma_b=0.0, N=10)) == 1
+    assert int(failed.sel(g=0.5, sigma_b=0.0, N=20)) == 0
