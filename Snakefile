@@ -2,7 +2,13 @@
 # network -> simulate -> lyapunov -> fixed_points ; dmft, kac_rice (theory) -> summary -> figures
 from snakemake.utils import min_version
 
+from rnnchaos.config import check_config_files
+
 min_version("8.0")
+
+# YAML syntax errors, empty files and duplicate keys of config.yaml and every --configfile, named by file and line
+# (Snakemake's loader keeps the last of two equal keys); the values are validated in workflow/rules/common.smk
+check_config_files(["config.yaml", *workflow.overwrite_configfiles])
 
 
 configfile: "config.yaml"

@@ -1,30 +1,263 @@
-"""Checks of a pipeline configuration that a JSON schema cannot express, and the grid's value formatting.
+"""Loading and checking a pipeline configuration: YAML files, the JSON schema, and what a schema cannot express.
 
-The schema (``workflow/schemas/config.schema.yaml``) types and ranges every key; :func:`check_config` adds the
-cross-key constraints (``k <= min(N)``, ``tau_max < t_sim / n_blocks``, ...). Both run when the Snakefile is parsed,
-before any job, and both name the offending key and its allowed range.
+:func:`load_yaml` reads a config file and names the file and line of a syntax error, an empty file or a duplicate
+key; :func:`validate` checks a config against ``workflow/schemas/config.schema.yaml`` (types, ranges, unknown
+keys, defaults filled in) and first rejects NaN and +-inf anywhere; :func:`check_config` adds the cross-key
+constraints (``k <= min(N)``, ``tau_max < t_sim / n_blocks``, times on the step grid, ...). All run when the
+Snakefile is parsed, before any job, and every message names the key and its allowed range or values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+import math
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 import numpy as np
+import yaml
 
 
 class ConfigError(ValueError):
     """An invalid configuration; the message names the key and the allowed range."""
 
 
-def format_value(x: float) -> str:
+def format_value(x: float, key: str = "grid value") -> str:
     """Canonical text of a grid value for paths and wildcards: ``1``, ``1.0`` and ``1.00`` all give ``"1"``.
 
-    Ten significant digits, positional notation, no trailing zeros (``0.5``, ``2``, ``0.001``).
+    Ten significant digits, positional notation, no trailing zeros (``0.5``, ``2``, ``0.001``). ``key`` names the
+    value in the error raised for NaN or +-inf.
     """
     x = float(x)
     if not np.isfinite(x):
-        raise ConfigError(f"grid value must be finite, got {x!r}")
+        raise ConfigError(f"{key} must be a finite number, got {x!r}")
     return np.format_float_positional(float(f"{x:.10g}"), trim="-")
+
+
+# --- YAML files ------------------------------------------------------------------------------------------------
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that rejects a key given twice in one mapping (PyYAML and Snakemake keep the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise ConfigError(f"{self.name}, line {key_node.start_mark.line + 1}: duplicate key `{key}` (first "
+                                  f"given on line {seen[key]}); give each key once")
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml(path: str | Path) -> dict:
+    """The mapping in the YAML (or JSON) config file ``path``; :class:`ConfigError` naming the file and line for a
+    syntax error or a duplicate key, and the file for an empty file or a top level that is not a mapping."""
+    text = Path(path).read_text(encoding="utf-8")
+    loader = _UniqueKeyLoader(text)
+    loader.name = str(path)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: YAML syntax error: {e.problem or e.context}") from None
+    finally:
+        loader.dispose()
+    if data is None:
+        raise ConfigError(f"{path} is empty: a config file holds a mapping of keys (see config.yaml)")
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of keys (see config.yaml), got a "
+                          f"{type(data).__name__}")
+    return data
+
+
+def check_config_files(paths) -> None:
+    """Load every existing file of ``paths`` with :func:`load_yaml` (syntax, empty file, duplicate keys)."""
+    for path in paths:
+        if Path(path).is_file():
+            load_yaml(path)
+
+
+# --- the schema ---------------------------------------------------------------------------------------------------
+def load_schema(path: str | Path) -> dict:
+    """The config schema with its local ``$ref``s replaced by the definitions they name."""
+    schema = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+    def deref(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                target = schema
+                for part in node["$ref"].removeprefix("#/").split("/"):
+                    target = target[part]
+                node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+            return {k: deref(v) for k, v in node.items()}
+        return [deref(v) for v in node] if isinstance(node, list) else node
+
+    return {k: deref(v) for k, v in schema.items() if k != "definitions"}
+
+
+def key_path(path) -> str:
+    """``("simulate", "t_sim")`` -> ``simulate.t_sim``; ``("g", 1)`` -> ``g[1]``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "the top level"
+
+
+def non_finite(config, path=()) -> Iterator[tuple[str, float]]:
+    """(key path, value) of every NaN or +-inf number in a nested config."""
+    if isinstance(config, Mapping):
+        for key, value in config.items():
+            yield from non_finite(value, (*path, key))
+    elif isinstance(config, list):
+        for i, value in enumerate(config):
+            yield from non_finite(value, (*path, i))
+    elif isinstance(config, float) and not math.isfinite(config):
+        yield key_path(path), config
+
+
+def _number(v) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def describe(schema: Mapping) -> str:
+    """What a schema node allows, in words: ``a number in (0, 1]``, ``one of rate, map``, ``a list of ...``."""
+    if "oneOf" in schema or "anyOf" in schema:
+        return " or ".join(describe(s) for s in schema.get("oneOf", schema.get("anyOf")))
+    if "enum" in schema:
+        return "one of " + ", ".join("null" if v is None else str(v) for v in schema["enum"])
+    kind = schema.get("type")
+    if kind == "array":
+        return "a non-empty list of distinct values, each " + describe(schema.get("items", {}))
+    if kind == "boolean":
+        return "true or false"
+    if kind == "object":
+        return "a mapping of keys"
+    if kind == "string":
+        return "a string" + (f" matching {schema['pattern']}" if "pattern" in schema else "")
+    noun = "an integer" if kind == "integer" else "a number"
+    lo = ("(", schema["exclusiveMinimum"]) if "exclusiveMinimum" in schema else ("[", schema.get("minimum"))
+    hi = (")", schema["exclusiveMaximum"]) if "exclusiveMaximum" in schema else ("]", schema.get("maximum"))
+    if lo[1] is not None and hi[1] is not None:
+        return f"{noun} in {lo[0]}{_number(lo[1])}, {_number(hi[1])}{hi[0]}"
+    if lo[1] is not None:
+        return f"{noun} {'>' if lo[0] == '(' else '>='} {_number(lo[1])}"
+    return noun
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _messages(error) -> list[str]:
+    """One line per problem of a jsonschema ValidationError: the key path, the value and what is allowed."""
+    path, kind, schema = tuple(error.absolute_path), error.validator, error.schema
+    where = key_path(path)
+    if kind == "additionalProperties":
+        allowed = list(schema.get("properties", {}))
+        lines = []
+        for key in sorted(set(error.instance) - set(allowed), key=str):
+            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+            hint = f"did you mean `{close[0]}`?" if close else "allowed: " + ", ".join(allowed)
+            lines.append(f"{key_path((*path, key))}: unknown key ({hint})")
+        return lines
+    if kind == "required":
+        missing = [k for k in error.validator_value if k not in error.instance]
+        return [f"{key_path((*path, k))}: missing; give {describe(schema['properties'][k])}" for k in missing]
+    if kind in ("type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum", "oneOf", "anyOf",
+                "pattern", "minItems", "uniqueItems"):
+        repeated = " (a value is repeated)" if kind == "uniqueItems" else ""
+        return [f"{where} = {_shown(error.instance)}: must be {describe(schema)}{repeated}"]
+    return [f"{where}: {error.message[:200]}"]
+
+
+def validate(config: dict, schema_path: str | Path) -> dict:
+    """Check ``config`` against the schema at ``schema_path`` and fill in its defaults (in place, as
+    ``snakemake.utils.validate`` does); return it. Raises :class:`ConfigError` with one line per problem: NaN or
+    +-inf anywhere (which a schema's range checks let through), then unknown, missing, mistyped or out-of-range
+    keys, each naming its key path and what is allowed."""
+    from jsonschema import Draft202012Validator, validators
+
+    bad = [f"{key}: must be a finite number, got {value}" for key, value in non_finite(config)]
+    if bad:
+        raise ConfigError("\n".join(bad))
+    schema = load_schema(schema_path)
+    properties = Draft202012Validator.VALIDATORS["properties"]
+
+    def fill_defaults(validator, props, instance, subschema):
+        if isinstance(instance, dict):
+            for key, sub in props.items():
+                if "default" in sub:
+                    instance.setdefault(key, copy_of(sub["default"]))
+        yield from properties(validator, props, instance, subschema)
+
+    def copy_of(value):
+        return yaml.safe_load(yaml.safe_dump(value))
+
+    Validator = validators.extend(Draft202012Validator, {"properties": fill_defaults})
+    errors = sorted(Validator(schema).iter_errors(config), key=lambda e: [str(p) for p in e.absolute_path])
+    lines = [line for error in errors for line in _messages(error)]
+    if lines:
+        raise ConfigError("\n".join(dict.fromkeys(lines)))
+    return config
+
+
+# --- cross-key checks ---------------------------------------------------------------------------------------------
+def _multiple(key: str, value: float, step: float, step_name: str) -> None:
+    """Raise unless ``value`` is a whole multiple of ``step`` (no silent rounding to the step grid)."""
+    n = value / step
+    if abs(n - round(n)) > 1e-9 * max(1.0, abs(n)):
+        lo, hi = math.floor(n) * step, math.ceil(n) * step
+        raise ConfigError(f"{key} = {value:g} must be a whole multiple of {step_name} = {step:g} (it would be "
+                          f"rounded); nearest allowed values: {lo:.10g}, {hi:.10g}")
+
+
+def _number_or_none(value) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def check_steps(config: Mapping) -> None:
+    """Every configured time the stages turn into a number of steps or samples is on its step grid: simulate's
+    (step: simulate.dt for the rate network, 1 for the map; sampling: sample_dt), lyapunov's (step lyapunov.dt or
+    1; QR interval t_ons), the QR intervals and full-spectrum time of the paper studies, the map's dmft.tau_max,
+    and the trained network's (step trained.dt, Lyapunov step dt / tau)."""
+    sim, lyap, paper, figures = config["simulate"], config["lyapunov"], config["paper"], config["figures"]
+    t_ons = _number_or_none(lyap["t_ons"])
+    for model in config["model"]:
+        step, step_name = (sim["dt"], "simulate.dt") if model == "rate" else (1.0, "the map's step")
+        _multiple("simulate.t_transient", sim["t_transient"], step, step_name)
+        h, h_name = (lyap["dt"], "lyapunov.dt") if model == "rate" else (1.0, "the map's step")
+        if t_ons is not None and t_ons < h * (1 - 1e-9):
+            raise ConfigError(f"lyapunov.t_ons = {t_ons:g} must be >= {h_name} = {h:g}")
+        if t_ons is not None:
+            _multiple("lyapunov.t_ons", t_ons, h, h_name)
+        _multiple("lyapunov.t_transient", lyap["t_transient"], h, h_name)
+        studies = qr_intervals(paper["t_ons"], model, lyap["dt"]) if "qr_convergence" in figures else []
+        for t_ons in studies:
+            _multiple("paper.t_ons value", t_ons, h, h_name)
+            _multiple("lyapunov.t_sim", lyap["t_sim"], t_ons, "the paper.t_ons value")
+            _multiple("lyapunov.t_transient_tangent", lyap["t_transient_tangent"], t_ons, "the paper.t_ons value")
+            if lyap["t_sim"] < lyap["n_batches"] * t_ons:
+                raise ConfigError(f"lyapunov.t_sim = {lyap['t_sim']:g} must be >= n_batches * paper.t_ons value = "
+                                  f"{lyap['n_batches'] * t_ons:g}")
+        if model == "map":
+            _multiple("dmft.tau_max", config["dmft"]["tau_max"], 1.0, "the map's step")
+    _multiple("simulate.t_sim", sim["t_sim"], sim["sample_dt"], "simulate.sample_dt")
+    _multiple("simulate.tau_max", sim["tau_max"], sim["sample_dt"], "simulate.sample_dt")
+    if t_ons is not None:  # (a t_ons chosen by the job itself, such as 'auto', is checked there)
+        _multiple("lyapunov.t_sim", lyap["t_sim"], t_ons, "lyapunov.t_ons")
+        _multiple("lyapunov.t_transient_tangent", lyap["t_transient_tangent"], t_ons, "lyapunov.t_ons")
+        if "spectra_collapse" in figures:
+            _multiple("paper.spectra_t_sim", paper["spectra_t_sim"], t_ons, "lyapunov.t_ons")
+    t = config["trained"]
+    if t["enabled"]:
+        a, h = t["analysis"], t["dt"] / t["tau"]
+        _multiple("trained.pulse_width", t["pulse_width"], t["dt"], "trained.dt")
+        for key in ("t_ons", "t_transient"):
+            _multiple(f"trained.analysis.{key}", a[key], h, "trained.dt / trained.tau")
+        for key in ("t_sim", "t_transient_tangent"):
+            _multiple(f"trained.analysis.{key}", a[key], a["t_ons"], "trained.analysis.t_ons")
 
 
 def check_config(config: Mapping) -> None:
@@ -55,19 +288,16 @@ def check_config(config: Mapping) -> None:
         raise ConfigError(
             f"simulate.n_snapshots = {sim['n_snapshots']} must be in [0, t_sim / sample_dt = "
             f"{sim['t_sim'] / sim['sample_dt']:g}]")
-    if lyap["t_ons"] < lyap["dt"] and "rate" in config["model"]:
-        raise ConfigError(f"lyapunov.t_ons = {lyap['t_ons']} must be >= lyapunov.dt = {lyap['dt']}")
-    if "map" in config["model"] and abs(lyap["t_ons"] - round(lyap["t_ons"])) > 1e-9:
-        raise ConfigError(f"lyapunov.t_ons = {lyap['t_ons']} must be a whole number of steps (>= 1) for the map")
     _check_trained(config)
     for model in config["model"]:
         if not qr_intervals(config["paper"]["t_ons"], model, lyap["dt"]):
             raise ConfigError(
                 f"paper.t_ons = {config['paper']['t_ons']} has no interval usable by the {model} model "
                 f"(>= lyapunov.dt for the rate network, whole numbers >= 1 for the map)")
-    if lyap["t_sim"] < lyap["n_batches"] * lyap["t_ons"]:
+    if _number_or_none(lyap["t_ons"]) is not None and lyap["t_sim"] < lyap["n_batches"] * lyap["t_ons"]:
         raise ConfigError(
             f"lyapunov.t_sim = {lyap['t_sim']} must be >= n_batches * t_ons = {lyap['n_batches'] * lyap['t_ons']:g}")
+    check_steps(config)
 
 
 def _check_trained(config: Mapping) -> None:

@@ -1,7 +1,7 @@
 # Config validation, grid construction, and the path and params helpers used by every rule.
 import itertools
-
-from snakemake.utils import validate
+import sys
+from pathlib import Path
 
 from rnnchaos.config import (
     GPU_BACKENDS,
@@ -10,10 +10,23 @@ from rnnchaos.config import (
     format_value,
     lyapunov_backend,
     qr_intervals,
+    validate,
 )
+from rnnchaos.resources import check_local_memory, machine_memory_bytes, plan_run
 
-validate(config, "../schemas/config.schema.yaml")
+# schema (defaults filled in; NaN/inf, unknown keys, types, ranges) and cross-key checks: one line per problem
+validate(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
 check_config(config)
+RUN_PLAN = plan_run(config)
+if workflow.is_main_process:  # once per run, not in every job's process
+    print(RUN_PLAN.summary(), file=sys.stderr)
+
+
+onstart:
+    # a local run (not a dry run, not a cluster executor) whose largest job would exhaust this machine's memory
+    if workflow.local_exec:
+        check_local_memory(RUN_PLAN, machine_memory_bytes())
+
 
 FLOAT = r"[0-9]+(\.[0-9]+)?"
 

@@ -4,23 +4,10 @@
 # jobs whose backend runs on a GPU, config lyapunov.backend; their run time keeps the CPU estimate, an upper
 # bound). Rules without their own take the profile's default-resources. On a retry (profile `retries`) memory and
 # time grow with `attempt`.
-# The cost models are counted from the algorithms; their constants are checked against
-# benchmarks/scaling.py (docs/cluster.md has the measured table).
+# The cost models (memory and CPU time per job) live in src/rnnchaos/resources.py, which common.smk also uses to
+# refuse a local run too large for the machine and to print the run's planned core-hours.
+from rnnchaos import resources
 
-#: resident memory of one job before its arrays: the job's Snakemake process (about 130 MB) plus the script's
-#: Python with numpy, scipy, xarray and netCDF4 imported (about 100 MB, benchmarks/scaling.py), doubled
-JOB_BASE_MB = 500
-#: float64 GEMM rate assumed for one core: benchmarks/scaling.py measured 30-43e9 in the lyapunov loop (1 thread,
-#: AMD EPYC, OpenBLAS 0.3.31); half of that covers slower and shared cluster cores
-GEMM_FLOPS = 20e9
-#: matrix-vector rate assumed for one core (memory bound once J, 8 N^2 bytes, leaves the cache; measured 15e9 at
-#: N = 800, 5e9 at N = 1600)
-GEMV_FLOPS = 1e9
-#: Python cost of one time step (numpy calls); measured 5e-6 s at N = 100
-STEP_OVERHEAD_S = 2e-5
-#: estimated wall time is multiplied by this and floored at MIN_RUNTIME minutes (schedulers round up anyway)
-RUNTIME_SAFETY = 2.0
-MIN_RUNTIME = 10
 #: simulate, lyapunov and fixed_points jobs estimated to run shorter than this (seconds) are bundled (groups named
 #: after the rule); longer ones are submitted alone
 BUNDLE_BELOW_S = 300
@@ -30,12 +17,6 @@ THREADED_FROM_N = 4000
 BLAS_THREADS = 4
 
 
-def _steps(settings, model, *keys):
-    """Integration steps over the durations `keys` of a stage's settings (dt for the rate network, 1 for the map)."""
-    h = settings["dt"] if model == "rate" else 1.0
-    return sum(settings[k] for k in keys) / h
-
-
 def _settings(stage, settings, wildcards):
     """The stage settings of a job: from `settings` (a params helper of common.smk) or the stage's own helper."""
     helper = settings or {"network": network_point, "simulate": simulate_settings,
@@ -43,42 +24,10 @@ def _settings(stage, settings, wildcards):
     return helper(wildcards)
 
 
-def array_bytes(stage, wildcards, settings=None):
-    """Peak bytes of the arrays of one job of `stage` at its grid point (z_J, J and its copies; work arrays)."""
-    N, s = int(wildcards.N), _settings(stage, settings, wildcards)
-    if stage == "network":
-        return 8 * 5 * N**2  # draw, NetCDF encoding and write buffers
-    if stage == "simulate":
-        return 8 * (4 * N**2 + N * s["t_sim"] / s["sample_dt"])  # disorder, J; the recorded states
-    if stage == "lyapunov":
-        return 8 * (4 * N**2 + 6 * N * (s["k"] + 1))  # disorder, J, its Fortran copy; [x|Q], buffers, QR work
-    if stage == "fixed_points":
-        # disorder, J; batches of Jacobians (B, N, N) with B = clip(4e6 / N^2, 1, 256), and their temporaries
-        return 8 * (4 * N**2 + 6 * max(4e6, N**2) + s["n_init"] * N)
-    raise ValueError(f"no memory model for stage {stage!r}")
-
-
 def cpu_seconds(stage, wildcards, settings=None):
     """Estimated single-core run time of one job of `stage` at its grid point, in seconds."""
-    N, model, s = int(wildcards.N), getattr(wildcards, "model", "rate"), _settings(stage, settings, wildcards)
-    if stage == "network":
-        return 1e-7 * N**2
-    if stage == "simulate":
-        steps = _steps(s, model, "t_transient", "t_sim") * (4 if s["method"] == "rk4" and model == "rate" else 1)
-        return steps * (2 * N**2 / GEMV_FLOPS + STEP_OVERHEAD_S)
-    if stage == "lyapunov":
-        k, rk4 = s["k"], 4 if s["method"] == "rk4" and model == "rate" else 1
-        tangent = _steps(s, model, "t_transient_tangent", "t_sim") * rk4
-        n_qr = (s["t_transient_tangent"] + s["t_sim"]) / s["t_ons"]
-        flops = tangent * 2 * N**2 * (k + 1) + n_qr * 4 * N * k**2  # tangent GEMMs + Householder QRs
-        transient = _steps(s, model, "t_transient") * rk4 * 2 * N**2 / GEMV_FLOPS
-        return flops / GEMM_FLOPS + transient + tangent * STEP_OVERHEAD_S
-    if stage == "fixed_points":
-        # per solve: up to max_iter Newton (LU, 2/3 N^3) plus 30 fallback iterations, one eigendecomposition
-        per_solve = ((s["max_iter"] + 30) * 2 / 3 + 10) * N**3 / GEMM_FLOPS + 0.05
-        per_path_solve = 2 / 3 * (N + 1) ** 3 / GEMM_FLOPS + 1e-4  # one LU of the augmented Jacobian
-        return s["n_init"] * per_solve + s["n_paths"] * s["path_solves"] * per_path_solve
-    raise ValueError(f"no run-time model for stage {stage!r}")
+    model = getattr(wildcards, "model", "rate")
+    return resources.cpu_seconds(stage, int(wildcards.N), model, _settings(stage, settings, wildcards))
 
 
 def job_mem_mb(stage, settings=None):
@@ -86,7 +35,7 @@ def job_mem_mb(stage, settings=None):
     1.5 x the arrays, times the attempt."""
 
     def mem_mb(wildcards, attempt):
-        return int((JOB_BASE_MB + 1.5 * array_bytes(stage, wildcards, settings) / 1e6) * attempt)
+        return resources.mem_mb(stage, int(wildcards.N), _settings(stage, settings, wildcards), attempt)
 
     return mem_mb
 
@@ -95,7 +44,9 @@ def job_runtime(stage, settings=None):
     """The `runtime` resource of a job of `stage` in minutes: safety x estimate, floored, times the attempt."""
 
     def runtime(wildcards, attempt):
-        return int(max(MIN_RUNTIME, RUNTIME_SAFETY * cpu_seconds(stage, wildcards, settings) / 60 + 1) * attempt)
+        model = getattr(wildcards, "model", "rate")
+        return resources.runtime_minutes(stage, int(wildcards.N), model, _settings(stage, settings, wildcards),
+                                         attempt)
 
     return runtime
 

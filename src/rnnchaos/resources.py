@@ -1,0 +1,188 @@
+"""Planned memory and CPU time of the pipeline's jobs, from N, k and the stage settings (one copy of the formulas).
+
+``workflow/rules/resources.smk`` turns these into each job's ``mem_mb``, ``runtime`` and ``group``;
+:func:`plan_run` adds them up over a whole configuration so that a run too large for the machine is refused before
+it starts (:func:`check_local_memory`) and its total cost is printed. The cost models are counted from the
+algorithms; their constants are checked against ``benchmarks/scaling.py`` (``docs/cluster.md`` has the table).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rnnchaos.config import ConfigError, exponent_count, qr_intervals
+
+#: resident memory of one job before its arrays: the job's Snakemake process (about 130 MB) plus the script's
+#: Python with numpy, scipy, xarray and netCDF4 imported (about 100 MB, benchmarks/scaling.py), doubled
+JOB_BASE_MB = 500
+#: float64 GEMM rate assumed for one core: benchmarks/scaling.py measured 30-43e9 in the lyapunov loop (1 thread,
+#: AMD EPYC, OpenBLAS 0.3.31); half of that covers slower and shared cluster cores
+GEMM_FLOPS = 20e9
+#: matrix-vector rate assumed for one core (memory bound once J, 8 N^2 bytes, leaves the cache; measured 15e9 at
+#: N = 800, 5e9 at N = 1600)
+GEMV_FLOPS = 1e9
+#: Python cost of one time step (numpy calls); measured 5e-6 s at N = 100
+STEP_OVERHEAD_S = 2e-5
+#: estimated wall time is multiplied by this and floored at MIN_RUNTIME minutes (schedulers round up anyway)
+RUNTIME_SAFETY = 2.0
+MIN_RUNTIME = 10
+#: memory requested per job: JOB_BASE_MB plus this factor times the arrays
+ARRAY_FACTOR = 1.5
+STAGES = ("network", "simulate", "lyapunov", "fixed_points")
+
+
+def _steps(settings: Mapping, model: str, *keys: str) -> float:
+    """Integration steps over the durations `keys` of a stage's settings (dt for the rate network, 1 for the map)."""
+    h = settings["dt"] if model == "rate" else 1.0
+    return sum(settings[k] for k in keys) / h
+
+
+def array_bytes(stage: str, N: int, settings: Mapping) -> float:
+    """Peak bytes of the arrays of one job of `stage` for a network of size N (z_J, J and its copies; work arrays).
+    ``settings``: the job's stage settings (lyapunov: with ``k`` resolved to a number)."""
+    s = settings
+    if stage == "network":
+        return 8 * 5 * N**2  # draw, NetCDF encoding and write buffers
+    if stage == "simulate":
+        return 8 * (4 * N**2 + N * s["t_sim"] / s["sample_dt"])  # disorder, J; the recorded states
+    if stage == "lyapunov":
+        return 8 * (4 * N**2 + 6 * N * (s["k"] + 1))  # disorder, J, its Fortran copy; [x|Q], buffers, QR work
+    if stage == "fixed_points":
+        # disorder, J; batches of Jacobians (B, N, N) with B = clip(4e6 / N^2, 1, 256), and their temporaries
+        return 8 * (4 * N**2 + 6 * max(4e6, N**2) + s["n_init"] * N)
+    raise ValueError(f"stage must be one of {STAGES}, got {stage!r}")
+
+
+def cpu_seconds(stage: str, N: int, model: str, settings: Mapping) -> float:
+    """Estimated single-core run time of one job of `stage` (network of size N, `model`), in seconds."""
+    s = settings
+    if stage == "network":
+        return 1e-7 * N**2
+    if stage == "simulate":
+        steps = _steps(s, model, "t_transient", "t_sim") * (4 if s["method"] == "rk4" and model == "rate" else 1)
+        return steps * (2 * N**2 / GEMV_FLOPS + STEP_OVERHEAD_S)
+    if stage == "lyapunov":
+        k, rk4 = s["k"], 4 if s["method"] == "rk4" and model == "rate" else 1
+        tangent = _steps(s, model, "t_transient_tangent", "t_sim") * rk4
+        n_qr = (s["t_transient_tangent"] + s["t_sim"]) / s["t_ons"]
+        flops = tangent * 2 * N**2 * (k + 1) + n_qr * 4 * N * k**2  # tangent GEMMs + Householder QRs
+        transient = _steps(s, model, "t_transient") * rk4 * 2 * N**2 / GEMV_FLOPS
+        return flops / GEMM_FLOPS + transient + tangent * STEP_OVERHEAD_S
+    if stage == "fixed_points":
+        # per solve: up to max_iter Newton (LU, 2/3 N^3) plus 30 fallback iterations, one eigendecomposition
+        per_solve = ((s["max_iter"] + 30) * 2 / 3 + 10) * N**3 / GEMM_FLOPS + 0.05
+        per_path_solve = 2 / 3 * (N + 1) ** 3 / GEMM_FLOPS + 1e-4  # one LU of the augmented Jacobian
+        return s["n_init"] * per_solve + s["n_paths"] * s["path_solves"] * per_path_solve
+    raise ValueError(f"stage must be one of {STAGES}, got {stage!r}")
+
+
+def mem_mb(stage: str, N: int, settings: Mapping, attempt: int = 1) -> int:
+    """The ``mem_mb`` resource of a job: JOB_BASE_MB plus ARRAY_FACTOR x its arrays, times the attempt."""
+    return int((JOB_BASE_MB + ARRAY_FACTOR * array_bytes(stage, N, settings) / 1e6) * attempt)
+
+
+def runtime_minutes(stage: str, N: int, model: str, settings: Mapping, attempt: int = 1) -> int:
+    """The ``runtime`` resource of a job in minutes: RUNTIME_SAFETY x estimate, floored, times the attempt."""
+    return int(max(MIN_RUNTIME, RUNTIME_SAFETY * cpu_seconds(stage, N, model, settings) / 60 + 1) * attempt)
+
+
+@dataclass(frozen=True)
+class PlannedJob:
+    """One job of a planned run: its stage, model, network size, settings (k resolved), memory and CPU time."""
+
+    stage: str
+    model: str
+    N: int
+    k: int | None
+    mem_mb: int
+    cpu_seconds: float
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """The N-dependent jobs of a configuration (grid and paper studies; the theory jobs are cheap and left out)."""
+
+    jobs: tuple[PlannedJob, ...]
+
+    @property
+    def core_hours(self) -> float:
+        return sum(j.cpu_seconds for j in self.jobs) / 3600
+
+    @property
+    def largest(self) -> PlannedJob:
+        return max(self.jobs, key=lambda j: j.mem_mb)
+
+    def summary(self) -> str:
+        """One line: number of jobs, planned core-hours and the largest job's memory."""
+        big = self.largest
+        k = f", k = {big.k}" if big.k is not None else ""
+        return (f"rnnchaos: the configuration plans {len(self.jobs)} network/simulate/lyapunov/fixed_points jobs, "
+                f"about {self.core_hours:.3g} core-hours in total (jobs already done are skipped); the largest "
+                f"needs {big.mem_mb / 1000:.3g} GB ({big.stage}, N = {big.N}{k})")
+
+
+def plan_run(config: Mapping) -> RunPlan:
+    """Planned jobs of a schema-validated, checked config: the grid's network, simulate, lyapunov and fixed_points
+    jobs of every model, plus the paper studies its figures name (full spectra k = N, the t_ons study, the
+    fixed-point count). Jobs that write the same file are counted once."""
+    lyap, paper, figures = config["lyapunov"], config["paper"], set(config["figures"])
+    sizes, seeds = sorted(config["N"]), range(config["seeds"])
+    keys: dict[tuple, PlannedJob] = {}
+
+    def add(stage, model, N, settings, *point):
+        key = (stage, model, N, *point, tuple(sorted(settings.items())))
+        if key not in keys:
+            keys[key] = PlannedJob(stage, model, N, settings.get("k") if stage == "lyapunov" else None,
+                                   mem_mb(stage, N, settings), cpu_seconds(stage, N, model, settings))
+
+    def lyapunov_settings(N, **changes):
+        settings = {**lyap, **changes}
+        return {**settings, "k": exponent_count(settings["k"], N)}
+
+    for N, seed in itertools.product(sizes, seeds):
+        add("network", "", N, {}, seed)
+    for model, g, sigma_b, N, seed in itertools.product(config["model"], config["g"], config["sigma_b"], sizes,
+                                                        seeds):
+        add("simulate", model, N, config["simulate"], g, sigma_b, seed)
+        add("lyapunov", model, N, lyapunov_settings(N), g, sigma_b, seed)
+        add("fixed_points", model, N, config["fixed_points"], g, sigma_b, seed)
+    for model in config["model"]:
+        if "spectra_collapse" in figures:
+            points = [(paper["g"], N) for N in paper["spectra_N"]]
+            points += [(g, max(paper["spectra_N"])) for g in paper["spectra_g"]]
+            for (g, N), seed in itertools.product(points, range(paper["spectra_seeds"])):
+                add("lyapunov", model, N, lyapunov_settings(N, k=N, t_sim=paper["spectra_t_sim"]), g, seed, "full")
+        if "qr_convergence" in figures:
+            for t_ons in qr_intervals(paper["t_ons"], model, lyap["dt"]):
+                add("lyapunov", model, sizes[-1], lyapunov_settings(sizes[-1], t_ons=t_ons), paper["g"], 0, "t_ons")
+        if "jacobian_spectrum" in figures:
+            for seed in seeds:
+                add("fixed_points", model, sizes[-1], config["fixed_points"], paper["g"], paper["sigma_b"], seed)
+        if "fixed_point_count" in figures:
+            for N, seed in itertools.product(paper["count_N"], range(paper["count_seeds"])):
+                add("fixed_points", model, N, config["fixed_points"], paper["g"], paper["sigma_b"], seed)
+    return RunPlan(tuple(keys.values()))
+
+
+def machine_memory_bytes() -> int:
+    """Physical memory of this machine in bytes (os.sysconf; /proc/meminfo's MemTotal where sysconf has none)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        with open("/proc/meminfo") as f:
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemTotal:"))
+
+
+def check_local_memory(plan: RunPlan, memory_bytes: int) -> None:
+    """Raise :class:`ConfigError` when the plan's largest job needs more memory than ``memory_bytes``, naming the
+    job's N and k and the keys to change (or run on a cluster: ``--workflow-profile profiles/slurm``)."""
+    big = plan.largest
+    if big.mem_mb * 1e6 > memory_bytes:
+        k = f" and lyapunov.k = {big.k}" if big.k is not None else ""
+        raise ConfigError(
+            f"the largest job ({big.stage}, N = {big.N}{k}) plans {big.mem_mb / 1000:.3g} GB of memory, more than "
+            f"this machine's {memory_bytes / 1e9:.3g} GB: lower N{' or lyapunov.k' if k else ''}, or run it on a "
+            f"cluster (--workflow-profile profiles/slurm)")
