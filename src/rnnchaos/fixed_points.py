@@ -177,7 +177,7 @@ def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init
                          tol: float = 1e-10, init_states: np.ndarray | None = None, max_iter: int = 50,
                          extra_fraction: float = 0.5, state_fraction: float = 0.125,
                          init_variance: float | None = None, n_paths: int = 0, path_solves: int = 5000,
-                         **options) -> FixedPoints:
+                         beyond_critical: bool = False, **options) -> FixedPoints:
     """Fixed points of network ``model`` (``"rate"`` or ``"map"``), ``x* = J tanh(x*) + theta``.
 
     ``n_init`` solves in all: ``(1 - extra_fraction) n_init`` independent ones, started from ``init_states``
@@ -191,6 +191,15 @@ def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init
     from ``rng``). ``symmetric`` is set when ``theta == 0`` exactly. Other
     ``options`` go to :func:`find_fixed_points`. Raises :class:`NumericalFailure` ("stalled") if no solve
     converges (a fixed point always exists: ``x -> J phi(x) + theta`` maps a box into itself).
+
+    At ``theta = 0`` the point ``x* = 0`` always exists and is added, so a search that found nothing else is
+    either the right answer or a failed search. It is failed, :class:`NumericalFailure` ("trivial_only"), when
+    other points must exist: ``beyond_critical`` (the caller's statement that ``g`` exceeds the mean-field
+    ``g_c(sigma_b)`` of :func:`rnnchaos.dmft.critical_gain`, beyond which the Kac-Rice count grows as
+    ``exp(N Sigma)``; below it ``x* = 0`` is the unique point), or, at any ``g``, when ``J`` has an odd number of
+    real eigenvalues above 1: then ``sign det DF(0) = -(-1)^N`` while the indices of all zeros of
+    ``F(x) = -x + J phi(x)`` sum to the degree ``(-1)^N`` of ``F`` on a large ball (where ``-x`` dominates), so
+    other fixed points exist (Poincare-Hopf/Brouwer degree; generic, nondegenerate zeros).
     """
     if model not in ("rate", "map"):
         raise ValueError(f"model must be 'rate' or 'map', got {model!r}")
@@ -244,7 +253,36 @@ def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init
         raise NumericalFailure("stalled", f"none of {fp.n_solves - n_paths_run} Newton solves converged to |F| < "
                                f"{tol:g}, and {n_paths_run} homotopy path(s) of {int(fp.path_solves.sum())} solves "
                                f"in all crossed lambda = 0 at no verified point (raise fixed_points.path_solves)")
+    if not np.any(theta) and not np.any(nontrivial(fp.x)):
+        _check_trivial_only(fp, J, bool(beyond_critical), tol)
     return fp
+
+
+def odd_index_certificate(J: np.ndarray) -> int:
+    """Real eigenvalues of ``J`` above 1; if odd, ``x* = J phi(x*)`` has solutions other than 0 (see
+    :func:`network_fixed_points`). Real eigenvalues of a real matrix come out of LAPACK with imaginary part 0."""
+    ev = np.linalg.eigvals(np.asarray(J, dtype=float))
+    return int(np.sum((ev.imag == 0) & (ev.real > 1)))
+
+
+def _check_trivial_only(fp: FixedPoints, J: np.ndarray, beyond_critical: bool, tol: float) -> None:
+    """Raise "trivial_only" where a search that found only ``x* = 0`` missed points that must exist."""
+    n_real = odd_index_certificate(J)
+    if not (beyond_critical or n_real % 2):
+        return
+    why = []
+    if beyond_critical:
+        why.append("g is beyond the mean-field g_c(sigma_b), where the Kac-Rice count of fixed points grows as "
+                   "exp(N Sigma)")
+    if n_real % 2:
+        why.append(f"J has {n_real} real eigenvalue(s) above 1, an odd number, so by the index (degree) theorem "
+                   "other fixed points exist")
+    n_paths_run = fp.path_solves.size
+    raise NumericalFailure(
+        "trivial_only", f"only x* = 0 found: {fp.n_converged} of {fp.n_solves - n_paths_run} Newton solves "
+        f"converged to |F| < {tol:g} (all to 0) and {n_paths_run} homotopy path(s) of "
+        f"{int(fp.path_solves.sum())} solves in all found no other point, but {' and '.join(why)} (raise "
+        "fixed_points.n_init, fixed_points.max_iter, fixed_points.n_paths or fixed_points.path_solves)")
 
 
 def capture_recapture(counts: np.ndarray, n_occasions: int | None = None) -> tuple[float, float]:

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from rnnchaos import fixed_points as fpm
-from rnnchaos.io import read_dataset, write_dataset
+from rnnchaos.io import read_dataset, save_stage, write_dataset
 from rnnchaos.network import draw_disorder
-from rnnchaos.status import NumericalFailure
+from rnnchaos.status import STATUS_CODES, NumericalFailure
+from rnnchaos.summary import summarise
 
 
 def toy(X):
@@ -145,6 +146,47 @@ def test_no_converged_solve_raises_stalled():
     J, theta = network(30, 3.0, 0.5)
     with pytest.raises(NumericalFailure, match="stalled"):
         fpm.network_fixed_points("rate", J, theta, n_init=4, rng=np.random.default_rng(0), max_iter=1, fallback=0)
+
+
+def test_only_the_trivial_point_beyond_g_c_is_a_failed_search(tmp_path):
+    # sigma_b = 0, g = 3 > g_c(0) = 1: Kac-Rice expects ~exp(N Sigma) points; one Newton step per solve finds none
+    J, theta = network(30, 3.0, 0.0)
+    no_budget = {"n_init": 4, "max_iter": 1, "fallback": 0, "n_paths": 0}
+    with pytest.raises(NumericalFailure, match=r"trivial_only: only x\* = 0 found.*beyond the mean-field g_c"
+                       ".*raise fixed_points.n_init") as err:
+        fpm.network_fixed_points("rate", J, theta, rng=np.random.default_rng(0), beyond_critical=True, **no_budget)
+    assert err.value.status == "trivial_only"
+
+    def compute():
+        return fpm.to_dataset(fpm.network_fixed_points("rate", J, theta, rng=np.random.default_rng(0),
+                                                       beyond_critical=True, **no_budget))
+
+    point = {"g": 3.0, "sigma_b": 0.0, "N": 30, "seed": 0}
+    assert save_stage(tmp_path / "fp.nc", compute, stage="fixed_points", params={}, point=point) == 5
+    s = summarise(simulate=[], lyapunov=[], dmft=[],
+                  fixed_points=[read_dataset(tmp_path / "fp.nc", stage="fixed_points")])
+    assert s["fp_status"].item() == STATUS_CODES["trivial_only"]
+    assert np.isnan(s["fp_capture_recapture_estimate"].item()) and np.isnan(s["fp_n_fixed_points"].item())
+
+
+def test_only_the_trivial_point_below_g_c_is_ok_and_unique(tmp_path):
+    J, theta = network(40, 0.5, 0.0)
+    fp = fpm.network_fixed_points("rate", J, theta, n_init=16, rng=np.random.default_rng(0), beyond_critical=False)
+    assert fp.x.shape == (1, 40) and not fpm.nontrivial(fp.x).any()
+    assert fp.capture_recapture_estimate == 1.0 and fpm.odd_index_certificate(J) == 0
+
+
+def test_an_odd_number_of_real_eigenvalues_above_one_proves_other_points():
+    # J = diag(2, 1/2, 1/2, 1/2): x* = 0 and +-(r, 0, 0, 0) with r = 2 tanh(r) (r = 1.9150080); one real
+    # eigenvalue above 1, so the index theorem says x* = 0 cannot be alone, whatever the mean-field g_c says
+    J, theta = np.diag([2.0, 0.5, 0.5, 0.5]), np.zeros(4)
+    assert fpm.odd_index_certificate(J) == 1
+    with pytest.raises(NumericalFailure, match=r"trivial_only.*1 real eigenvalue\(s\) above 1, an odd number"):
+        fpm.network_fixed_points("rate", J, theta, n_init=2, max_iter=1, fallback=0, rng=np.random.default_rng(0))
+    fp = fpm.network_fixed_points("rate", J, theta, n_init=32, rng=np.random.default_rng(0), init_variance=4.0)
+    r = 1.9150080481
+    np.testing.assert_allclose(sort_rows(fp.x), [[-r, 0, 0, 0], [0, 0, 0, 0], [r, 0, 0, 0]], atol=1e-8)
+    assert fpm.odd_index_certificate(np.diag([2.0, 3.0, 0.5])) == 2  # even: no proof either way
 
 
 def test_chao1_and_chapman_on_known_population():

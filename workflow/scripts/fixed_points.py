@@ -1,5 +1,5 @@
 """Rule fixed_points: verified fixed points of one grid point, started from trajectory states and random draws."""
-from rnnchaos import fixed_points, io, network
+from rnnchaos import dmft, fixed_points, io, network
 
 io.log_to(snakemake.log[0])
 point, settings = snakemake.params.point, snakemake.params.settings
@@ -11,7 +11,8 @@ rng = network.rng_for(point["N"], point["seed"], "fixed_points")
 def compute():
     result = fixed_points.network_fixed_points(
         snakemake.wildcards.model, disorder.couplings(point["g"]), disorder.biases(point["sigma_b"]), rng=rng,
-        init_states=io.snapshot_states(states), **settings)
+        init_states=io.snapshot_states(states),
+        beyond_critical=point["g"] > dmft.critical_gain(point["sigma_b"], snakemake.wildcards.model), **settings)
     return fixed_points.to_dataset(result)
 
 
