@@ -81,7 +81,7 @@ def check_config_files(paths) -> None:
 # --- the schema ---------------------------------------------------------------------------------------------------
 def load_schema(path: str | Path) -> dict:
     """The config schema with its local ``$ref``s replaced by the definitions they name."""
-    schema = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    schema = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
     def deref(node):
         if isinstance(node, dict):
@@ -233,6 +233,9 @@ def check_steps(config: Mapping) -> None:
         if t_ons is not None:
             _multiple("lyapunov.t_ons", t_ons, h, h_name)
         _multiple("lyapunov.t_transient", lyap["t_transient"], h, h_name)
+        if t_ons is None:  # the job chooses whole steps: the durations it divides are at least whole steps
+            _multiple("lyapunov.t_sim", lyap["t_sim"], h, h_name)
+            _multiple("lyapunov.t_transient_tangent", lyap["t_transient_tangent"], h, h_name)
         studies = qr_intervals(paper["t_ons"], model, lyap["dt"]) if "qr_convergence" in figures else []
         for t_ons in studies:
             _multiple("paper.t_ons value", t_ons, h, h_name)

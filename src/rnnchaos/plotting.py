@@ -177,33 +177,47 @@ def fixed_point_coordinates(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset],
     theory = {(round(float(ds.g.values.ravel()[0]), 12), round(float(ds.sigma_b.values.ravel()[0]), 12)): ds
               for ds in kac_rice}
     width = float(np.diff(s.y.values[:2])[0])
+    parts = []
     for ax, g in zip(axes, gs, strict=True):
         p = s.sel(g=g)
-        counts = p["fp_coordinate_counts"].where(p["fp_status"] == 0).sum("seed")
+        ok = p["fp_status"] == 0
+        n_ok, n_failed = int(ok.sum()), int((~ok & (p["fp_status"] != NOT_COMPUTED)).sum())
+        counts = p["fp_coordinate_counts"].where(ok).sum("seed")  # points other than x* = 0 (rnnchaos.summary)
         total = float(counts.sum())
-        n_fp = int(p["fp_n_fixed_points"].where(p["fp_status"] == 0).sum())
+        n_other = int(p["fp_n_nontrivial"].where(ok).sum())
+        th = theory.get((round(float(g), 12), round(float(p.sigma_b), 12)))
+        th = th if th is not None and int(th["status"].values.ravel()[0]) == 0 else None
+        th_radius = float(th["mean_sq_radius"].values.ravel()[0]) if th is not None else np.nan
+        unique = th_radius == 0.0  # Kac-Rice trivial branch (g <= g_c at sigma_b = 0): x* = 0 is the only point
         if total > 0:
             ax.bar(p.y.values, counts.values / (total * width), width=width, color="0.7",
-                   label=f"{n_fp} fixed points")
-        th = theory.get((round(float(g), 12), round(float(p.sigma_b), 12)))
-        if th is not None and int(th["status"].values.ravel()[0]) == 0 and "mu" in th:
+                   label=f"{n_other} fixed points other than $x^*=0$")
+        note = ("only $x^*=0$ (unique)" if unique else "only $x^*=0$ found") if n_ok and total == 0 else (
+            "" if n_ok else "no successful search")
+        if n_failed:
+            note += f"\n{n_failed} of {n_ok + n_failed} searches failed"
+        if note:
+            ax.text(0.5, 0.6, note.strip(), transform=ax.transAxes, ha="center", va="center", fontsize=8)
+        if th is not None and "mu" in th and not unique:  # the trivial branch's mu* is the point mass at 0
             mu = th["mu"].squeeze(drop=True)
             ax.plot(mu["y"].values, mu.values, color="black", lw=1.2, label=r"Kac-Rice $\mu_*(y)$")
         ax.set_xlim(-4, 4)
         ax.set_xlabel(r"coordinate $x^*_i$ [1]")
         ax.set_title(f"g = {g:g}", fontsize=9)
-        ax.legend(fontsize=7)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
+        found, _, _ = seed_stats(p["fp_mean_sq_radius"].where(p["fp_n_nontrivial"] > 0), p["fp_status"])
+        if total > 0 and th is not None and np.isfinite(float(found)):
+            parts.append(f"g = {g:g}: {float(found):.3f} vs {th_radius:.3f}")
+        elif n_ok and total == 0:
+            parts.append(f"g = {g:g}: only x* = 0, " + ("unique as Kac-Rice predicts" if unique else "found"))
+        if n_failed:
+            parts.append(f"g = {g:g}: {n_failed} of {n_ok + n_failed} searches failed")
     axes[0].set_ylabel("density [1]")
-    fig.suptitle(rf"{MODEL_TITLE[model]}" "\n" rf"fixed-point coordinates, N = {int(s.N)}, "
-                 rf"$\sigma_b$ = {float(s.sigma_b):g}", fontsize=9)
-    parts = []
-    for g in gs:
-        p = s.sel(g=g)
-        found, _, _ = seed_stats(p["fp_mean_sq_radius"], p["fp_status"])
-        th = theory.get((round(float(g), 12), round(float(p.sigma_b), 12)))
-        if th is not None and int(th["status"].values.ravel()[0]) == 0 and np.isfinite(float(found)):
-            parts.append(f"g = {g:g}: {float(found):.3f} vs {float(th['mean_sq_radius'].values.ravel()[0]):.3f}")
-    text = ("Mean squared coordinate <x*^2> of the fixed points found vs Kac-Rice: " + "; ".join(parts) + "."
+    fig.suptitle(rf"{MODEL_TITLE[model]}" "\n" rf"coordinates of the fixed points other than $x^*=0$, "
+                 rf"N = {int(s.N)}, $\sigma_b$ = {float(s.sigma_b):g}", fontsize=9)
+    text = ("Mean squared coordinate <x*^2> of the fixed points other than x* = 0 (left out of the histograms, "
+            "as of mu* and its <x*^2>) vs Kac-Rice: " + "; ".join(parts) + "."
             if parts else "No fixed points with a Kac-Rice solution to compare.")
     return Drawing(fig, text)
 

@@ -37,6 +37,8 @@ KEEP = {
                              "mean_sq_radius", "coordinate_counts", "status")),
     "dmft": ("dmft_", ("delta0", "delta_inf", "lambda_max", "g_c", "chaotic", "delta", "status")),
 }
+#: Variables on a stage's own axis (tau, i), left out rather than invented where no point of the stage has them.
+VECTORS = ("delta", "delta_sem", "exponent", "exponent_sem")
 #: Bin edges of the pooled histogram of fixed-point coordinates.
 COORDINATE_EDGES = np.linspace(-8.0, 8.0, 161)
 GRID = ("g", "sigma_b", "N", "seed")
@@ -76,9 +78,23 @@ def _combine(stage: str, datasets: Sequence[xr.Dataset]) -> xr.Dataset:
     picked = [_as_float(ds[[v for v in names if v in ds.data_vars]].drop_attrs(deep=False)) for ds in datasets]
     combined = xr.combine_by_coords(picked, compat="no_conflicts", data_vars="all", coords="different",
                                   combine_attrs="drop_conflicts", join="outer")
+    grid = [d for d in GRID if d in combined.dims]
+    for name in set(names) - set(combined.data_vars) - set(VECTORS) - {"status"}:
+        combined[name] = _absent(name, stage, combined, grid)
     combined = combined.rename({v: prefix + v for v in combined.data_vars})
     combined.attrs = {prefix + "status": "; ".join(filter(None, (_failure(ds) for ds in datasets)))}
     return combined
+
+
+def _absent(name: str, stage: str, combined: xr.Dataset, grid: list[str]) -> xr.DataArray:
+    """All-NaN ``name`` where no point of the stage has it (every one failed), so the summary's schema holds."""
+    attrs = {"units": "1", "long_name": f"{name} (no grid point of stage {stage} computed it)"}
+    if name == "coordinate_counts":
+        centres = 0.5 * (COORDINATE_EDGES[1:] + COORDINATE_EDGES[:-1])
+        return xr.DataArray(np.full([combined.sizes[d] for d in grid] + [centres.size], np.nan),
+                            dims=(*grid, "y"), coords={**{d: combined[d] for d in grid}, "y": centres}, attrs=attrs)
+    return xr.DataArray(np.full([combined.sizes[d] for d in grid], np.nan), dims=grid,
+                        coords={d: combined[d] for d in grid}, attrs=attrs)
 
 
 def _as_float(ds: xr.Dataset) -> xr.Dataset:

@@ -21,7 +21,7 @@ TINY = {
     "N": [20],
     "seeds": 1,
     "simulate": {"t_transient": 20, "t_sim": 60, "tau_max": 5, "n_blocks": 5, "n_snapshots": 8},
-    "lyapunov": {"k": 5, "t_transient": 20, "t_transient_tangent": 5, "t_sim": 40, "n_batches": 4},
+    "lyapunov": {"k": 5, "t_transient": 20, "t_transient_tangent": 4, "t_sim": 40, "n_batches": 4},
     "fixed_points": {"n_init": 16},
     "dmft": {"tau_max": 5, "n_tau": 51, "n_dense": 12, "g_max": 3.0, "sigma_b_max": 1.0},
     "paper": {"g": 2.0, "spectra_N": [12, 20], "spectra_g": [1.5, 2.0], "spectra_t_sim": 20, "t_ons": [1, 2],
@@ -157,7 +157,41 @@ def test_grid_point_is_independent_of_the_rest_of_the_grid(workdir, tmp_path):
 def test_invalid_config_fails_before_any_job(tmp_path):
     run = snakemake(tmp_path, config={**TINY, "g": [-1.0]})
     assert run.returncode != 0
-    assert "minimum of 0" in run.stderr and "'g'" in run.stderr
+    assert "g[0] = -1.0: must be a number in [0, 6]" in run.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_config_typo_and_duplicate_key_fail_in_a_few_lines_naming_the_key(tmp_path):
+    """A top-level typo gives one line with a suggestion (not the whole schema); a key given twice in a
+    --configfile (Snakemake's loader keeps the last) names the file and line."""
+    run = snakemake(tmp_path, "-n", config={**TINY, "seed": 3})
+    out = run.stdout + run.stderr  # (a dry run logs to stdout)
+    assert run.returncode != 0 and "seed: unknown key (did you mean `seeds`?)" in out
+    assert len(out.splitlines()) < 20, out
+    (tmp_path / "slice.yaml").write_text("N: [20]\nseeds: 1\nN: [30]\n")
+    run = snakemake(tmp_path, "-n", "--configfile", str(tmp_path / "config.yaml"), str(tmp_path / "slice.yaml"))
+    out = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert f"{tmp_path / 'slice.yaml'}, line 3: duplicate key `N` (first given on line 1)" in out
+    assert len(out.splitlines()) < 20, out
+
+
+def test_local_run_larger_than_the_machine_is_refused_before_any_job(tmp_path):
+    """N = 20000 plans about 48 GB per job: a local run stops before its first job and says why; a dry run prints
+    the plan and the planned core-hours once."""
+    from rnnchaos.resources import machine_memory_bytes
+
+    if machine_memory_bytes() > 48e9:
+        pytest.skip("this machine has more memory than the planned job")
+    config = {**TINY, "N": [20000], "lyapunov": {**TINY["lyapunov"], "k": "all"}, "figures": [],
+              "trained": {"enabled": False}}
+    dry = snakemake(tmp_path, "-n", config=config)
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    out = dry.stdout + dry.stderr
+    assert out.count("core-hours in total") == 1 and "needs 48.5 GB (fixed_points, N = 20000)" in out
+    run = snakemake(tmp_path, config=config)
+    assert run.returncode != 0
+    assert "(fixed_points, N = 20000) plans 48.5 GB of memory, more than this machine's" in run.stderr
     assert not (tmp_path / "results").exists()
 
 

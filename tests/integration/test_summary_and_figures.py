@@ -94,16 +94,16 @@ def test_every_figure_has_labelled_axes_and_a_non_empty_file(combined, tmp_path,
     data = {"summary": combined, **theory()}
     needs = {"phase_diagram": ("critical_line",), "lambda_max_vs_g": ("g_sweep",), "autocorrelation": (),
              "lyapunov_spectrum": (), "fixed_point_coordinates": ("kac_rice",)}[name]
-    fig, agreement = plotting.draw(name, model="rate", summary=combined, **{k: data[k] for k in needs})
+    drawing = plotting.draw(name, model="rate", summary=combined, **{k: data[k] for k in needs})
+    fig, agreement = drawing.figure, drawing.agreement
     assert any(ch.isdigit() for ch in agreement), agreement
     axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
     for ax in axes:
         assert ax.get_xlabel() and "[" in ax.get_xlabel()
         assert any(a.get_ylabel() for a in axes)
         assert ax.has_data()
-    plotting.save(plotting.Drawing(fig, agreement), png=tmp_path / "f.png", pdf=tmp_path / "f.pdf",
+    plotting.save(drawing, png=tmp_path / "f.png", pdf=tmp_path / "f.pdf",
                   caption=tmp_path / "f.rst")
-    assert (tmp_path / "f.rst").read_text().strip()
     assert (tmp_path / "f.png").stat().st_size > 5000 and (tmp_path / "f.pdf").stat().st_size > 1000
 
 
@@ -195,3 +195,58 @@ def test_seed_without_a_file_is_not_drawn_as_failed(mixed_fixed_points):
     _, _, failed = plotting.seed_stats(combined["fp_n_fixed_points"], combined["fp_status"])
     assert int(failed.sel(g=0.5, sigma_b=0.0, N=10)) == 1
     assert int(failed.sel(g=0.5, sigma_b=0.0, N=20)) == 0
+
+
+def trivial_and_chaotic(n=10):
+    """sigma_b = 0: at g = 0.5 every seed found only x* = 0; at g = 2 x* = 0 and two mirror pairs (coordinates
+    +-1, +-2, never 0); Kac-Rice: the trivial branch (mean_sq_radius 0, mu* a unit mass at 0) and a density."""
+    fps, kr = [], []
+    ys = np.linspace(-4, 4, 81)
+    for g, s in itertools.product((0.5, 2.0), (0, 1)):
+        rows = np.zeros((1, n)) if g < 1 else np.array([np.zeros(n), np.ones(n), -np.ones(n),
+                                                        np.full(n, 2.0), np.full(n, -2.0)])
+        fps.append(io.with_grid_coords(xr.Dataset({
+            "x": (("fp", "i"), rows, A), "n_fixed_points": ((), rows.shape[0], A), "n_stable": ((), 1, A),
+            "status": _status()}), g=g, sigma_b=0.0, N=n, seed=s))
+    for g in (0.5, 2.0):
+        mu = np.where(np.abs(ys) < 0.05, 10.0, 0.0) if g < 1 else np.exp(-ys**2 / 5) / np.sqrt(5 * np.pi)
+        kr.append(io.with_grid_coords(xr.Dataset({"mu": (("y",), mu, A), "mean_sq_radius": ((), 2.5 * (g > 1), A),
+                                                  "status": _status()}, coords={"y": ys}), g=g, sigma_b=0.0))
+    return summary.summarise(simulate=[], lyapunov=[], dmft=[], fixed_points=fps), kr
+
+
+def test_trivial_point_is_left_out_of_the_coordinate_histogram_and_radius():
+    s, _ = trivial_and_chaotic()
+    chaotic = s.sel(g=2.0, sigma_b=0.0, N=10, seed=0)
+    assert chaotic["fp_coordinate_counts"].sum().item() == 4 * 10  # the 4 points other than 0, not 5
+    bin0 = np.argmin(np.abs(s.y.values))
+    assert chaotic["fp_coordinate_counts"].isel(y=bin0).item() == 0
+    assert chaotic["fp_mean_sq_radius"].item() == pytest.approx(2.5)  # (1 + 1 + 4 + 4) / 4, not 10 / 5
+    assert chaotic["fp_n_nontrivial"].item() == 4 and chaotic["fp_n_fixed_points"].item() == 5
+    quiet = s.sel(g=0.5, sigma_b=0.0, N=10, seed=0)
+    assert quiet["fp_coordinate_counts"].sum().item() == 0 and quiet["fp_n_nontrivial"].item() == 0
+    assert quiet["fp_mean_sq_radius"].item() == 0.0  # as Kac-Rice below g_c
+
+
+def test_unique_trivial_point_is_stated_not_drawn():
+    s, kr = trivial_and_chaotic()
+    drawing = plotting.fixed_point_coordinates(s, kr, model="rate")
+    fig, agreement = drawing.figure, drawing.agreement
+    quiet, chaotic = fig.axes[:2]
+    assert [t.get_text() for t in quiet.texts] == ["only $x^*=0$ (unique)"]
+    assert not quiet.patches and not quiet.get_lines()  # no spike: neither a bar nor the point mass mu*
+    assert chaotic.patches and chaotic.get_lines() and not chaotic.texts
+    assert "8 fixed points other than $x^*=0$" in [t.get_text() for t in chaotic.get_legend().get_texts()]
+    heights = np.array([b.get_height() for b in chaotic.patches])
+    assert heights[np.argmin(np.abs(np.array([b.get_x() + b.get_width() / 2 for b in chaotic.patches])))] == 0
+    assert "other than x* = 0" in agreement and "g = 0.5: only x* = 0, unique as Kac-Rice predicts" in agreement
+    assert "g = 2: 2.500 vs 2.500" in agreement
+
+
+def test_failed_searches_are_counted_in_the_panel():
+    s, kr = trivial_and_chaotic()
+    s["fp_status"].loc[{"g": 2.0, "seed": 1}] = STATUS_CODES["trivial_only"]
+    drawing = plotting.fixed_point_coordinates(s, kr, model="rate")
+    fig, agreement = drawing.figure, drawing.agreement
+    assert [t.get_text() for t in fig.axes[1].texts] == ["1 of 2 searches failed"]
+    assert "g = 2: 1 of 2 searches failed" in agreement

@@ -106,8 +106,12 @@ BAD = [  # (key path, bad value, substrings of the message[, section updates tha
     (("simulate", "t_sim"), 400.55, ["simulate.t_sim = 400.55", "sample_dt = 1", "400, 401"]),
     (("simulate", "t_transient"), 100.05, ["simulate.t_transient = 100.05", "simulate.dt = 0.1", "100, 100.1"]),
     (("lyapunov", "t_transient"), 0.5, ["lyapunov.t_transient = 0.5", "the map's step = 1", "0, 1"]),
-    (("lyapunov", "t_sim"), 400.5, ["lyapunov.t_sim = 400.5", "multiple of lyapunov.t_ons = 1", "400, 401"]),
-    (("lyapunov", "t_transient_tangent"), 2.5, ["lyapunov.t_transient_tangent = 2.5", "lyapunov.t_ons = 1"]),
+    (("lyapunov", "t_sim"), 400.5, ["lyapunov.t_sim = 400.5", "multiple of lyapunov.t_ons = 1", "400, 401"],
+     {"t_ons": 1.0}),
+    (("lyapunov", "t_transient_tangent"), 2.5, ["lyapunov.t_transient_tangent = 2.5", "lyapunov.t_ons = 1"],
+     {"t_ons": 1.0}),
+    (("lyapunov", "t_sim"), 400.05, ["lyapunov.t_sim = 400.05", "multiple of lyapunov.dt = 0.1", "400, 400.1"],
+     {"t_ons": "auto"}),
     (("dmft", "tau_max"), 20.5, ["dmft.tau_max = 20.5", "the map's step = 1", "20, 21"]),
     (("trained", "analysis"), {"t_ons": 0.25}, ["trained.analysis.t_ons = 0.25", "trained.dt / trained.tau = 0.1",
                                                 "0.2, 0.3"], {"enabled": True}),
@@ -121,7 +125,7 @@ def test_defaults_are_filled_in():
     config = copy.deepcopy(DEFAULT)
     del config["lyapunov"], config["figures"]
     config = parse(config)
-    assert config["lyapunov"]["t_ons"] == 1.0 and "phase_diagram" in config["figures"]
+    assert config["lyapunov"]["t_ons"] == "auto" and "phase_diagram" in config["figures"]
 
 
 @pytest.mark.parametrize("case", BAD, ids=[".".join(b[0]) + "=" + repr(b[1]) for b in BAD])
@@ -161,3 +165,198 @@ def test_lyapunov_backend_defaults_to_numpy_and_auto_switches_at_gpu_from_N():
     assert lyapunov_backend("auto", 99, 100) == "numpy" and lyapunov_backend("auto", 100, 100) == "cupy"
     with pytest.raises(ConfigError, match="lyapunov.backend"):
         lyapunov_backend("gpu", 10, 100)
+
+
+# --- NaN and +-inf (issue 16, item 9) -------------------------------------------------------------------------
+def _numeric_keys(node, path=()):
+    """Key paths of every number in a config (lists: their first element)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _numeric_keys(value, (*path, key))
+    elif isinstance(node, list) and node:
+        yield from _numeric_keys(node[0], (*path, 0))
+    elif isinstance(node, (int, float)) and not isinstance(node, bool):
+        yield path
+
+
+NUMERIC_KEYS = list(_numeric_keys(parse(DEFAULT)))
+
+
+@pytest.mark.parametrize("bad", [math.nan])
+@pytest.mark.parametrize("path", NUMERIC_KEYS, ids=[".".join(map(str, p)) for p in NUMERIC_KEYS])
+def test_non_finite_value_fails_naming_its_key(path, bad):
+    config = parse(DEFAULT)
+    node = config
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = bad
+    name = re.sub(r"\.(\d+)", r"[\1]", ".".join(map(str, path)))
+    with pytest.raises(ConfigError, match=r"^" + re.escape(f"{name}: must be a finite number, got {bad}") + "$"):
+        parse(config)
+
+
+def test_non_finite_values_are_all_named_before_any_cross_key_check():
+    config = mutate(("lyapunov", "dt"), math.nan)
+    config["simulate"]["t_sim"] = math.inf
+    config["g"] = [1.0, math.nan]
+    config["trained"]["analysis"]["tol"] = -math.inf
+    with pytest.raises(ConfigError) as info:
+        parse(config)
+    assert str(info.value).splitlines() == ["g[1]: must be a finite number, got nan",
+                                            "simulate.t_sim: must be a finite number, got inf",
+                                            "lyapunov.dt: must be a finite number, got nan",
+                                            "trained.analysis.tol: must be a finite number, got -inf"]
+    with pytest.raises(ConfigError, match="g must be a finite number, got nan"):
+        format_value(math.nan, "g")
+
+
+# --- times on the step grid (items 10, 11) ----------------------------------------------------------------------
+def test_whole_multiples_pass_despite_float_division():
+    config = mutate(("lyapunov", "t_ons"), 0.3)  # 0.3 / 0.1 = 2.9999999999999996
+    config["model"] = ["rate"]
+    config["lyapunov"]["t_sim"], config["lyapunov"]["t_transient_tangent"] = 300.0, 0.9
+    parse(config)
+
+
+def test_paper_study_intervals_must_be_on_the_step_grid_when_their_figure_is_drawn():
+    config = mutate(("paper", "t_ons"), [0.25, 1.0])
+    parse(config)  # qr_convergence not drawn: the study does not run
+    config["figures"] = ["qr_convergence"]
+    with pytest.raises(ConfigError, match=r"paper.t_ons value = 0.25 must be a whole multiple of lyapunov.dt = 0.1"):
+        parse(config)
+    config = mutate(("paper", "t_ons"), [3.0])  # the map uses it; 400 / 3 and 20 / 3 are not whole
+    config["figures"] = ["qr_convergence"]
+    with pytest.raises(ConfigError, match=r"lyapunov.t_sim = 400 must be a whole multiple of the paper.t_ons value = 3"
+                                          r" \(it would be rounded\); nearest allowed values: 399, 402"):
+        parse(config)
+    config = mutate(("paper", "spectra_t_sim"), 200.5)
+    config["lyapunov"]["t_ons"] = 1.0
+    parse(config)
+    config["figures"] = ["spectra_collapse"]
+    with pytest.raises(ConfigError, match="paper.spectra_t_sim = 200.5 must be a whole multiple of lyapunov.t_ons"):
+        parse(config)
+
+
+def test_lyapunov_t_ons_that_is_not_a_number_skips_the_t_ons_grid_checks():
+    """Another setting (e.g. a t_ons chosen per job) is left to its own checks."""
+    from rnnchaos.config import check_steps
+
+    config = parse(DEFAULT)
+    config["lyapunov"]["t_ons"] = "auto"
+    check_steps(config)
+
+
+# --- YAML files (item 12) -----------------------------------------------------------------------------------------
+def test_yaml_errors_name_file_and_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("g: [1.0, 2.0]\nN: [20\nseeds: 1\n")
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(bad))}, line 3, column \d+: YAML syntax error"):
+        load_yaml(bad)
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("# nothing\n")
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(empty))} is empty"):
+        load_yaml(empty)
+    listed = tmp_path / "list.yaml"
+    listed.write_text("- 1\n- 2\n")
+    with pytest.raises(ConfigError, match="top level must be a mapping of keys .*got a list"):
+        load_yaml(listed)
+
+
+def test_duplicate_keys_are_rejected_at_every_depth(tmp_path):
+    top = tmp_path / "top.yaml"
+    top.write_text("g: [1.0]\nN: [20]\ng: [2.0]\n")
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(top))}, line 3: duplicate key `g` \(first given on line 1\)"):
+        check_config_files([tmp_path / "missing.yaml", top])
+    nested = tmp_path / "nested.yaml"
+    nested.write_text("lyapunov:\n  k: 5\n  dt: 0.1\n  k: 6\n")
+    with pytest.raises(ConfigError, match=r"line 4: duplicate key `k`"):
+        load_yaml(nested)
+    assert load_yaml(ROOT / "config.yaml") == DEFAULT
+    check_config_files([ROOT / "config.yaml", ROOT / "config/paper.yaml"])
+
+
+# --- schema and config.yaml agree (item 8) -----------------------------------------------------------------------
+def _schema_leaves(schema, path=()):
+    """(key path, subschema) of every key of the schema."""
+    for key, sub in schema.get("properties", {}).items():
+        yield (*path, key), sub
+        if sub.get("type") == "object":
+            yield from _schema_leaves(sub, (*path, key))
+
+
+LEAVES = list(_schema_leaves(load_schema(SCHEMA)))
+
+
+def test_every_schema_key_is_in_config_yaml_with_the_schema_default():
+    for path, sub in LEAVES:
+        node = DEFAULT
+        for key in path:
+            assert key in node, f"{'.'.join(path)} is missing from config.yaml"
+            node = node[key]
+        if "default" in sub and sub.get("type") != "object":
+            assert node == sub["default"], f"{'.'.join(path)}: config.yaml {node!r}, schema default {sub['default']!r}"
+
+
+RANGE = re.compile(r"([\[(])\s*(-?[0-9.e+]+)\s*,\s*(-?[0-9.e+]+)\s*([\])])")
+
+
+def _bounds(sub):
+    """The numeric (lower, upper) bounds, with their brackets, of a key's (or its items') schema."""
+    sub = sub.get("items", sub)
+    if "oneOf" in sub:
+        sub = next(s for s in sub["oneOf"] if s.get("type") in ("integer", "number"))
+    lo = ("(", sub["exclusiveMinimum"]) if "exclusiveMinimum" in sub else ("[", sub.get("minimum"))
+    hi = (")", sub["exclusiveMaximum"]) if "exclusiveMaximum" in sub else ("]", sub.get("maximum"))
+    return lo, hi
+
+
+def test_every_stated_range_matches_the_schema_bounds():
+    checked = 0
+    for path, sub in LEAVES:
+        for match in RANGE.finditer(sub.get("description", "")):
+            (lo_b, lo), (hi_b, hi) = _bounds(sub)
+            assert (match[1], float(match[2]), float(match[3]), match[4]) == (lo_b, lo, hi, hi_b), (
+                f"{'.'.join(path)}: description says {match[0]}, schema bounds {lo_b}{lo}, {hi}{hi_b}")
+            checked += 1
+    assert checked > 40
+
+
+def test_range_check_catches_a_drifted_description():
+    sub = {"description": "gains; each in [0, 100]", "items": {"type": "number", "minimum": 0, "maximum": 6}}
+    (_, lo), (_, hi) = _bounds(sub)
+    match = RANGE.search(sub["description"])
+    assert (float(match[2]), float(match[3])) != (lo, hi)
+
+
+# --- planned memory and core-hours (item 13) -----------------------------------------------------------------------
+def test_plan_of_the_default_config_counts_every_job_once():
+    config = parse(DEFAULT)
+    plan = resources.plan_run(config)
+    n_points = len(config["model"]) * len(config["g"]) * len(config["sigma_b"]) * len(config["N"]) * config["seeds"]
+    assert len(plan.jobs) == len(config["N"]) * config["seeds"] + 3 * n_points
+    assert plan.core_hours == pytest.approx(sum(j.cpu_seconds for j in plan.jobs) / 3600)
+    assert plan.largest.N == max(config["N"]) and plan.largest.mem_mb < 2000
+    assert "core-hours" in plan.summary()
+
+
+def test_lyapunov_memory_follows_the_closed_form():
+    settings = {"k": 20000}
+    assert resources.array_bytes("lyapunov", 20000, settings) == 8 * (4 * 20000**2 + 6 * 20000 * 20001)
+    assert resources.mem_mb("lyapunov", 20000, settings) == int(500 + 1.5 * 8 * (4 * 20000**2 + 6 * 20000 * 20001) / 1e6)
+
+
+def test_local_run_too_large_for_the_machine_is_refused_naming_N_and_k():
+    config = mutate(("N",), [20000])
+    config["lyapunov"]["k"] = "all"
+    plan = resources.plan_run(parse(config))
+    lyap = max((j for j in plan.jobs if j.stage == "lyapunov"), key=lambda j: j.mem_mb)
+    assert (lyap.N, lyap.k) == (20000, 20000) and 48e3 < lyap.mem_mb < 49e3  # the issue's 48 GB
+    big = plan.largest  # the fixed-point search's Jacobians need as much, whatever k
+    assert big.N == 20000 and 48e3 < big.mem_mb < 49e3
+    with pytest.raises(ConfigError, match=r"\(fixed_points, N = 20000\) plans 48.\d GB of memory, more than this "
+                                          r"machine's 25.8 GB: lower N, or run it on a cluster"):
+        resources.check_local_memory(plan, 24 * 2**30)
+    with pytest.raises(ConfigError, match=r"\(lyapunov, N = 20000 and lyapunov.k = 20000\) plans 48.\d GB"):
+        resources.check_local_memory(resources.RunPlan((lyap,)), 24 * 2**30)
+    resources.check_local_memory(plan, 64 * 2**30)
+    assert resources.machine_memory_bytes() > 2**30
