@@ -157,7 +157,7 @@ def autocorrelation_blocks(record: np.ndarray, *, n_lag: int, n_blocks: int) -> 
 
 def to_dataset(sim: Simulation) -> xr.Dataset:
     """Dataset of a simulation, every variable with ``units`` and ``long_name``."""
-    tu = "tau_m" if sim.model == "rate" else "step"
+    tu = "tau" if sim.model == "rate" else "step"  # the one spelling of every stage (tests/unit/test_units.py)
     return xr.Dataset(
         {
             "trajectory": (("t", "unit"), sim.trajectory,
