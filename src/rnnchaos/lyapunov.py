@@ -62,6 +62,56 @@ GEQRT_MAX_K = 128
 CHUNK = 16
 #: bound on ``log(1 / beta^chunk)``, the growth of the unscaled frame ``Q / beta^j`` within a chunk (float32 range)
 F32_LOG_SCALE = 16.0
+#: e-folds below the precision's ``ln(1 / eps)`` kept by :func:`spread_bound`: every ``R_jj`` keeps >= 1 digit
+SPREAD_MARGIN = math.log(10.0)
+#: ``t_ons="auto"`` lengthens the interval by at most this factor per QR
+GROWTH_MAX = 2.0
+#: ``t_ons="auto"`` plans with the largest recent spread rate, each older one discounted by this factor per QR
+#: (finite-time rates fluctuate: per-step spread rates of 15-25-step intervals span 0.66-1.31 on the map at g = 6)
+RATE_MEMORY = 0.98
+
+
+def spread_bound(dtype: str) -> float:
+    """Largest R-diagonal spread one QR interval may reach, ``ln(1 / eps) - ln(10)`` e-folds (33.7 for float64,
+    13.6 for float32).
+
+    A column ``z_j`` of the propagated frame carries rounding errors of relative size ``eps`` (each step's GEMM),
+    while the part that QR keeps, ``R_jj``, is smaller than the largest column by ``exp(spread)``, with
+    ``spread = log max_j |z_j| - log min_j R_jj``. Each ``R_jj`` is then resolved to about ``eps exp(spread)``
+    relative: at ``ln(1 / eps)`` (36.0 for float64, 15.9 for float32) the smallest column is pure rounding and the
+    frame has collapsed onto the leading directions (its ``log R_jj`` clip at about ``log(eps)`` below the
+    largest). Within the bound each ``log R_jj`` is off by at most 0.1 per QR (one digit left), below the
+    statistical error of the exponents wherever a spread near the bound can be met (the map's full spectrum,
+    whose lowest ``log R_jj`` are large and negative, in one step); beyond it a run stops with ``qr_breakdown``.
+    """
+    return -math.log(float(np.finfo(dtype).eps)) - SPREAD_MARGIN
+
+
+def spread_target(dtype: str) -> float:
+    """Spread that ``t_ons="auto"`` aims at, ``ln(1 / eps) / 2`` (18.0 for float64, 8.0 for float32): half the
+    precision's digits of every ``R_jj`` survive each QR (relative rounding ``sqrt(eps)`` per interval, below the
+    rounding of the steps themselves), with 15.7 (float64) or 5.6 (float32) e-folds of headroom to
+    :func:`spread_bound` for an interval that spreads faster than the one before."""
+    return -math.log(float(np.finfo(dtype).eps)) / 2.0
+
+
+def range_bound(dtype: str) -> float:
+    """Largest ``|log|`` of a frame column's norm at the end of an ``"auto"`` interval: a quarter of the
+    exponent range, ``ln(max) / 4`` (177 for float64, 22 for float32), far from overflow and underflow."""
+    return math.log(float(np.finfo(dtype).max)) / 4.0
+
+
+def max_fixed_t_ons(g: float, N: int, dtype: str = "float64") -> float:
+    """Longest fixed QR interval of the rate network that cannot exceed :func:`spread_bound` (time units).
+
+    The tangent flow ``dv/dt = (-I + J diag(phi'))v`` with ``0 < phi' <= 1`` grows or shrinks any vector at a rate
+    within ``-1 +- ||J||``, so the spread of one interval is at most ``2 ||J|| t_ons``; for ``J_ij ~ N(0, g^2/N)``
+    ``||J|| = 2g (1 + O(N^(-1/2)))`` (bounded here by ``2g (1 + N^(-1/2))``). This worst case is reached only near
+    special states (typical spreads are 3 to 7 times smaller: 2.4 per time unit at g = 2, 3.3 at g = 6 for
+    ``k = N``); the map has no such bound (its lowest exponents are unbounded as ``phi' -> 0``).
+    """
+    rate = 4.0 * g * (1.0 + 1.0 / math.sqrt(N))
+    return math.inf if rate == 0.0 else spread_bound(dtype) / rate
 
 
 @dataclass(frozen=True)
@@ -75,7 +125,10 @@ class LyapunovResult:
     ``k < N`` and ``lambda_k > 0``. ``mean_exponent = sum(exponents) / k``; ``jacobian_trace_mean`` and
     ``log_det_mean`` are per unit and per unit time (see the module docstring); ``log_det_mean`` is NaN for the
     rate network unless ``exact_log_det=True``. ``running[j]`` is the running estimate of the first ``k_running``
-    exponents after time ``running_t[j]``.
+    exponents after time ``running_t[j]``. ``t_ons`` is the mean time between the ``n_qr`` accumulated QRs
+    (``t_ons_auto``: chosen by :class:`QRSchedule`), ``qr_steps_min``/``qr_steps_max`` the shortest and longest
+    interval in steps, ``spread_max`` the largest R-diagonal spread of one interval (e-folds, see
+    :func:`spread_bound`) and ``spread_bound`` the bound it was checked against.
     """
 
     exponents: np.ndarray
@@ -95,6 +148,11 @@ class LyapunovResult:
     n_qr: int
     n_batches: int
     t_ons: float
+    t_ons_auto: bool
+    qr_steps_min: int
+    qr_steps_max: int
+    spread_max: float
+    spread_bound: float
     t_sim: float
     dt: float
     N: int
@@ -272,12 +330,14 @@ class BlasWorkspace:
                 self.log_det_sum += np.linalg.slogdet(M)[1]
 
     def reorthonormalize(self) -> np.ndarray:
-        """Householder QR of ``Q`` in place, ``diag(R) > 0``; returns ``log|R_ii|`` (float64, length k).
+        """Householder QR of ``Q`` in place, ``diag(R) > 0``; returns ``log|R_ii|`` (float64, length k) and sets
+        ``log_col_max``, the log of the largest column norm before the QR (for :func:`frame_spread`).
 
         Tall-skinny frames (:func:`qr_kernel_for`): recursive ``geqrt`` (compact WY, ``Q = (I - V T V^T) E``),
         then ``Q`` formed by one ``trmm`` and one GEMM, ``-V (T V_1^T S) + E S`` with ``S = diag(sign R_ii)``;
         level-3 throughout. Otherwise blocked ``geqrf`` + ``orgqr``, then the sign fix.
         """
+        self.log_col_max = _log_col_max(self.Q)
         if self.qr_kernel == "geqrt":
             return self._qr_geqrt()
         qr, tau, _, info = self.geqrf(self.Q, lwork=self.lwork, overwrite_a=1)
@@ -305,6 +365,13 @@ class BlasWorkspace:
         self.gemm(-1.0, v, W, 0.0, self.Q, overwrite_c=1)
         self.Q[self.diag_k, self.diag_k] += s
         return np.log(np.abs(r))
+
+
+def _log_col_max(Q) -> float:
+    """``log max_j |q_j|`` of the columns of ``Q`` (one pass, no temporary of Q's size)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        v = float(np.einsum("ij,ij->j", Q, Q).max())
+    return 0.5 * math.log(v) if v > 0 else (-math.inf if v == 0 else math.inf)  # NaN or inf: inf
 
 
 def _check_r(r: np.ndarray, info: int, n_steps: int) -> None:
@@ -341,6 +408,65 @@ def qr_step(ws, n_steps: int) -> np.ndarray:
     return ws.reorthonormalize()
 
 
+def frame_spread(ws, log_r: np.ndarray) -> float:
+    """R-diagonal spread of the last QR of ``ws``, ``log max_j |z_j| - log min_j R_jj`` in e-folds (``z_j`` the
+    propagated columns): at least ``log R_11 - log R_kk`` and at least every column's ``log(|z_j| / R_jj)``, the
+    e-folds it lost to cancellation (:func:`spread_bound`)."""
+    return float(ws.log_col_max - log_r.min())
+
+
+class QRSchedule:
+    """Steps between QRs, fixed (``m`` steps) or adaptive (``m=None``, ``t_ons="auto"``), and the check of each.
+
+    :meth:`step` runs one interval (:func:`qr_step`) of the current length, cut to ``limit`` steps if given, and
+    raises ``NumericalFailure("qr_breakdown")`` when its :func:`frame_spread` exceeds :func:`spread_bound`.
+    Adaptive: the QR is the cost to economise and conditioning limits its interval (von Bremen, Udwadia &
+    Proskurowski 1997), so the next interval is the largest whole number of steps whose spread and column range,
+    extrapolated at the largest recent rates per step (:data:`RATE_MEMORY`), stay within :func:`spread_target` and
+    :func:`range_bound`; at most ``GROWTH_MAX`` times the current one, at least one step; the first is one step.
+    The exponents do not depend on the schedule (the ``log R_ii`` telescope) beyond rounding of ``sqrt(eps)``
+    per QR. ``n_qr``, ``steps``, ``m_min``, ``m_max`` (steps per interval) and ``spread_max`` count from
+    :meth:`reset`.
+    """
+
+    def __init__(self, m: int | None, *, dtype: str, t_ons_text: str):
+        self.auto = m is None
+        self.m = 1 if self.auto else int(m)
+        self.bound, self.target, self.range = spread_bound(dtype), spread_target(dtype), range_bound(dtype)
+        self.dtype, self.t_ons_text = dtype, t_ons_text
+        self.rate = 0.0  # planning rate: fraction of the spread or range limit used per step
+        self.reset()
+
+    def reset(self) -> None:
+        """Zero the interval statistics (after the tangent transient)."""
+        self.n_qr, self.steps, self.m_min, self.m_max, self.spread_max = 0, 0, 0, 0, 0.0
+
+    def step(self, ws, limit: int | None = None) -> np.ndarray:
+        """One interval of ``min(m, limit)`` steps and its QR; returns ``log|R_ii|`` (see :func:`qr_step`)."""
+        n = self.m if limit is None else min(self.m, limit)
+        log_r = qr_step(ws, n)
+        spread = frame_spread(ws, log_r)
+        if not spread <= self.bound:
+            how = ("even one step per QR spreads beyond it: use fewer exponents (k) or dtype float64" if n == 1
+                   else "use t_ons: auto or a shorter t_ons" if not self.auto
+                   else "the interval was chosen from the previous one's spread; rerun with a fixed short t_ons")
+            raise NumericalFailure("qr_breakdown", (
+                f"t_ons = {self.t_ons_text}: the R-diagonal spread over {n} steps is {spread:.1f} e-folds "
+                f"(log max|z_j| - log min R_jj), beyond the {self.dtype} bound {self.bound:.1f} = ln(1/eps) - "
+                f"ln(10): the lowest columns of the frame collapsed onto the leading directions after "
+                f"{ws.steps_total} steps; {how}"))
+        self.n_qr, self.steps = self.n_qr + 1, self.steps + n
+        self.m_min = n if self.n_qr == 1 else min(self.m_min, n)
+        self.m_max, self.spread_max = max(self.m_max, n), max(self.spread_max, spread)
+        if self.auto:
+            extent = max(abs(ws.log_col_max), abs(float(log_r.min())))
+            per_step = max(max(spread, 0.0) / self.target, extent / self.range) / n  # fraction of the limits
+            self.rate = max(per_step, RATE_MEMORY * self.rate)
+            fit = int(1.0 / self.rate) if self.rate > 0 else 2 * self.m
+            self.m = max(1, min(fit, int(GROWTH_MAX * self.m)))
+        return log_r
+
+
 def kaplan_yorke(exponents: np.ndarray, N: int) -> tuple[float, bool]:
     """Kaplan-Yorke dimension ``D = j + S_j / |lambda_{j+1}|`` (``S_j`` the largest non-negative partial sum of
     the sorted exponents) and whether it is only a lower bound (all ``k < N`` partial sums non-negative, where
@@ -358,7 +484,7 @@ def kaplan_yorke(exponents: np.ndarray, N: int) -> tuple[float, bool]:
 
 def lyapunov_spectrum(model: str, J: np.ndarray, theta: np.ndarray, *, k: int, dt: float = 0.1,
                       t_transient: float = 100.0, t_transient_tangent: float = 20.0, t_sim: float = 500.0,
-                      t_ons: float = 1.0, method: str = "euler", dtype: str = "float64", n_batches: int = 10,
+                      t_ons: float | str = "auto", method: str = "euler", dtype: str = "float64", n_batches: int = 10,
                       rng: np.random.Generator, x0=None, backend: str = "numpy", k_running: int = 5,
                       exact_log_det: bool = False,
                       progress: Callable[[int, int], None] | None = None) -> LyapunovResult:
@@ -368,10 +494,13 @@ def lyapunov_spectrum(model: str, J: np.ndarray, theta: np.ndarray, *, k: int, d
     Algorithm (Benettin QR method, Engelken, Wolf & Abbott 2020): the state (``x0``, default standard normal
     from ``rng``) runs ``t_transient`` time units; a random orthonormal ``N x k`` frame (from ``rng``) then follows
     the tangent dynamics of the integrator for ``t_transient_tangent`` (re-orthonormalised, not accumulated) and
-    for ``t_sim`` (accumulated), with Householder QR every ``t_ons`` (a whole number of steps). Standard errors
+    for ``t_sim`` (accumulated), with Householder QR every ``t_ons`` (a whole number of steps), or with
+    ``t_ons="auto"`` (default) as rarely as the frame's conditioning allows (:class:`QRSchedule`); every interval's
+    R-diagonal spread is checked against :func:`spread_bound` (``NumericalFailure("qr_breakdown")``). Standard errors
     come from ``n_batches`` (>= 2) consecutive batch means; ``dtype="float32"`` runs the frame in single
     precision; ``backend="cupy"`` runs on a GPU; ``exact_log_det`` (Euler only) accumulates ``log|det DS|``.
-    ``progress(done, total)``, if given, is called after each accumulated QR interval.
+    ``progress(done, total)``, if given, is called after each accumulated QR interval (counting intervals for a
+    fixed ``t_ons``, steps for ``"auto"``).
     Raises ``ValueError`` for invalid arguments, ``NumericalFailure`` for divergence or QR breakdown.
     The same ``rng`` seed gives bit-identical results with the same BLAS and thread count; elsewhere a chaotic
     trajectory decorrelates from last-bit differences, and results agree within ``exponents_sem``.
@@ -387,35 +516,49 @@ def lyapunov_spectrum(model: str, J: np.ndarray, theta: np.ndarray, *, k: int, d
         array_module(backend)  # a missing CuPy or GPU fails here, before the transient
     N = J.shape[0]
     h = dynamics.time_step(model, dt)
-    m = int(round(t_ons / h))
-    n_qr = int(round(t_sim / (m * h)))
+    auto = t_ons == "auto"
+    m = None if auto else int(round(t_ons / h))
+    sched = QRSchedule(m, dtype=dtype, t_ons_text="auto" if auto else f"{t_ons:g}")
+    # accumulated intervals: fixed, n_qr of m steps (batch of interval q: q * n_batches // n_qr); auto, the steps of
+    # t_sim cut at the batch edges so that no interval straddles two batches
+    n_qr = None if auto else int(round(t_sim / (m * h)))
+    n_total = int(round(t_sim / h)) if auto else n_qr * m
+    edges = ([round(b * n_total / n_batches) for b in range(n_batches + 1)] if auto
+             else [-(-b * n_qr // n_batches) * m for b in range(n_batches + 1)])
     x = rng.standard_normal(N) if x0 is None else x0
     Q0 = np.linalg.qr(rng.standard_normal((N, k)))[0]
     x = dynamics.run(model, x, J, theta, dt=dt, n_steps=int(round(t_transient / h)), method=method)
     ws = make_workspace(model, J, theta, x, Q0, dt=dt, method=method, dtype=dtype, backend=backend,
                         exact_log_det=exact_log_det)
-    for _ in range(int(math.ceil(t_transient_tangent / (m * h) - 1e-9))):
-        qr_step(ws, m)
+    n_tt = int(round(t_transient_tangent / h)) if auto else \
+        int(math.ceil(t_transient_tangent / (m * h) - 1e-9)) * m
+    while ws.steps_total < n_tt:
+        sched.step(ws, n_tt - ws.steps_total)
     ws.reset_sums()
+    sched.reset()
 
     k_run = min(k, k_running)
-    rec = np.unique(np.round(np.linspace(1, n_qr, min(n_qr, 200))).astype(int))
-    running, r_next = np.empty((rec.size, k_run)), 0
-    total, batch_sum, batch_n = np.zeros(k), np.zeros((n_batches, k)), np.zeros(n_batches)
-    for q in range(n_qr):
-        log_r = qr_step(ws, m)
-        total += log_r
-        b = q * n_batches // n_qr
-        batch_sum[b] += log_r
-        batch_n[b] += 1
-        if q + 1 == rec[r_next]:
-            running[r_next] = total[:k_run] / ((q + 1) * m * h)
-            r_next += 1
-        if progress is not None:
-            progress(q + 1, n_qr)
-    T = n_qr * m * h
+    rec = np.unique(np.round(np.linspace(1, n_total, min(n_total, 200))).astype(int))  # record times, steps
+    running, running_t = [], []
+    total, batch_sum, batch_steps = np.zeros(k), np.zeros((n_batches, k)), np.zeros(n_batches)
+    done, r_next = 0, 0
+    for b in range(n_batches):
+        while done < edges[b + 1]:
+            log_r = sched.step(ws, edges[b + 1] - done)
+            n = sched.steps - done
+            done = sched.steps
+            total += log_r
+            batch_sum[b] += log_r
+            batch_steps[b] += n
+            if r_next < rec.size and done >= rec[r_next]:
+                running.append(total[:k_run] / (done * h))
+                running_t.append(done * h)
+                r_next = int(np.searchsorted(rec, done, side="right"))
+            if progress is not None:
+                progress(*((done, n_total) if auto else (sched.n_qr, n_qr)))
+    T = done * h
     lam = total / T
-    sem = np.std(batch_sum / (batch_n[:, None] * m * h), axis=0, ddof=1) / math.sqrt(n_batches)
+    sem = np.std(batch_sum / (batch_steps[:, None] * h), axis=0, ddof=1) / math.sqrt(n_batches)
     d_ky, d_ky_lb = kaplan_yorke(lam, N)
     n = ws.n_steps
     if model == "map":
@@ -429,7 +572,9 @@ def lyapunov_spectrum(model: str, J: np.ndarray, theta: np.ndarray, *, k: int, d
         d_ky=d_ky, d_ky_lower_bound=d_ky_lb, entropy_rate=float(lam[lam > 0].sum()),
         entropy_rate_lower_bound=bool(k < N and lam.min() > 0), mean_exponent=float(lam.mean()),
         jacobian_trace_mean=float(trace_mean), log_det_mean=float(log_det_mean),
-        running_t=rec * m * h, running=running, n_steps=n, n_qr=n_qr, n_batches=n_batches, t_ons=m * h,
+        running_t=np.array(running_t), running=np.array(running).reshape(-1, k_run), n_steps=n, n_qr=sched.n_qr,
+        n_batches=n_batches, t_ons=T / sched.n_qr, t_ons_auto=auto, qr_steps_min=sched.m_min,
+        qr_steps_max=sched.m_max, spread_max=sched.spread_max, spread_bound=sched.bound,
         t_sim=T, dt=h, N=N, k=k, model=model, method=method if model == "rate" else "map", dtype=dtype,
         backend=backend)
 
@@ -462,16 +607,22 @@ def _validate(model, J, theta, x0, *, k, dt, t_transient, t_transient_tangent, t
     if not (np.isfinite(dt) and 0 < dt <= 1):
         raise ValueError(f"dt must be in (0, 1], got {dt!r}")
     h = dynamics.time_step(model, dt)
-    if not (np.isfinite(t_ons) and t_ons >= h * (1 - 1e-9)):
-        raise ValueError(f"t_ons must be >= the time step {h:g} ({'dt' if model == 'rate' else '1 for the map'})"
-                         f", got {t_ons!r}")
-    if abs(t_ons / h - round(t_ons / h)) > 1e-6 * (t_ons / h):
+    if isinstance(t_ons, str) and t_ons == "auto":
+        t_min = h
+    elif not (isinstance(t_ons, (int, float, np.integer, np.floating)) and np.isfinite(t_ons)
+              and t_ons >= h * (1 - 1e-9)):
+        raise ValueError(f"t_ons must be 'auto' or a number >= the time step {h:g} "
+                         f"({'dt' if model == 'rate' else '1 for the map'}), got {t_ons!r}")
+    elif abs(t_ons / h - round(t_ons / h)) > 1e-6 * (t_ons / h):
         raise ValueError(f"t_ons must be a whole multiple of the time step {h:g}, got {t_ons!r}")
+    else:
+        t_min = t_ons
     for name, val in (("t_transient", t_transient), ("t_transient_tangent", t_transient_tangent)):
         if not (np.isfinite(val) and val >= 0):
             raise ValueError(f"{name} must be a finite number >= 0, got {val!r}")
-    if not (np.isfinite(t_sim) and t_sim >= n_batches * t_ons):
-        raise ValueError(f"t_sim must be >= n_batches * t_ons = {n_batches * t_ons:g}, got {t_sim!r}")
+    if not (np.isfinite(t_sim) and t_sim >= n_batches * t_min * (1 - 1e-9)):
+        raise ValueError(f"t_sim must be >= n_batches * {'time step' if t_ons == 'auto' else 't_ons'} = "
+                         f"{n_batches * t_min:g}, got {t_sim!r}")
     return J, theta, x0
 
 
@@ -507,7 +658,15 @@ def to_dataset(result: LyapunovResult) -> xr.Dataset:
                                    "time-averaged log|det(one-step Jacobian)| / (N * time step); NaN if not computed"),
             "n_qr": scalar(r.n_qr, "1", "number of accumulated QR re-orthonormalisations", np.int64),
             "n_steps": scalar(r.n_steps, "1", "number of accumulated integration steps", np.int64),
-            "t_ons": scalar(r.t_ons, tu, "time between re-orthonormalisations"),
+            "t_ons": scalar(r.t_ons, tu, "mean time between re-orthonormalisations" + (
+                " (chosen per interval: t_ons auto)" if r.t_ons_auto else "")),
+            "qr_steps_min": scalar(r.qr_steps_min, "1", "fewest integration steps between two QRs", np.int64),
+            "qr_steps_mean": scalar(r.n_steps / r.n_qr, "1", "mean integration steps between two QRs"),
+            "qr_steps_max": scalar(r.qr_steps_max, "1", "most integration steps between two QRs", np.int64),
+            "spread_max": scalar(r.spread_max, "1", "largest R-diagonal spread of one QR interval, "
+                                 "log max_j |z_j| - log min_j R_jj (e-folds)"),
+            "spread_bound": scalar(r.spread_bound, "1", f"bound on the spread for {r.dtype}: ln(1/eps) - ln(10) "
+                                   "(e-folds; beyond it the frame has collapsed: status qr_breakdown)"),
             "dt": scalar(r.dt, tu, "time step"),
             "running": (("t_running", "i_running"), r.running,
                         {"units": ru, "long_name": "running estimate of the first exponents"}),
@@ -517,6 +676,7 @@ def to_dataset(result: LyapunovResult) -> xr.Dataset:
             "t_running": ("t_running", r.running_t, {"units": tu, "long_name": "accumulation time"}),
             "i_running": ("i_running", np.arange(1, k_run + 1), {"units": "1", "long_name": "exponent index"}),
         },
-        attrs={"model": r.model, "method": r.method, "dtype": r.dtype, "backend": r.backend},
+        attrs={"model": r.model, "method": r.method, "dtype": r.dtype, "backend": r.backend,
+               "t_ons_mode": "auto" if r.t_ons_auto else "fixed"},
     )
     return ds

@@ -101,7 +101,10 @@ class ArrayWorkspace:
         self.steps_total += n_steps
 
     def reorthonormalize(self) -> np.ndarray:
-        """Householder QR of ``Q`` (diagonal of R made positive); returns ``log|R_ii|`` on the host (float64)."""
+        """Householder QR of ``Q`` (diagonal of R made positive); returns ``log|R_ii|`` on the host (float64) and
+        sets ``log_col_max``, the log of the largest column norm before the QR (as the BLAS kernel does)."""
+        norm = float(_to_host(self.xp.linalg.norm(self.Q, axis=0).max()))
+        self.log_col_max = math.log(norm) if norm > 0 else (-math.inf if norm == 0 else math.inf)
         Q, R = self.xp.linalg.qr(self.Q)
         r = _to_host(self.xp.diagonal(R)).astype(np.float64)
         _check_r(r, 0, self.n_steps)

@@ -6,7 +6,10 @@
 * ``sum_i lambda_i = <log|det DS|> / h`` exactly for ``k = N`` (discretised flow), checked against an independent
   ``slogdet`` along a trajectory recomputed with :mod:`rnnchaos.dynamics`.
 * The accumulated ``sum log R_ii`` is the log-diagonal of the R factor of ``DS^n Q0`` whatever the QR schedule, so
-  results do not depend on ``t_ons`` (beyond rounding).
+  results do not depend on ``t_ons`` (beyond rounding): ``t_ons="auto"`` (the default, used by the tests above
+  that set no ``t_ons``) gives the ``t_ons = 1`` exponents to 1e-8 on the same trajectory.
+* A frame left too long collapses (the issue's map at g = 6, t_ons = 100): its R-diagonal spread exceeds
+  ``ln(1/eps) - ln(10)`` and the run stops with ``qr_breakdown`` instead of reporting exponents.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import importlib.util
 import numpy as np
 import pytest
 
+from rnnchaos import config as rconfig
 from rnnchaos import dynamics, io, lyapunov, network
 from rnnchaos.lyapunov import (
     BlasWorkspace,
@@ -27,6 +31,8 @@ from rnnchaos.lyapunov import (
 )
 from rnnchaos.lyapunov_backends import ArrayWorkspace
 from rnnchaos.status import NumericalFailure
+
+from ..conftest import ROOT
 
 
 def _nonnormal(mu, seed=0):
@@ -125,6 +131,7 @@ def test_array_workspace_agrees_with_blas_kernel(model, dtype):
     tol = 1e-10 if dtype == "float64" else 1e-4
     for _ in range(5):
         np.testing.assert_allclose(qr_step(a, 4), qr_step(b, 4), atol=tol)
+        assert a.log_col_max == pytest.approx(b.log_col_max, abs=tol)  # the spread check sees the same frame
     np.testing.assert_allclose(a.state(), b.state(), atol=1e-12)
     np.testing.assert_allclose(np.abs(np.asarray(a.Q).T @ np.asarray(a.Q)), np.eye(k), atol=10 * tol)
 
@@ -284,7 +291,7 @@ def test_same_seed_same_result_and_seed_matters():
 
 def test_running_estimate_and_batches():
     N = 20
-    r = lyapunov_spectrum("map", _gauss(N, 2.0, 29), np.zeros(N), k=8, t_transient=10.0,
+    r = lyapunov_spectrum("map", _gauss(N, 2.0, 29), np.zeros(N), k=8, t_transient=10.0, t_ons=1.0,
                           t_transient_tangent=5.0, t_sim=500.0, n_batches=20, rng=np.random.default_rng(0))
     assert r.running.shape == (len(r.running_t), 5) and len(r.running_t) <= 200
     assert np.all(np.diff(r.running_t) > 0) and r.running_t[-1] == r.t_sim == 500.0
@@ -374,7 +381,8 @@ def test_to_dataset_has_units_and_round_trips(tmp_path):
     assert ds["exponent"].dims == ("i",) and list(ds["i"].values) == [1, 2, 3, 4]
     assert ds["running"].dims == ("t_running", "i_running")
     for v in ["exponent_sem", "lambda_max", "lambda_max_sem", "d_ky", "entropy_rate", "mean_exponent",
-              "jacobian_trace_mean", "n_qr"]:
+              "jacobian_trace_mean", "n_qr", "qr_steps_min", "qr_steps_mean", "qr_steps_max", "spread_max",
+              "spread_bound"]:
         assert v in ds
     for v in ds.variables:
         assert {"units", "long_name"} <= set(ds[v].attrs), v
@@ -384,3 +392,112 @@ def test_to_dataset_has_units_and_round_trips(tmp_path):
     back = io.read_dataset(path, stage="lyapunov", required=["exponent", "running"])
     np.testing.assert_allclose(back["exponent"].values.ravel(), r.exponents)
     assert int(back["n_qr"].values.ravel()[0]) == r.n_qr
+
+
+def _issue_map(t_ons, **kw):
+    """Issue 16 item 2: map, g = 6, sigma_b = 0, N = 60, k = 10, no tangent transient, t_sim = 2000."""
+    J = network.draw_disorder(60, 0).couplings(6.0)
+    return lyapunov_spectrum("map", J, np.zeros(60), k=10, t_ons=t_ons, t_transient_tangent=0.0,
+                             rng=np.random.default_rng(0), **{"t_sim": 2000.0, **kw})
+
+
+def test_collapsed_frame_at_a_long_fixed_interval_is_a_qr_breakdown():
+    """t_ons = 100 used to report exponents 6-10 as 0.184 .. 0.177 (status ok); t_ons = 20 and auto resolve them."""
+    with pytest.raises(NumericalFailure) as err:
+        _issue_map(100.0)
+    assert err.value.status == "qr_breakdown"
+    bound = lyapunov.spread_bound("float64")
+    assert "t_ons = 100" in err.value.detail and f"bound {bound:.1f}" in err.value.detail
+    spread = float(err.value.detail.split(" is ")[1].split(" e-folds")[0])
+    assert spread > bound
+    ref, ok, auto = _issue_map(1.0), _issue_map(20.0), _issue_map("auto")
+    assert ok.spread_max < bound and auto.spread_max < bound
+    np.testing.assert_allclose(ok.exponents, ref.exponents, rtol=0, atol=1e-6)
+    assert ref.exponents[-1] < -0.3 and np.all(np.diff(ref.exponents) < 0)  # the resolved spectrum
+
+
+@pytest.mark.parametrize(("model", "g", "N", "k", "t_sim"), [("map", 6.0, 60, 10, 500.0), ("map", 2.0, 30, 30, 200.0),
+                                                          ("rate", 2.0, 40, 40, 100.0), ("rate", 6.0, 40, 10, 100.0)])
+def test_auto_interval_gives_the_t_ons_1_exponents_on_the_same_trajectory(model, g, N, k, t_sim):
+    J = network.draw_disorder(N, 3).couplings(g)
+    calls = []
+    kw = {"k": k, "t_transient": 20.0, "t_transient_tangent": 10.0, "t_sim": t_sim}
+    ref = lyapunov_spectrum(model, J, np.zeros(N), t_ons=1.0, rng=np.random.default_rng(5), **kw)
+    auto = lyapunov_spectrum(model, J, np.zeros(N), rng=np.random.default_rng(5),
+                             progress=lambda d, t: calls.append((d, t)), **kw)
+    scale = np.abs(ref.exponents).max()
+    np.testing.assert_allclose(auto.exponents, ref.exponents, rtol=0, atol=1e-8 * scale)
+    assert auto.t_ons_auto and auto.n_steps == ref.n_steps and auto.t_sim == ref.t_sim
+    assert auto.n_qr < ref.n_qr and auto.qr_steps_max > ref.qr_steps_max  # fewer, longer intervals
+    assert auto.n_qr * auto.t_ons == pytest.approx(auto.t_sim)
+    assert 1 <= auto.qr_steps_min <= auto.qr_steps_max
+    assert auto.spread_max <= auto.spread_bound == lyapunov.spread_bound("float64")
+    assert calls[-1] == (auto.n_steps, auto.n_steps) and len(calls) == auto.n_qr
+
+
+def test_auto_interval_keeps_the_spread_near_its_target():
+    """Rate network, k = N: intervals of many steps whose spread sits near ln(1/eps)/2 (float64), well below the
+    bound; float32 takes shorter intervals (tighter target)."""
+    J = network.draw_disorder(50, 1).couplings(2.0)
+    r64, r32 = (lyapunov_spectrum("rate", J, np.zeros(50), k=50, t_sim=100.0, dtype=d, rng=np.random.default_rng(0))
+                for d in ("float64", "float32"))
+    assert lyapunov.spread_target("float64") == pytest.approx(18.0, abs=0.05)
+    assert 0.7 * lyapunov.spread_target("float64") < r64.spread_max < lyapunov.spread_bound("float64") - 5
+    assert r32.spread_max < lyapunov.spread_bound("float32") and r32.qr_steps_max < r64.qr_steps_max / 1.5
+    assert r64.n_steps / r64.n_qr > 20  # vs 10 at t_ons = 1
+    np.testing.assert_allclose(r32.exponents, r64.exponents, rtol=0, atol=1e-3)
+
+
+def test_float32_gets_a_tighter_bound_that_catches_what_float64_resolves():
+    """Linear map (x0 = 0): log-moduli spread ln(1.2 / 0.25) = 1.57 per step, so 12 steps spread ~19 e-folds:
+    within float64's 33.7, beyond float32's 13.6."""
+    eps32, eps64 = np.finfo(np.float32).eps, np.finfo(np.float64).eps
+    assert lyapunov.spread_bound("float32") == pytest.approx(-np.log(eps32) - np.log(10.0))
+    assert lyapunov.spread_bound("float64") == pytest.approx(-np.log(eps64) - np.log(10.0))
+    assert lyapunov.spread_bound("float32") < lyapunov.spread_bound("float64") - 20
+    assert lyapunov.spread_target("float32") < lyapunov.spread_target("float64") / 2
+    mu = np.array([1.2, 1.0, 0.25])
+    J = _nonnormal(mu, seed=4)
+    r64 = _linear("map", J, t_ons=12.0, t_sim=480.0, t_transient_tangent=48.0)
+    np.testing.assert_allclose(r64.exponents, np.log(mu), atol=0.02)
+    with pytest.raises(NumericalFailure) as err:
+        _linear("map", J, t_ons=12.0, t_sim=480.0, t_transient_tangent=48.0, dtype="float32")
+    assert err.value.status == "qr_breakdown" and "float32 bound 13.6" in err.value.detail
+    auto32 = _linear("map", J, t_sim=480.0, t_transient_tangent=48.0, dtype="float32")
+    np.testing.assert_allclose(auto32.exponents, np.log(mu), atol=0.02)
+    assert auto32.qr_steps_max <= lyapunov.spread_target("float32") / np.log(1.2 / 0.25) + 1
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_auto_interval_is_limited_by_the_float_range(dtype):
+    """Map with J = I / 2 at x = 0: every exponent is log(1/2) and the spread is 0, so only the range bound
+    (log 0.5^m >= -ln(max)/4) limits the interval; float32 would underflow near 126 steps without it."""
+    N = 6
+    r = _linear("map", 0.5 * np.eye(N), t_sim=2000.0, t_transient_tangent=0.0, dtype=dtype)
+    np.testing.assert_allclose(r.exponents, np.log(0.5), rtol=1e-6)
+    m_range = lyapunov.range_bound(dtype) / np.log(2.0)
+    assert m_range / 2 <= r.qr_steps_max <= m_range
+    assert r.spread_max < 1e-3
+
+
+def test_parse_time_bound_on_a_fixed_rate_t_ons():
+    """Worst case 2 ||J|| per time unit, ||J|| <= 2 g (1 + N^-1/2): at g = 6, N = 100, t_ons <= 33.7 / 26.4."""
+    assert lyapunov.max_fixed_t_ons(6.0, 100) == pytest.approx(lyapunov.spread_bound("float64") / (24.0 * 1.1))
+    assert lyapunov.max_fixed_t_ons(0.0, 100) == np.inf
+    assert lyapunov.max_fixed_t_ons(6.0, 100, "float32") < lyapunov.max_fixed_t_ons(6.0, 100) / 2
+    base = {"model": ["rate"], "g": [1.0, 6.0], "sigma_b": [0.0], "N": [100], "seeds": 1,
+            "lyapunov": {"t_ons": 1.0, "k": 10}}
+
+    def parse(**lyap):
+        config = {**base, "lyapunov": {**base["lyapunov"], **lyap}}
+        rconfig.validate(config, str(ROOT / "workflow/schemas/config.schema.yaml"))
+        rconfig.check_config(config)
+        return config
+
+    assert parse()["lyapunov"]["t_ons"] == 1.0 and parse(t_ons="auto")["lyapunov"]["t_ons"] == "auto"
+    with pytest.raises(rconfig.ConfigError, match=r"lyapunov.t_ons = 2 must be <= 1.28 .* g = 6 .*t_ons: auto"):
+        parse(t_ons=2.0)
+    with pytest.raises(rconfig.ConfigError, match=r"lyapunov.t_ons = 1 must be <= 0.517 .* float32"):
+        parse(dtype="float32")
+    base["model"] = ["map"]  # no parse-time bound for the map (its lowest exponents are unbounded)
+    assert parse(t_ons=2.0)["lyapunov"]["t_ons"] == 2.0
