@@ -213,6 +213,35 @@ def _multiple(key: str, value: float, step: float, step_name: str) -> None:
                           f"rounded); nearest allowed values: {lo:.10g}, {hi:.10g}")
 
 
+def check_t_ons_bound(config: Mapping) -> None:
+    """A fixed lyapunov.t_ons of the rate network within the longest interval whose worst-case R-diagonal spread
+    stays below the precision's bound (:func:`rnnchaos.lyapunov.max_fixed_t_ons` at the largest g, smallest N);
+    the map has no such bound (checked at run time only). With t_ons 'auto', t_sim holds a step per batch."""
+    from rnnchaos.lyapunov import max_fixed_t_ons
+
+    lyap = config["lyapunov"]
+    t_ons = _number_or_none(lyap["t_ons"])
+    if t_ons is None:  # auto: whole steps, at least one per batch
+        for model in config["model"]:
+            h, h_name = (lyap["dt"], "lyapunov.dt") if model == "rate" else (1.0, "the map's step")
+            _multiple("lyapunov.t_sim", lyap["t_sim"], h, h_name)
+            _multiple("lyapunov.t_transient_tangent", lyap["t_transient_tangent"], h, h_name)
+            if "spectra_collapse" in config["figures"]:
+                _multiple("paper.spectra_t_sim", config["paper"]["spectra_t_sim"], h, h_name)
+            if lyap["t_sim"] < lyap["n_batches"] * h * (1 - 1e-9):
+                raise ConfigError(f"lyapunov.t_sim = {lyap['t_sim']:g} must be >= n_batches * t_ons >= n_batches "
+                                  f"* {h_name} = {lyap['n_batches'] * h:g} (t_ons: auto)")
+        return
+    if "rate" not in config["model"]:
+        return
+    bound = max_fixed_t_ons(max(config["g"]), min(config["N"]), lyap["dtype"])
+    if t_ons > bound:
+        raise ConfigError(
+            f"lyapunov.t_ons = {t_ons:g} must be <= {bound:.3g} for the rate network at g = {max(config['g']):g} "
+            f"in {lyap['dtype']} (worst-case frame spread 4 g (1 + N^-1/2) per time unit against the bound "
+            f"ln(1/eps) - ln(10)); or use lyapunov.t_ons: auto")
+
+
 def _number_or_none(value) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
@@ -300,6 +329,7 @@ def check_config(config: Mapping) -> None:
     if _number_or_none(lyap["t_ons"]) is not None and lyap["t_sim"] < lyap["n_batches"] * lyap["t_ons"]:
         raise ConfigError(
             f"lyapunov.t_sim = {lyap['t_sim']} must be >= n_batches * t_ons = {lyap['n_batches'] * lyap['t_ons']:g}")
+    check_t_ons_bound(config)
     check_steps(config)
 
 

@@ -67,7 +67,8 @@ def cpu_seconds(stage: str, N: int, model: str, settings: Mapping) -> float:
     if stage == "lyapunov":
         k, rk4 = s["k"], 4 if s["method"] == "rk4" and model == "rate" else 1
         tangent = _steps(s, model, "t_transient_tangent", "t_sim") * rk4
-        n_qr = (s["t_transient_tangent"] + s["t_sim"]) / s["t_ons"]
+        t_ons = 1.0 if s["t_ons"] == "auto" else s["t_ons"]  # auto: QRs no more often than at t_ons = 1 (measured)
+        n_qr = (s["t_transient_tangent"] + s["t_sim"]) / t_ons
         flops = tangent * 2 * N**2 * (k + 1) + n_qr * 4 * N * k**2  # tangent GEMMs + Householder QRs
         transient = _steps(s, model, "t_transient") * rk4 * 2 * N**2 / GEMV_FLOPS
         return flops / GEMM_FLOPS + transient + tangent * STEP_OVERHEAD_S

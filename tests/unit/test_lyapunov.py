@@ -501,3 +501,7 @@ def test_parse_time_bound_on_a_fixed_rate_t_ons():
         parse(dtype="float32")
     base["model"] = ["map"]  # no parse-time bound for the map (its lowest exponents are unbounded)
     assert parse(t_ons=2.0)["lyapunov"]["t_ons"] == 2.0
+    with pytest.raises(rconfig.ConfigError, match=r"lyapunov.t_sim = 400.5 must be a whole multiple of the map's step"):
+        parse(t_ons="auto", t_sim=400.5)  # auto: whole steps, no silent rounding either
+    with pytest.raises(rconfig.ConfigError, match=r"lyapunov.t_sim = 5 must be >= n_batches \* t_ons"):
+        parse(t_ons="auto", t_sim=5.0)
