@@ -214,7 +214,7 @@ def fixed_point_coordinates(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset],
         if n_failed:
             parts.append(f"g = {g:g}: {n_failed} of {n_ok + n_failed} searches failed")
     axes[0].set_ylabel("density [1]")
-    fig.suptitle(rf"{MODEL_TITLE[model]}" "\n" rf"coordinates of the fixed points other than $x^*=0$, "
+    fig.suptitle(rf"{MODEL_TITLE[model]}" "\n" r"coordinates of the fixed points $x^*\neq 0$" "\n"
                  rf"N = {int(s.N)}, $\sigma_b$ = {float(s.sigma_b):g}", fontsize=9)
     text = ("Mean squared coordinate <x*^2> of the fixed points other than x* = 0 (left out of the histograms, "
             "as of mu* and its <x*^2>) vs Kac-Rice: " + "; ".join(parts) + "."
