@@ -1,7 +1,8 @@
 """Networks from elsewhere: validated import of weights, then the package's fixed-point and Lyapunov analyses.
 
-File schema (no pickles anywhere: ``np.load(..., allow_pickle=False)``; array headers are read and checked
-before any data):
+File schema (no pickles anywhere: ``np.load(..., allow_pickle=False)``; every array's header (ndim, shape,
+dtype, and its bytes against the file's where the data is not compressed) is checked before any data is read
+or memory allocated, by :func:`rnnchaos.io.check_array_header`; arrays outside the schema are not read):
 
 ========  ======================================================================================================
 ``.npy``  one real 2-D array: the square couplings ``J``; ``theta = 0``; the model is ``model=`` (default rate)
@@ -60,6 +61,8 @@ def load_network(path: str | os.PathLike, *, model: str | None = None) -> tuple[
     path = Path(path)
     if path.suffix not in SUFFIXES:
         raise ExternalNetworkError(f"{path}: unsupported file type {path.suffix!r}; allowed: {', '.join(SUFFIXES)}")
+    if path.is_dir():
+        raise ExternalNetworkError(f"{path}: is a directory, not a weights file")
     if not path.is_file():
         raise ExternalNetworkError(f"{path}: no such file")
     arrays = {"J": _read_npy(path, "J")} if path.suffix == ".npy" else (

@@ -148,3 +148,95 @@ def test_a_failed_stage_is_recorded_not_raised(files):
                                                                                   "max_iter": 1})
     assert int(ds["fp_status"]) == 4 and "stalled" in ds["fp_status"].attrs["flag_meanings"]
     assert "fp_x" not in ds and int(ds["lyap_status"]) == 0 and ds["lyap_exponent"].size == 6
+
+
+# --- headers claiming huge arrays are refused before any allocation --------------------------------------------
+# (claims of tens of MB, not the TB of the issue: the same checks, and a failure of this test on broken code
+# allocates no more than the machine has; 10^12 entries fail numpy's allocation at once)
+def _npy_bytes(shape, descr="<f8"):
+    """The bytes of a .npy header claiming ``shape`` (no data follows)."""
+    import io as _io
+
+    buf = _io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": descr, "fortran_order": False, "shape": shape})
+    return buf.getvalue()
+
+
+def _npz_with(path, **members):
+    """A .npz whose members are raw .npy bytes (possibly headers only) or arrays."""
+    import io as _io
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        for key, value in members.items():
+            if isinstance(value, np.ndarray):
+                buf = _io.BytesIO()
+                np.save(buf, value)
+                value = buf.getvalue()
+            zf.writestr(f"{key}.npy", value)
+
+
+def _nc_with(path, variables):
+    """A NetCDF file whose variables (name -> shape) are declared but never written (compressed: no bytes)."""
+    import netCDF4
+
+    with netCDF4.Dataset(path, "w") as nc:
+        for name, shape in variables.items():
+            dims = []
+            for k, n in enumerate(shape):
+                nc.createDimension(f"{name}_{k}", n)
+                dims.append(f"{name}_{k}")
+            nc.createVariable(name, "f8", dims, zlib=True, chunksizes=[min(n, 64) for n in shape] or None)
+
+
+HUGE = {
+    "npy_1d": (lambda p: p.write_bytes(_npy_bytes((10**12,))), "npy", r"'J' must be a 2-D matrix, got 1-D shape "
+                                                                     r"\(1000000000000,\)"),
+    "npy_3d": (lambda p: p.write_bytes(_npy_bytes((200, 200, 200))), "npy", r"'J' must be a 2-D matrix, got 3-D"),
+    "npy_data_missing": (lambda p: p.write_bytes(_npy_bytes((2000, 2000))), "npy",
+                         r"'J' claims shape \(2000, 2000\) of float64 \(32000000 bytes\) but the file holds only 0"),
+    "npy_huge_string": (lambda p: p.write_bytes(_npy_bytes((3, 3), "<U100000000")), "npy",
+                        r"must be a real floating-point or integer array, got dtype <U100000000"),
+    "npz_theta": (lambda p: _npz_with(p, J=np.eye(3), theta=_npy_bytes((2 * 10**6,))), "npz",
+                  r"\['theta'\]: 'theta' must be a vector of length N <= 20000, got shape \(2000000,\)"),
+    "npz_theta_2d": (lambda p: _npz_with(p, J=np.eye(3), theta=_npy_bytes((3, 10**6))), "npz",
+                     r"'theta' must be a vector"),
+    "npz_scalar": (lambda p: _npz_with(p, J=np.eye(3), tau=_npy_bytes((10**6,))), "npz",
+                   r"'tau' must be a single value, got shape \(1000000,\)"),
+    "npz_truncated_member": (lambda p: _npz_with(p, J=_npy_bytes((2000, 2000))), "npz",
+                             r"\['J'\]: 'J' claims shape \(2000, 2000\) of float64 \(32000000 bytes\)"),
+    "nc_theta": (lambda p: _nc_with(p, {"J": (3, 3), "theta": (2 * 10**6,)}), "nc",
+                 r"'theta' must be a vector of length N <= 20000, got shape \(2000000,\)"),
+    "nc_3d": (lambda p: _nc_with(p, {"J": (200, 200, 200)}), "nc", r"'J' must be a 2-D matrix, got 3-D"),
+    "nc_scalar": (lambda p: _nc_with(p, {"J": (3, 3), "dt": (10**6,)}), "nc", r"'dt' must be a single value"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HUGE))
+def test_huge_headers_are_refused_before_any_allocation(tmp_path, case):
+    import tracemalloc
+
+    write, suffix, match = HUGE[case]
+    path = tmp_path / f"{case}.{suffix}"
+    write(path)
+    assert path.stat().st_size < 100_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(ExternalNetworkError, match=match) as err:
+            external.load_network(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(path) in str(err.value) and peak < 4 * 2**20, peak
+
+
+def test_arrays_outside_the_schema_are_not_read(tmp_path):
+    _npz_with(tmp_path / "w.npz", J=np.eye(3), W_out=_npy_bytes((10**12,)))  # would not fit in any memory
+    model, J, theta, meta = external.load_network(tmp_path / "w.npz")
+    assert np.array_equal(J, np.eye(3)) and meta["ignored"] == ["W_out"]
+
+
+def test_a_directory_is_named_as_one(tmp_path):
+    (tmp_path / "x.npy").mkdir()
+    with pytest.raises(ExternalNetworkError, match=r"x.npy: is a directory, not a weights file"):
+        external.load_network(tmp_path / "x.npy")
