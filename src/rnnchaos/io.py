@@ -15,15 +15,22 @@ Every file written here
 from __future__ import annotations
 
 import contextlib
+import errno
+import glob
 import json
 import logging
+import math
 import os
+import shutil
+import struct
 import tempfile
 import time
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+import netCDF4
 import numpy as np
 import xarray as xr
 
@@ -34,6 +41,9 @@ from rnnchaos.status import STATUS_CODES, NumericalFailure
 log = logging.getLogger("rnnchaos")
 
 COMPLETE_ATTR = "rnnchaos_complete"
+SCALAR_CRC_ATTR = "rnnchaos_scalar_crc32"
+#: suffix of a damaged file moved aside (the pipeline never reads it; delete it once inspected)
+CORRUPT_SUFFIX = ".corrupt"
 #: Coordinates every grid-point file may carry, with their metadata.
 GRID_COORDS = {
     "g": ("1", "coupling gain g (J_ij ~ N(0, g^2/N))"),
@@ -44,7 +54,11 @@ GRID_COORDS = {
 
 
 class IncompleteOutputError(RuntimeError):
-    """A file that is truncated, foreign, unfinished, or lacks expected variables."""
+    """A file that is truncated, foreign, unfinished, corrupt, or lacks expected variables."""
+
+
+class DiskFullError(OSError):
+    """A write that failed because the disk is full; the message names the directory and the free space."""
 
 
 def with_grid_coords(ds: xr.Dataset, **point: float | int) -> xr.Dataset:
@@ -74,13 +88,18 @@ def status_variable(status: str, detail: str = "") -> xr.DataArray:
 
 
 def write_dataset(ds: xr.Dataset, path: str | os.PathLike, *, stage: str, params: Mapping) -> None:
-    """Write ``ds`` atomically to ``path`` with version, stage, parameters and the completeness marker."""
+    """Write ``ds`` atomically to ``path`` with version, stage, parameters and the completeness marker.
+
+    Every variable gets the HDF5 Fletcher-32 checksum filter (verified by HDF5 on every read); HDF5 cannot
+    filter 0-d variables, so their stored bytes get a CRC-32 in the global attribute ``rnnchaos_scalar_crc32``,
+    verified by :func:`read_dataset`. A write that fails on a full disk raises :class:`DiskFullError`.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     ds = ds.copy()
     missing = [v for v in ds.data_vars if not {"units", "long_name"} <= set(ds[v].attrs)]
     if missing:
         raise ValueError(f"variables without units/long_name: {missing} (stage {stage})")
+    ds.attrs.pop(SCALAR_CRC_ATTR, None)  # a read file's checksums do not describe this one
     ds.attrs.update(
         rnnchaos_version=__version__,
         stage=stage,
@@ -88,27 +107,43 @@ def write_dataset(ds: xr.Dataset, path: str | os.PathLike, *, stage: str, params
         Conventions="CF-1.8",
     )
     ds.attrs[COMPLETE_ATTR] = np.int8(1)
-    for stale in path.parent.glob(f".{path.name}.*.tmp.nc"):  # left by a killed earlier attempt at this file
-        stale.unlink(missing_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.nc", dir=path.parent)
-    os.close(fd)
-    try:
+    for var in ds.variables.values():  # checksums need chunked storage: drop a 'contiguous' read from a file
+        var.encoding = {**{k: v for k, v in var.encoding.items() if k != "contiguous"}, "fletcher32": True}
+    scalars = [name for name, var in ds.variables.items() if var.ndim == 0]
+
+    def write(tmp: str) -> None:
         ds.to_netcdf(tmp, engine="netcdf4")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        if scalars:
+            with netCDF4.Dataset(tmp, "a") as nc:
+                nc.setncattr(SCALAR_CRC_ATTR, json.dumps({v: _crc(nc[v]) for v in scalars}, sort_keys=True))
+
+    _write_atomically(path, write, suffix=".nc", needed=ds.nbytes)
 
 
-def read_dataset(path: str | os.PathLike, *, stage: str | None = None, required: Iterable[str] = ()) -> xr.Dataset:
-    """Open a pipeline file, checking the completeness marker, the stage and the expected variables."""
+def read_dataset(path: str | os.PathLike, *, stage: str | None = None, required: Iterable[str] = (),
+                 quarantine: bool = True) -> xr.Dataset:
+    """Open a pipeline file, checking checksums, the completeness marker, the stage and the expected variables.
+
+    A damaged file (unreadable, truncated, a checksum that does not match, no completeness marker) raises
+    :class:`IncompleteOutputError`; with ``quarantine`` (default) it is first renamed to ``<name>.corrupt``
+    (a name the pipeline never reads, so nothing is lost) and the message says that rerunning snakemake
+    recomputes it. A missing file or a wrong stage or variable set raises without moving anything.
+    """
     path = Path(path)
+    if not path.is_file():
+        raise IncompleteOutputError(f"{path}: " + ("is a directory, not a NetCDF file" if path.is_dir()
+                                                   else "no such file"))
     try:
         ds = xr.load_dataset(path, engine="netcdf4")
-    except (OSError, ValueError) as err:
-        raise IncompleteOutputError(f"{path}: not a readable NetCDF file ({err})") from err
+        bad = _scalar_crc_mismatch(path, ds.attrs.pop(SCALAR_CRC_ATTR, None))
+    except PermissionError as err:
+        raise IncompleteOutputError(f"{path}: not readable ({err})") from err
+    except (OSError, ValueError, RuntimeError) as err:  # HDF5 reports a failed Fletcher-32 check as RuntimeError
+        _damaged(path, f"not a readable NetCDF file or a checksum failed ({err})", quarantine, err)
+    if bad:
+        _damaged(path, f"checksum failed for 0-d variable(s) {bad}", quarantine)
     if int(ds.attrs.get(COMPLETE_ATTR, 0)) != 1:
-        raise IncompleteOutputError(f"{path}: no completeness marker '{COMPLETE_ATTR}'; unfinished or foreign file")
+        _damaged(path, f"no completeness marker '{COMPLETE_ATTR}'; unfinished or foreign file", quarantine)
     if stage is not None and ds.attrs.get("stage") != stage:
         raise IncompleteOutputError(f"{path}: written by stage {ds.attrs.get('stage')!r}, expected {stage!r}")
     absent = [v for v in required if v not in ds.variables]
@@ -226,6 +261,177 @@ def _jsonable(obj):
     raise TypeError(f"parameter of type {type(obj).__name__} is not JSON-serialisable")
 
 
+# --- damaged files, atomic writes of any file, full disks (the checks of read_dataset and write_dataset) -------
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+#: free space below which a failed write is reported as a full disk (on top of the bytes the write needed)
+DISK_MARGIN = 1 << 20
+
+
+def _crc(var: netCDF4.Variable) -> int:
+    """CRC-32 of the stored (raw, undecoded) value of a 0-d NetCDF variable."""
+    var.set_auto_maskandscale(False)
+    value = np.asarray(var[...])
+    return zlib.crc32(str(value.item()).encode() if value.dtype.kind in "OSU" else value.tobytes())
+
+
+def _scalar_crc_mismatch(path: Path, stored: str | None) -> list[str]:
+    """The 0-d variables whose stored bytes no longer match the CRC-32 written with them."""
+    if not stored:
+        return []
+    expected = json.loads(stored)
+    with netCDF4.Dataset(path) as nc:
+        return [v for v, crc in expected.items() if v not in nc.variables or _crc(nc[v]) != crc]
+
+
+def move_aside(path: str | os.PathLike) -> Path:
+    """Rename a damaged file to ``<name>.corrupt`` (``.corrupt.1``, ... if taken); returns the new path."""
+    path = Path(path)
+    target, n = path.with_name(path.name + CORRUPT_SUFFIX), 0
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}{CORRUPT_SUFFIX}.{n}")
+    os.rename(path, target)
+    return target
+
+
+def _damaged(path: Path, reason: str, quarantine: bool, cause: BaseException | None = None):
+    """Raise IncompleteOutputError for a damaged file, first moving it aside when ``quarantine``."""
+    if not quarantine:
+        raise IncompleteOutputError(f"{path}: {reason}") from cause
+    try:
+        where = f"moved to {move_aside(path)} so that rerunning snakemake recomputes it"
+    except OSError as err:
+        where = f"could not be moved aside ({err}); delete it and rerun snakemake to recompute it"
+    raise IncompleteOutputError(f"{path}: damaged file: {reason}; {where}") from cause
+
+
+def hdf5_damage(path: str | os.PathLike) -> str | None:
+    """What is wrong with a NetCDF-4 file judged from its first bytes alone, or None if nothing shows there.
+
+    Cheap enough for thousands of files (one 64-byte read): the HDF5 signature and the end-of-file address of
+    the superblock against the file's size (a truncated file is shorter). Checksums and the completeness
+    marker need the whole file and are checked by :func:`read_dataset`.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(64)
+        size = os.fstat(fh.fileno()).st_size
+    if not head.startswith(HDF5_SIGNATURE):
+        return "not an HDF5 (NetCDF-4) file" if size else "empty file"
+    version = head[8] if len(head) > 8 else -1
+    # superblock layout (HDF5 file format spec. 3.0, section II.A): base and end-of-file addresses
+    at = {0: (24, 40, 13), 1: (28, 44, 13), 2: (12, 28, 9), 3: (12, 28, 9)}.get(version)
+    if at is None or len(head) < at[1] + 8 or head[at[2]] != 8:
+        return f"unreadable HDF5 superblock (version {version}, {size} bytes)"
+    base, end = struct.unpack_from("<Q", head, at[0])[0], struct.unpack_from("<Q", head, at[1])[0]
+    if base + end > size:
+        return f"truncated: {size} of {base + end} bytes"
+    return None
+
+
+def quarantine_damaged(root: str | os.PathLike) -> list[str]:
+    """Move aside every ``*.nc`` under ``root`` that :func:`hdf5_damage` finds damaged; one message per file.
+
+    Run when the Snakefile is parsed, so that the damaged outputs are missing and are recomputed by that run.
+    """
+    messages = []
+    for folder, _, names in os.walk(root):
+        for name in sorted(names):
+            path = Path(folder) / name
+            if name.endswith(".nc") and not name.startswith("."):
+                try:
+                    reason = hdf5_damage(path)
+                    if reason:
+                        messages.append(f"{path}: damaged file ({reason}); moved to {move_aside(path)}, "
+                                        "it will be recomputed")
+                except OSError as err:
+                    messages.append(f"{path}: could not be checked or moved aside ({err})")
+    return messages
+
+
+def _file_mode() -> int:
+    """The mode a newly created file gets under the process's umask (0o666 & ~umask)."""
+    try:  # Linux >= 4.7 reports it without changing it (thread-safe)
+        with open("/proc/self/status") as fh:
+            mask = next(int(line.split()[1], 8) for line in fh if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _write_atomically(path: Path, write, *, suffix: str, needed: int = 0) -> None:
+    """``write(tmp)`` to a temporary name beside ``path``, then rename it to ``path`` (mode from the umask).
+
+    A failure removes the temporary file; one on a full disk raises :class:`DiskFullError` naming the folder
+    and its free space (HDF5 reports a full disk as "NetCDF: HDF error" or "Permission denied").
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp{suffix}"):  # left by a killed attempt
+        stale.unlink(missing_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{suffix}", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, _file_mode())
+        os.replace(tmp, path)
+    except BaseException as err:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, Exception):
+            _raise_if_disk_full(err, path, needed)
+        raise
+
+
+def _raise_if_disk_full(err: Exception, path: Path, needed: int) -> None:
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        return
+    if getattr(err, "errno", None) == errno.ENOSPC or free < needed + DISK_MARGIN:
+        raise DiskFullError(errno.ENOSPC, f"{path}: not written, the disk holding {path.parent} is full "
+                                          f"({free / 2**20:.1f} MiB free, about {needed / 2**20:.1f} MiB "
+                                          f"needed); free space and rerun ({type(err).__name__}: {err})") from err
+
+
+def write_figure(fig, path: str | os.PathLike, *, dpi: float | None = None) -> None:
+    """Save a Matplotlib figure atomically; the format is the suffix of ``path`` (``.png``, ``.pdf``, ...)."""
+    path = Path(path)
+    fmt = path.suffix[1:]
+    _write_atomically(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi="figure" if dpi is None else dpi),
+                      suffix=path.suffix)
+
+
+def write_text(path: str | os.PathLike, text: str) -> None:
+    """Write a text file atomically."""
+    path = Path(path)
+    _write_atomically(path, lambda tmp: Path(tmp).write_text(text), suffix=path.suffix)
+
+
+def open_grid(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> xr.Dataset:
+    """Per-point files of any stage (a glob pattern or a list of paths) combined on the grid coordinates.
+
+    Each file is read by :func:`read_dataset`; every dimension without coordinate values (fixed points, units,
+    snapshots, ...) gets ``0, 1, ...`` so files whose lengths differ there combine by
+    :func:`xarray.combine_by_coords` (outer join): shorter files are padded with NaN (integers become float).
+    The added index coordinates are dropped again. Needs no dask.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        found = sorted(glob.glob(str(paths)))
+        if not found:
+            raise FileNotFoundError(f"paths: no file matches {str(paths)!r}")
+        paths = found
+    datasets, added = [], set()
+    for p in paths:
+        ds = read_dataset(p)
+        free = [d for d in ds.dims if d not in ds.indexes]
+        added.update(free)
+        datasets.append(ds.assign_coords({d: np.arange(ds.sizes[d]) for d in free}))
+    if not datasets:
+        raise ValueError("paths: no files given")
+    out = xr.combine_by_coords(datasets, data_vars="all", coords="different", compat="no_conflicts",
+                               join="outer", combine_attrs="drop_conflicts")
+    return out.drop_vars(sorted(added & set(out.coords)))
+
+
 # --- external weight files (schema in rnnchaos.external; no pickles: np.load(..., allow_pickle=False)) -------
 #: largest network accepted (the pipeline's N range is [2, 20000]; J then takes 3.2 GB in float64)
 MAX_N = 20000
@@ -236,8 +442,37 @@ class ExternalNetworkError(ValueError):
     """An external weight file that is unreadable or breaks the schema; the message names file, key and problem."""
 
 
-def read_weights_npy(source, key, fileobj=None):
-    """One array from a .npy file or a .npz member, checking its header (dtype, shape) before its data."""
+def check_array_header(where: str, key: str, shape: tuple, dtype: np.dtype, available: int | None = None) -> None:
+    """Refuse, from its header alone and before anything is allocated, an array the schema cannot take.
+
+    Couplings (``J``, ``W``): 2-D, both sides <= :data:`MAX_N`, real dtype; biases (``theta``, ``b``): 1-D of
+    length <= :data:`MAX_N`, real dtype; ``model``, ``tau``, ``dt``: one value of at most 1 kB. ``available``: the
+    bytes of data the file holds for the array (None where the data is compressed); a header claiming more is
+    a truncated or damaged file. Other keys are not read at all.
+    """
+    def fail(msg):
+        raise ExternalNetworkError(f"{where}: '{key}' {msg}")
+
+    dtype = np.dtype(dtype)
+    if key in COUPLING_KEYS:
+        if len(shape) != 2:
+            fail(f"must be a 2-D matrix, got {len(shape)}-D shape {shape}")
+        if max(shape) > MAX_N:
+            fail(f"has shape {shape}; allowed N <= {MAX_N}")
+    elif key in BIAS_KEYS and (len(shape) != 1 or shape[0] > MAX_N):
+        fail(f"must be a vector of length N <= {MAX_N}, got shape {shape}")
+    elif key in SCALAR_KEYS and (math.prod(shape) != 1 or dtype.itemsize > 1024):
+        fail(f"must be a single value, got shape {shape} of dtype {dtype}")
+    if key in (*COUPLING_KEYS, *BIAS_KEYS) and dtype.kind not in "fiu":
+        fail(f"must be a real floating-point or integer array, got dtype {dtype}")
+    nbytes = math.prod(shape) * dtype.itemsize
+    if available is not None and nbytes > available:
+        fail(f"claims shape {shape} of {dtype} ({nbytes} bytes) but the file holds only {max(available, 0)} bytes "
+             "of data; truncated or damaged file")
+
+
+def read_weights_npy(source, key, fileobj=None, size=None):
+    """One array from a .npy file or a .npz member (``size``: the member's bytes), its header checked first."""
     f = open(source, "rb") if fileobj is None else fileobj  # noqa: SIM115
     where = f"{source}" + (f" ['{key}']" if fileobj is not None else "")
     try:
@@ -254,8 +489,8 @@ def read_weights_npy(source, key, fileobj=None):
         if dtype.hasobject:
             raise ExternalNetworkError(f"{where}: '{key}' is an object array (pickled Python objects); refused, "
                                        "store plain numeric arrays")
-        if len(shape) == 2 and max(shape) > MAX_N:
-            raise ExternalNetworkError(f"{where}: '{key}' has shape {shape}; allowed N <= {MAX_N}")
+        size = os.fstat(f.fileno()).st_size if fileobj is None else size
+        check_array_header(where, key, shape, dtype, None if size is None else size - f.tell())
         f.seek(0)
         try:
             return np.load(f, allow_pickle=False)
@@ -267,33 +502,43 @@ def read_weights_npy(source, key, fileobj=None):
 
 
 def read_weights_npz(path):
-    """All arrays of a .npz archive, each read by :func:`read_weights_npy` (no pickles)."""
+    """The schema's arrays of a .npz archive, each read by :func:`read_weights_npy` (no pickles); other members
+    are listed with the value None and not read."""
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as err:
         raise ExternalNetworkError(f"{path}: not a valid .npz (zip) archive ({err})") from err
     with zf:
         out = {}
-        for name in zf.namelist():
-            key = name[:-4] if name.endswith(".npy") else name
-            with zf.open(name) as member:
-                out[key] = read_weights_npy(path, key, fileobj=member)  # zip members seek (by re-reading)
+        for info in zf.infolist():
+            key = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+            if key not in (*COUPLING_KEYS, *BIAS_KEYS, *SCALAR_KEYS):
+                out[key] = None
+                continue
+            with zf.open(info) as member:  # zip members seek (by re-reading)
+                out[key] = read_weights_npy(path, key, fileobj=member, size=info.file_size)
     return out
 
 
 def read_weights_netcdf(path):
-    """The coupling, bias and scalar variables of a weights NetCDF file (checked sizes)."""
+    """The coupling, bias and scalar variables of a weights NetCDF file, headers checked before any data."""
     try:
         ds = xr.open_dataset(path, engine="netcdf4")
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, RuntimeError) as err:
         raise ExternalNetworkError(f"{path}: not a readable NetCDF file ({err})") from err
+    size = os.path.getsize(path)
     with ds:
         out = {}
         for key in (*COUPLING_KEYS, *BIAS_KEYS, *SCALAR_KEYS):
             if key in ds.variables:
-                if len(ds[key].shape) == 2 and max(ds[key].shape) > MAX_N:
-                    raise ExternalNetworkError(f"{path}: '{key}' has shape {ds[key].shape}; allowed N <= {MAX_N}")
-                out[key] = ds[key].values
+                enc = ds[key].encoding
+                compressed = any(enc.get(k) for k in ("zlib", "szip", "zstd", "bzip2", "blosc", "compression"))
+                check_array_header(str(path), key, ds[key].shape, enc.get("dtype", ds[key].dtype),
+                                   None if compressed else size)
+                try:
+                    out[key] = ds[key].values
+                except (OSError, ValueError, RuntimeError) as err:
+                    raise ExternalNetworkError(f"{path}: unreadable variable '{key}' ({err})") from err
             elif key in SCALAR_KEYS and key in ds.attrs:
                 out[key] = np.asarray(ds.attrs[key])
         out.update({k: None for k in ds.data_vars if k not in out})

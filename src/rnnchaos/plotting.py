@@ -15,6 +15,7 @@ import xarray as xr
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
+from rnnchaos.io import write_figure, write_text
 from rnnchaos.status import NOT_COMPUTED
 
 TIME_UNIT = {"rate": r"$\tau_m$", "map": "step"}
@@ -242,12 +243,12 @@ def draw(name: str, *, model: str, **data) -> Drawing:
 
 
 def save(drawing: Drawing, *, png: str, pdf: str, caption: str | None = None) -> None:
-    """Write a figure as PNG (150 dpi) and PDF, and its agreement statement as reStructuredText."""
-    drawing.figure.savefig(png, dpi=150)
-    drawing.figure.savefig(pdf)
+    """Write a figure as PNG (150 dpi) and PDF, and its agreement statement as reStructuredText (each file
+    atomically: a killed job leaves no partial file)."""
+    write_figure(drawing.figure, png, dpi=150)
+    write_figure(drawing.figure, pdf)
     if caption is not None:
-        with open(caption, "w") as fh:
-            fh.write(drawing.agreement.replace("*", r"\*") + "\n")
+        write_text(caption, drawing.agreement.replace("*", r"\*") + "\n")
 
 
 def delta0_agreement(s: xr.Dataset) -> str:

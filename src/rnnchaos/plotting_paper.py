@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 from rnnchaos.io import point_values
-from rnnchaos.plotting import MODEL_TITLE, RATE_UNIT, TIME_UNIT, Drawing, _colours, delta0_agreement, seed_stats
+from rnnchaos.plotting import MODEL_TITLE, RATE_UNIT, TIME_UNIT, Drawing, _colours, delta0_agreement, listed, seed_stats
 
 
 def scs_autocorrelation(summary: xr.Dataset, *, model: str) -> Drawing:
@@ -28,9 +28,11 @@ def scs_autocorrelation(summary: xr.Dataset, *, model: str) -> Drawing:
     sigmas = s.sigma_b.values[:2]
     fig = Figure(figsize=(4.4 * len(sigmas), 3.8), layout="constrained")
     axes = fig.subplots(1, len(sigmas), sharey=True, squeeze=False)[0]
+    drawn = set()
     for ax, sb in zip(axes, sigmas, strict=True):
         p = s.sel(sigma_b=sb)
         gs = [g for g in p.g.values if int(p["dmft_chaotic"].sel(g=g)) == 1] or list(p.g.values)
+        drawn.update(gs)
         for c, g in zip(_colours(len(gs)), gs, strict=True):
             q = p.sel(g=g)
             mean, sem, _ = seed_stats(q["sim_delta"] / q["sim_delta0"], q["sim_status"])
@@ -46,7 +48,12 @@ def scs_autocorrelation(summary: xr.Dataset, *, model: str) -> Drawing:
         ax.legend(fontsize=6.5)
     axes[0].set_ylabel(r"$\Delta(\tau)/\Delta_0$ [1]")
     fig.suptitle(f"{MODEL_TITLE[model]}\nnormalised autocorrelation (SCS 1988)", fontsize=9)
-    return Drawing(fig, delta0_agreement(s.sel(sigma_b=sigmas)))
+    caption = (f"Normalised autocorrelation Delta(tau)/Delta0 of the chaotic state of the {model} model "
+               f"(Sompolinsky, Crisanti & Sommers 1988): simulation at N = {int(s.N)} (dots, mean +- SEM over "
+               f"{s.sizes['seed']} seed(s)) against dynamical mean-field theory (lines) for g = "
+               f"{listed(sorted(drawn))} (the gains mean-field theory calls chaotic), one panel per sigma_b in "
+               f"{listed(sigmas)}.")
+    return Drawing(fig, delta0_agreement(s.sel(sigma_b=sigmas)), caption)
 
 
 def spectra_collapse(full: Sequence[xr.Dataset], *, model: str) -> Drawing:
@@ -86,7 +93,13 @@ def spectra_collapse(full: Sequence[xr.Dataset], *, model: str) -> Drawing:
     spread = (vals.max() - vals.min()) / vals.mean() if vals.mean() > 0 else np.nan
     text = (f"At g = {g_ref:g}, D_KY/N = " + ", ".join(f"{v:.3f} (N = {n})" for n, v in per_n.items())
             + f": relative spread {100 * spread:.1f}% across N (extensive chaos if small).")
-    return Drawing(fig, text)
+    n_seeds = len({int(r[3].seed.item()) for r in rows if "seed" in r[3].coords})
+    caption = (f"Full Lyapunov spectra (k = N, QR method) of the {model} model (Engelken, Wolf & Abbott 2020): "
+               f"lambda_i against i/N for N = {listed(list(per_n))} at g = {g_ref:g}, sigma_b = {rows[0][1]:g} "
+               f"(left, mean over {n_seeds} seed(s); the curves collapse if chaos is extensive), and the "
+               f"Kaplan-Yorke dimension D_KY/N and entropy rate H/N against g = {listed(g_vals)} at N = {n_max} "
+               f"(right).")
+    return Drawing(fig, text, caption)
 
 
 def radial_separation(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset], *, model: str) -> Drawing:
@@ -123,7 +136,12 @@ def radial_separation(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset], *, mo
         parts.append(f"{n_missed} network(s) where the search found only x* = 0 are left out")
     text = (f"At sigma_b = {sigmas[0]:g}, N = {int(s.N)}: " + "; ".join(parts) + "." if parts
             else "No chaotic grid point with fixed points to compare.")
-    return Drawing(fig, text)
+    caption = (f"Radial separation of fixed points and dynamics in the {model} model (Stubenrauch et al. 2022): "
+               f"mean squared coordinate <x*^2> of the fixed points found (circles; Kac-Rice <y^2>_mu*, line) and "
+               f"the variance Delta0 of the dynamics (squares, simulated; DMFT, line) against g = "
+               f"{listed(s.g.values)} at N = {int(s.N)}, mean +- SEM over {s.sizes['seed']} seed(s), one panel per "
+               f"sigma_b in {listed(sigmas)}.")
+    return Drawing(fig, text, caption)
 
 
 def _found_radius(p: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
@@ -193,7 +211,13 @@ def jacobian_spectrum(fixed_points: Sequence[xr.Dataset], kac_rice_point: Sequen
                      f"Kac-Rice bulk's {expected:.4f}.")
     else:
         text = "No Kac-Rice disc or no eigenvalues to compare."
-    return Drawing(fig, text)
+    caption = (f"Jacobian eigenvalues at the {n_fp} fixed points of the {model} model found in {len(ok)} "
+               f"network(s) at g = {float(p.g.item()):g}, sigma_b = {float(p.sigma_b.item()):g}"
+               + (f", N = {int(p.N.item())}" if "N" in p.coords else "")
+               + f": in the complex plane against the Kac-Rice disc around {centre:g} (left), and the fraction "
+               f"within distance r of {centre:g} for the points other than x* = 0 against the Kac-Rice radial "
+               f"law F(r) (right).")
+    return Drawing(fig, text, caption)
 
 
 def fixed_point_count(fixed_points_count: Sequence[xr.Dataset], kac_rice_point: Sequence[xr.Dataset], *,
@@ -226,7 +250,11 @@ def fixed_point_count(fixed_points_count: Sequence[xr.Dataset], kac_rice_point: 
     sigma = float(point_values(kr, "complexity")) if int(point_values(kr, "status")) == 0 else np.nan
     text = (f"The number of fixed points found grows as exp({slope:.3f} N) over N = {sizes.min()}..{sizes.max()}; "
             f"the Kac-Rice complexity is Sigma = {sigma:.3f}.")
-    return Drawing(fig, text)
+    caption = (f"Number of fixed points of the {model} model against network size N = {listed(sizes)} at "
+               f"g = {float(p.g.item()):g}, sigma_b = {float(p.sigma_b.item()):g}: found (circles, mean over "
+               f"{len(rows) // max(sizes.size, 1)} network(s) per N) and the capture-recapture estimate of the "
+               f"total (crosses), against the Kac-Rice growth exp(N Sigma) through the first point (line).")
+    return Drawing(fig, text, caption)
 
 
 def qr_convergence(t_ons: Sequence[xr.Dataset], *, model: str) -> Drawing:
@@ -261,7 +289,12 @@ def qr_convergence(t_ons: Sequence[xr.Dataset], *, model: str) -> Drawing:
     intervals = ", ".join(f"{float(point_values(ds, 't_ons')):g}" for ds in ok)
     text = (f"lambda_1 over t_ons = {intervals}: {lam1.min():.6f} to {lam1.max():.6f}, "
             f"a spread of {spread:.2g} standard errors (the QR interval changes only rounding).")
-    return Drawing(fig, text)
+    caption = (f"Convergence of the QR (Benettin) method for the {model} model at g = {float(p.g.item()):g}, "
+               f"sigma_b = {float(p.sigma_b.item()):g}, N = {int(p.N.item())}: running estimates of the first "
+               f"exponents against averaging time"
+               + (f" at t_ons = {float(point_values(ref, 't_ons')):g}" if ref is not None else "")
+               + f" (left), and the exponents lambda_i computed with QR intervals t_ons = {intervals} (right).")
+    return Drawing(fig, text, caption)
 
 
 FIGURES = {

@@ -14,6 +14,8 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
+from rnnchaos.io import write_figure
+
 GRID_DIMS = ("g", "sigma_b", "N", "seed")
 #: marker style of a fixed point by index (number of unstable directions): 0, 1, >= 2
 FP_STYLE = {
@@ -108,9 +110,9 @@ def lyapunov_panel(ax, analysis: xr.Dataset) -> None:
 
 
 def save(fig: Figure, *, png: str, pdf: str) -> None:
-    """Write a figure as PNG (150 dpi) and PDF."""
-    fig.savefig(png, dpi=150)
-    fig.savefig(pdf)
+    """Write a figure as PNG (150 dpi) and PDF (each atomically: a killed job leaves no partial file)."""
+    write_figure(fig, png, dpi=150)
+    write_figure(fig, pdf)
 
 
 def _squeeze(ds: xr.Dataset) -> xr.Dataset:

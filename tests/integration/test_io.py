@@ -85,3 +85,153 @@ def test_stale_temporary_files_of_a_killed_write_are_removed(tmp_path):
     other.write_bytes(b"another job's file")
     io.write_dataset(small_dataset(), tmp_path / "out.nc", stage="t", params={})
     assert not stale.exists() and other.exists() and (tmp_path / "out.nc").exists()
+
+
+# --- damaged files: checksums, quarantine, parse-time check ----------------------------------------------------
+MARKER = np.arange(512.0) + 0.1234567  # a recognisable array whose bytes are searched for in the file
+
+
+def marked_file(path):
+    ds = io.with_grid_coords(xr.Dataset({"a": (("i",), MARKER, {"units": "1", "long_name": "marker values"})}),
+                             g=1.0, N=4)
+    ds["s"] = xr.DataArray(3.25, attrs={"units": "1", "long_name": "a 0-d value"})
+    io.write_dataset(ds, path, stage="simulate", params={})
+    return path
+
+
+def flip(path, needle, offset=0):
+    """Flip one bit of the byte ``offset`` bytes into the first occurrence of ``needle`` in the file."""
+    raw = bytearray(path.read_bytes())
+    at = raw.find(needle)
+    assert at >= 0 and raw.find(needle, at + 1) < 0  # exactly one copy: the variable's data
+    raw[at + offset] ^= 0x10
+    path.write_bytes(bytes(raw))
+
+
+def test_every_variable_has_a_fletcher32_checksum(tmp_path):
+    import netCDF4
+
+    with netCDF4.Dataset(marked_file(tmp_path / "m.nc")) as nc:
+        filtered = {name: var.filters()["fletcher32"] for name, var in nc.variables.items() if var.ndim}
+        assert filtered and all(filtered.values()), filtered
+        assert set(io.json.loads(nc.getncattr(io.SCALAR_CRC_ATTR))) == {"s"}  # 0-d: HDF5 cannot filter them
+
+
+@pytest.mark.parametrize("damage", ["flip_data", "flip_scalar", "truncate", "no_marker"])
+def test_damaged_file_is_moved_aside_with_a_message(tmp_path, damage):
+    path = marked_file(tmp_path / "seed~0.nc")
+    original = path.read_bytes()
+    if damage == "flip_data":
+        flip(path, MARKER.tobytes()[:64], offset=8 * 300 + 7)  # an exponent byte: 1e305-scale damage
+    elif damage == "flip_scalar":
+        flip(path, np.float64(3.25).tobytes(), offset=7)
+    elif damage == "truncate":
+        path.write_bytes(original[: len(original) // 2])
+    else:
+        xr.load_dataset(path).drop_attrs().to_netcdf(path)
+    damaged = path.read_bytes()
+    with pytest.raises(io.IncompleteOutputError) as err:
+        io.read_dataset(path, stage="simulate")
+    moved = tmp_path / "seed~0.nc.corrupt"
+    assert str(path) in str(err.value) and f"moved to {moved}" in str(err.value)
+    assert "rerunning snakemake recomputes it" in str(err.value)
+    assert not path.exists() and moved.read_bytes() == damaged
+
+
+def test_undamaged_file_reads_and_a_second_quarantine_keeps_the_first(tmp_path):
+    path = marked_file(tmp_path / "p.nc")
+    assert np.array_equal(io.point_values(io.read_dataset(path), "a"), MARKER)
+    assert io.SCALAR_CRC_ATTR not in io.read_dataset(path).attrs
+    for _ in range(2):
+        path.write_bytes(b"garbage")
+        with pytest.raises(io.IncompleteOutputError, match="damaged file"):
+            io.read_dataset(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.nc.corrupt", "p.nc.corrupt.1"]
+
+
+def test_without_quarantine_and_for_missing_files_nothing_moves(tmp_path):
+    path = tmp_path / "bad.nc"
+    path.write_bytes(b"garbage")
+    with pytest.raises(io.IncompleteOutputError, match="not a readable NetCDF"):
+        io.read_dataset(path, quarantine=False)
+    assert path.exists()
+    with pytest.raises(io.IncompleteOutputError, match="no such file"):
+        io.read_dataset(tmp_path / "absent.nc")
+    (tmp_path / "dir.nc").mkdir()
+    with pytest.raises(io.IncompleteOutputError, match="is a directory"):
+        io.read_dataset(tmp_path / "dir.nc")
+
+
+def test_header_check_finds_truncated_and_foreign_files_only(tmp_path):
+    good = marked_file(tmp_path / "results/simulate/good.nc")
+    (tmp_path / "results/simulate/truncated.nc").write_bytes(good.read_bytes()[:-100])
+    (tmp_path / "results/simulate/classic.nc").write_bytes(b"CDF\x01" + bytes(100))
+    (tmp_path / "results/simulate/empty.nc").write_bytes(b"")
+    (tmp_path / "results/simulate/.good.nc.x.tmp.nc").write_bytes(b"a running job's file")
+    assert io.hdf5_damage(good) is None
+    assert io.hdf5_damage(tmp_path / "results/simulate/truncated.nc").startswith("truncated")
+    messages = io.quarantine_damaged(tmp_path / "results")
+    assert len(messages) == 3 and all("moved to" in m for m in messages)
+    left = sorted(p.name for p in (tmp_path / "results/simulate").iterdir())
+    assert left == [".good.nc.x.tmp.nc", "classic.nc.corrupt", "empty.nc.corrupt", "good.nc",
+                    "truncated.nc.corrupt"]
+
+
+# --- files: modes, atomic figures, full disk --------------------------------------------------------------------
+def test_files_respect_the_umask(tmp_path):
+    import os
+
+    old = os.umask(0o027)
+    try:
+        io.write_dataset(small_dataset(), tmp_path / "a.nc", stage="t", params={})
+        io.write_text(tmp_path / "a.rst", "text\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.nc").stat().st_mode & 0o777 == 0o640
+    assert (tmp_path / "a.rst").stat().st_mode & 0o777 == 0o640
+
+
+def test_figures_are_written_atomically_with_the_format_of_their_suffix(tmp_path):
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    fig.add_subplot().plot([0, 1])
+    io.write_figure(fig, tmp_path / "f.pdf")
+    io.write_figure(fig, tmp_path / "f.png", dpi=50)
+    assert (tmp_path / "f.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "f.png").read_bytes().startswith(b"\x89PNG")
+
+    class Failing:
+        def savefig(self, fname, **kwargs):  # half a file, then the job is killed
+            with open(fname, "wb") as fh:
+                fh.write(b"%PDF-1.4 half")
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        io.write_figure(Failing(), tmp_path / "g.pdf")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.pdf", "f.png"]
+
+
+@pytest.mark.parametrize("error", [RuntimeError("NetCDF: HDF error"), PermissionError(13, "Permission denied"),
+                                   OSError(28, "No space left on device")])
+def test_a_full_disk_is_named(tmp_path, monkeypatch, error):
+    import shutil
+
+    def fails(self, path, *args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", fails)
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10**9, 10**9, 0))
+    with pytest.raises(io.DiskFullError, match=r"out.nc: not written, the disk holding .* is full \(0.0 MiB free"):
+        io.write_dataset(small_dataset(), tmp_path / "out.nc", stage="t", params={})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_other_write_errors_are_not_called_a_full_disk(tmp_path, monkeypatch):
+    def fails(self, path, *args, **kwargs):
+        raise RuntimeError("NetCDF: HDF error")
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", fails)
+    with pytest.raises(RuntimeError, match="HDF error") as err:
+        io.write_dataset(small_dataset(), tmp_path / "out.nc", stage="t", params={})
+    assert not isinstance(err.value, io.DiskFullError)

@@ -97,6 +97,7 @@ def test_every_figure_has_labelled_axes_and_a_non_empty_file(combined, tmp_path,
     drawing = plotting.draw(name, model="rate", summary=combined, **{k: data[k] for k in needs})
     fig, agreement = drawing.figure, drawing.agreement
     assert any(ch.isdigit() for ch in agreement), agreement
+    assert "rate model" in drawing.caption and any(ch.isdigit() for ch in drawing.caption), drawing.caption
     axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
     for ax in axes:
         assert ax.get_xlabel() and "[" in ax.get_xlabel()
@@ -104,6 +105,7 @@ def test_every_figure_has_labelled_axes_and_a_non_empty_file(combined, tmp_path,
         assert ax.has_data()
     plotting.save(drawing, png=tmp_path / "f.png", pdf=tmp_path / "f.pdf",
                   caption=tmp_path / "f.rst")
+    assert (tmp_path / "f.rst").read_text().startswith(plotting.rst_escape(drawing.caption) + "\n\n")
     assert (tmp_path / "f.png").stat().st_size > 5000 and (tmp_path / "f.pdf").stat().st_size > 1000
 
 
