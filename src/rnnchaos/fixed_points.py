@@ -52,6 +52,8 @@ from rnnchaos.status import NumericalFailure
 KINDS = ("stable", "saddle", "repeller")
 #: A point with ``|x*|_inf`` at most this is the trivial fixed point ``x* = 0`` (exact at ``sigma_b = 0``).
 TRIVIAL_ATOL = 1e-8
+#: A search that found only ``x* = 0`` where the theory expects at least this many points has failed.
+TRIVIAL_ONLY_EXPECTED = 10.0
 ORIGINS = ("independent", "extra", "fallback", "symmetry", "homotopy")
 
 
@@ -177,7 +179,7 @@ def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init
                          tol: float = 1e-10, init_states: np.ndarray | None = None, max_iter: int = 50,
                          extra_fraction: float = 0.5, state_fraction: float = 0.125,
                          init_variance: float | None = None, n_paths: int = 0, path_solves: int = 5000,
-                         beyond_critical: bool = False, **options) -> FixedPoints:
+                         expected_points: float | None = None, **options) -> FixedPoints:
     """Fixed points of network ``model`` (``"rate"`` or ``"map"``), ``x* = J tanh(x*) + theta``.
 
     ``n_init`` solves in all: ``(1 - extra_fraction) n_init`` independent ones, started from ``init_states``
@@ -194,12 +196,16 @@ def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init
 
     At ``theta = 0`` the point ``x* = 0`` always exists and is added, so a search that found nothing else is
     either the right answer or a failed search. It is failed, :class:`NumericalFailure` ("trivial_only"), when
-    other points must exist: ``beyond_critical`` (the caller's statement that ``g`` exceeds the mean-field
-    ``g_c(sigma_b)`` of :func:`rnnchaos.dmft.critical_gain`, beyond which the Kac-Rice count grows as
-    ``exp(N Sigma)``; below it ``x* = 0`` is the unique point), or, at any ``g``, when ``J`` has an odd number of
-    real eigenvalues above 1: then ``sign det DF(0) = -(-1)^N`` while the indices of all zeros of
-    ``F(x) = -x + J phi(x)`` sum to the degree ``(-1)^N`` of ``F`` on a large ball (where ``-x`` dominates), so
-    other fixed points exist (Poincare-Hopf/Brouwer degree; generic, nondegenerate zeros).
+    other points are expected or must exist:
+
+    * ``expected_points`` (the caller's theory count at this ``g``, ``sigma_b``, ``N``, e.g.
+      :func:`theory_count`) is at least :data:`TRIVIAL_ONLY_EXPECTED`. Below the mean-field ``g_c(sigma_b)``
+      (:func:`rnnchaos.dmft.critical_gain`; 1 at ``sigma_b = 0``) the Kac-Rice complexity is 0 and ``x* = 0`` is
+      the unique point; beyond it the count grows as ``exp(N Sigma)``, which at finite ``N`` just above ``g_c``
+      is still about 1 (g = 1.5, N = 100: 2), where a network with only ``x* = 0`` is no failed search.
+    * ``J`` has an odd number of real eigenvalues above 1, at any ``g``: then ``sign det DF(0) = -(-1)^N`` while
+      the indices of all zeros of ``F(x) = -x + J phi(x)`` sum to the degree ``(-1)^N`` of ``F`` on a large ball
+      (where ``-x`` dominates), so other fixed points exist (Brouwer degree; generic, nondegenerate zeros).
     """
     if model not in ("rate", "map"):
         raise ValueError(f"model must be 'rate' or 'map', got {model!r}")
@@ -254,7 +260,7 @@ def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init
                                f"{tol:g}, and {n_paths_run} homotopy path(s) of {int(fp.path_solves.sum())} solves "
                                f"in all crossed lambda = 0 at no verified point (raise fixed_points.path_solves)")
     if not np.any(theta) and not np.any(nontrivial(fp.x)):
-        _check_trivial_only(fp, J, bool(beyond_critical), tol)
+        _check_trivial_only(fp, J, expected_points, tol)
     return fp
 
 
@@ -265,15 +271,27 @@ def odd_index_certificate(J: np.ndarray) -> int:
     return int(np.sum((ev.imag == 0) & (ev.real > 1)))
 
 
-def _check_trivial_only(fp: FixedPoints, J: np.ndarray, beyond_critical: bool, tol: float) -> None:
+def theory_count(g: float, sigma_b: float, N: int) -> float:
+    """Kac-Rice count ``exp(N Sigma(g, sigma_b))`` (leading order, no prefactor: an underestimate at small ``N``);
+    1 below ``g_c``; NaN where the saddle point is not found."""
+    from rnnchaos.kac_rice import kac_rice_solution
+
+    try:
+        return kac_rice_solution(g, sigma_b).expected_count(N)
+    except NumericalFailure:
+        return np.nan
+
+
+def _check_trivial_only(fp: FixedPoints, J: np.ndarray, expected_points: float | None, tol: float) -> None:
     """Raise "trivial_only" where a search that found only ``x* = 0`` missed points that must exist."""
     n_real = odd_index_certificate(J)
-    if not (beyond_critical or n_real % 2):
+    expected = expected_points is not None and expected_points >= TRIVIAL_ONLY_EXPECTED
+    if not (expected or n_real % 2):
         return
     why = []
-    if beyond_critical:
-        why.append("g is beyond the mean-field g_c(sigma_b), where the Kac-Rice count of fixed points grows as "
-                   "exp(N Sigma)")
+    if expected:
+        why.append(f"theory expects about {expected_points:.3g} fixed points here (Kac-Rice exp(N Sigma), g beyond "
+                   f"g_c(sigma_b))")
     if n_real % 2:
         why.append(f"J has {n_real} real eigenvalue(s) above 1, an odd number, so by the index (degree) theorem "
                    "other fixed points exist")

@@ -149,19 +149,23 @@ def test_no_converged_solve_raises_stalled():
 
 
 def test_only_the_trivial_point_beyond_g_c_is_a_failed_search(tmp_path):
-    # sigma_b = 0, g = 3 > g_c(0) = 1: Kac-Rice expects ~exp(N Sigma) points; one Newton step per solve finds none
-    J, theta = network(30, 3.0, 0.0)
+    # sigma_b = 0, g = 3 > g_c(0) = 1, N = 60: Kac-Rice expects exp(N Sigma) ~ 40 points; one Newton step per
+    # solve finds none. J has 2 real eigenvalues above 1 (even: the index theorem proves nothing here)
+    J, theta = network(60, 3.0, 0.0)
+    expected = fpm.theory_count(3.0, 0.0, 60)
+    assert expected == pytest.approx(np.exp(60 * 0.0614), rel=0.01) and fpm.odd_index_certificate(J) == 2
     no_budget = {"n_init": 4, "max_iter": 1, "fallback": 0, "n_paths": 0}
-    with pytest.raises(NumericalFailure, match=r"trivial_only: only x\* = 0 found.*beyond the mean-field g_c"
+    with pytest.raises(NumericalFailure, match=r"trivial_only: only x\* = 0 found.*expects about 39.8 fixed points"
                        ".*raise fixed_points.n_init") as err:
-        fpm.network_fixed_points("rate", J, theta, rng=np.random.default_rng(0), beyond_critical=True, **no_budget)
+        fpm.network_fixed_points("rate", J, theta, rng=np.random.default_rng(0), expected_points=expected,
+                                 **no_budget)
     assert err.value.status == "trivial_only"
 
     def compute():
         return fpm.to_dataset(fpm.network_fixed_points("rate", J, theta, rng=np.random.default_rng(0),
-                                                       beyond_critical=True, **no_budget))
+                                                       expected_points=expected, **no_budget))
 
-    point = {"g": 3.0, "sigma_b": 0.0, "N": 30, "seed": 0}
+    point = {"g": 3.0, "sigma_b": 0.0, "N": 60, "seed": 0}
     assert save_stage(tmp_path / "fp.nc", compute, stage="fixed_points", params={}, point=point) == 5
     s = summarise(simulate=[], lyapunov=[], dmft=[],
                   fixed_points=[read_dataset(tmp_path / "fp.nc", stage="fixed_points")])
@@ -169,11 +173,23 @@ def test_only_the_trivial_point_beyond_g_c_is_a_failed_search(tmp_path):
     assert np.isnan(s["fp_capture_recapture_estimate"].item()) and np.isnan(s["fp_n_fixed_points"].item())
 
 
-def test_only_the_trivial_point_below_g_c_is_ok_and_unique(tmp_path):
+def test_only_the_trivial_point_below_g_c_is_ok_and_unique():
     J, theta = network(40, 0.5, 0.0)
-    fp = fpm.network_fixed_points("rate", J, theta, n_init=16, rng=np.random.default_rng(0), beyond_critical=False)
+    assert fpm.theory_count(0.5, 0.0, 40) == 1.0  # Kac-Rice complexity 0 below g_c
+    fp = fpm.network_fixed_points("rate", J, theta, n_init=16, rng=np.random.default_rng(0),
+                                  expected_points=fpm.theory_count(0.5, 0.0, 40))
     assert fp.x.shape == (1, 40) and not fpm.nontrivial(fp.x).any()
     assert fp.capture_recapture_estimate == 1.0 and fpm.odd_index_certificate(J) == 0
+
+
+def test_only_the_trivial_point_just_above_g_c_at_small_n_is_no_failure():
+    # g = 1.25, N = 30: beyond g_c, but exp(N Sigma) ~ 1 and no real eigenvalue of J above 1: x* = 0 alone is
+    # a possible answer, not evidence of a failed search
+    J, theta = network(30, 1.25, 0.0)
+    assert fpm.theory_count(1.25, 0.0, 30) < 1.2 and fpm.odd_index_certificate(J) == 0
+    fp = fpm.network_fixed_points("rate", J, theta, n_init=4, max_iter=1, fallback=0, rng=np.random.default_rng(0),
+                                  expected_points=fpm.theory_count(1.25, 0.0, 30))
+    assert fp.x.shape == (1, 30)
 
 
 def test_an_odd_number_of_real_eigenvalues_above_one_proves_other_points():

@@ -1,5 +1,5 @@
 """Rule fixed_points: verified fixed points of one grid point, started from trajectory states and random draws."""
-from rnnchaos import dmft, fixed_points, io, network
+from rnnchaos import fixed_points, io, network
 
 io.log_to(snakemake.log[0])
 point, settings = snakemake.params.point, snakemake.params.settings
@@ -12,7 +12,7 @@ def compute():
     result = fixed_points.network_fixed_points(
         snakemake.wildcards.model, disorder.couplings(point["g"]), disorder.biases(point["sigma_b"]), rng=rng,
         init_states=io.snapshot_states(states),
-        beyond_critical=point["g"] > dmft.critical_gain(point["sigma_b"], snakemake.wildcards.model), **settings)
+        expected_points=fixed_points.theory_count(point["g"], point["sigma_b"], point["N"]), **settings)
     return fixed_points.to_dataset(result)
 
 
