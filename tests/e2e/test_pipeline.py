@@ -1,6 +1,7 @@
 """End to end: a tiny config through Snakemake in a temporary directory; result tree, incremental reruns, lint."""
 
 import importlib.util
+import json
 import re
 import shutil
 import subprocess
@@ -77,6 +78,13 @@ def test_result_tree(workdir):
                 assert (r / f"figures/{name}_{model}.{ext}").stat().st_size > 1000
             assert any(ch.isdigit() for ch in (r / f"figures/{name}_{model}.agreement.rst").read_text())
     assert (r / "trained/flipflop/analysis_seed~0.nc").exists()
+    for stage in ("simulate", "lyapunov", "fixed_points"):  # benchmark files mirror the logs of the heavy rules
+        point = f"{stage}/rate/g~2/sigma_b~0/N~20/seed~0"
+        assert (r / f"benchmarks/{point}.tsv").read_text().startswith("s\th:m:s\tmax_rss")
+        log = (r / f"logs/{point}.log").read_text()
+        assert "job started" in log and "job finished in" in log and f"{stage}: " in log and "(100 %)" in log
+    for stage in ("lyapunov_full", "lyapunov_t_ons"):
+        assert list((r / f"benchmarks/{stage}").rglob("*.tsv")), stage
     assert (r / "figures/trained_flipflop_seed~0.png").stat().st_size > 1000
     assert not list(r.rglob("*.tmp.nc"))
 
@@ -138,6 +146,32 @@ def test_report_has_every_figure_with_its_caption(workdir):
             assert numbers and all(n in html for n in numbers), agreement
     assert "trained_flipflop_seed~0.png" in html
     assert "Sompolinsky, Crisanti" in html and "Benettin" in html and "Kac-Rice" in html
+    assert "System Message" not in html and "Undefined substitution" not in html
+    captions = report_captions(html)
+    for model in TINY["model"]:
+        for name in TINY["figures"]:
+            caption = captions[f"{name}_{model}.png"]
+            assert caption.startswith(f"<p>{CAPTION_SUBJECT[name]}") and f"{model} model" in caption, (name, caption)
+            assert "N = " in caption, (name, caption)  # states the size drawn
+
+
+#: What each figure shows: the words its report caption starts with.
+CAPTION_SUBJECT = {
+    "phase_diagram": "Phase diagram", "lambda_max_vs_g": "Largest Lyapunov exponent lambda_max vs gain g",
+    "autocorrelation": "Population autocorrelation Delta(tau)", "lyapunov_spectrum": "Lyapunov spectra",
+    "fixed_point_coordinates": "Histogram of the coordinates x*_i of the fixed points",
+    "scs_autocorrelation": "Normalised autocorrelation Delta(tau)/Delta0", "spectra_collapse": "Full Lyapunov spectra",
+    "radial_separation": "Radial separation of fixed points and dynamics", "jacobian_spectrum": "Jacobian eigenvalues",
+    "fixed_point_count": "Number of fixed points", "qr_convergence": "Convergence of the QR (Benettin) method",
+}
+
+
+def report_captions(html: str) -> dict[str, str]:
+    """The caption (HTML) of every figure in a Snakemake report, by file name (from the report's JSON data)."""
+    decoder, out = json.JSONDecoder(), {}
+    for m in re.finditer(r'"results/figures/([\w~.]+\.png)": (?=\{)', html):
+        out[m[1]] = decoder.raw_decode(html, m.end())[0].get("caption", "")
+    return out
 
 
 def test_grid_point_is_independent_of_the_rest_of_the_grid(workdir, tmp_path):
@@ -245,6 +279,8 @@ def test_gpu_backend_without_cupy_fails_the_job_and_says_why(tmp_path):
     run = snakemake(tmp_path, target, config=config)
     assert run.returncode != 0
     assert "backend='cupy' was requested but CuPy is not installed" in run.stdout + run.stderr
+    log = (tmp_path / "results/logs/lyapunov/rate/g~2/sigma_b~0/N~12/seed~0.log").read_text()
+    assert "job failed after" in log and "Traceback (most recent call last)" in log and "CuPy is not installed" in log
     assert not (tmp_path / target).exists()
 
 

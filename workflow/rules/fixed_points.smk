@@ -16,6 +16,8 @@ rule fixed_points:
         short_jobs_group("fixed_points")
     log:
         "results/logs/fixed_points/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
+    benchmark:
+        "results/benchmarks/fixed_points/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.tsv",
     conda:
         "../../envs/rnnchaos.yaml"
     script:

@@ -16,6 +16,8 @@ rule lyapunov:
         short_jobs_group("lyapunov")
     log:
         "results/logs/lyapunov/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
+    benchmark:
+        "results/benchmarks/lyapunov/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.tsv",
     conda:
         "../../envs/rnnchaos.yaml"
     script:

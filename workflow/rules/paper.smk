@@ -19,6 +19,8 @@ rule lyapunov_full:
         short_jobs_group("lyapunov", lyapunov_full_settings)
     log:
         "results/logs/lyapunov_full/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
+    benchmark:
+        "results/benchmarks/lyapunov_full/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.tsv",
     conda:
         "../../envs/rnnchaos.yaml"
     script:
@@ -43,6 +45,8 @@ rule lyapunov_t_ons:
         short_jobs_group("lyapunov", lyapunov_t_ons_settings)
     log:
         "results/logs/lyapunov_t_ons/{model}/t_ons~{t_ons}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
+    benchmark:
+        "results/benchmarks/lyapunov_t_ons/{model}/t_ons~{t_ons}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.tsv",
     conda:
         "../../envs/rnnchaos.yaml"
     script:

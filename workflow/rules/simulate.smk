@@ -15,6 +15,8 @@ rule simulate:
         short_jobs_group("simulate")
     log:
         "results/logs/simulate/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
+    benchmark:
+        "results/benchmarks/simulate/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.tsv",
     conda:
         "../../envs/rnnchaos.yaml"
     script:

@@ -1,13 +1,12 @@
 """Rule dmft: mean-field theory at one (g, sigma_b) of one model."""
 from rnnchaos import dmft, io
 
-io.log_to(snakemake.log[0])
-point, settings = snakemake.params.point, snakemake.params.settings
-model = snakemake.wildcards.model
+with io.job_log(snakemake.log[0]):
+    point, settings = snakemake.params.point, snakemake.params.settings
+    model = snakemake.wildcards.model
 
+    def compute():
+        return dmft.to_dataset(dmft.dmft_point(model, point["g"], point["sigma_b"], **settings))
 
-def compute():
-    return dmft.to_dataset(dmft.dmft_point(model, point["g"], point["sigma_b"], **settings))
-
-
-io.save_stage(snakemake.output[0], compute, stage="dmft", point=point, params={"model": model, **point, **settings})
+    io.save_stage(snakemake.output[0], compute, stage="dmft", point=point,
+                  params={"model": model, **point, **settings})

@@ -1,9 +1,9 @@
 """Rule dmft_g_sweep: dense mean-field curves lambda_max(g), Delta0(g) at one sigma_b."""
 from rnnchaos import dmft, io
 
-io.log_to(snakemake.log[0])
-sigma_b, settings = snakemake.params.sigma_b, snakemake.params.settings
-model = snakemake.wildcards.model
-ds = dmft.g_sweep(model, sigma_b, **settings)
-io.write_dataset(io.with_grid_coords(ds, sigma_b=sigma_b), snakemake.output[0], stage="dmft_g_sweep",
-                 params={"model": model, "sigma_b": sigma_b, **settings})
+with io.job_log(snakemake.log[0]):
+    sigma_b, settings = snakemake.params.sigma_b, snakemake.params.settings
+    model = snakemake.wildcards.model
+    ds = dmft.g_sweep(model, sigma_b, **settings)
+    io.write_dataset(io.with_grid_coords(ds, sigma_b=sigma_b), snakemake.output[0], stage="dmft_g_sweep",
+                     params={"model": model, "sigma_b": sigma_b, **settings})

@@ -1,17 +1,17 @@
 """Rule lyapunov: the first k Lyapunov exponents of one grid point by the QR method."""
 from rnnchaos import io, lyapunov, network
+from rnnchaos.progress import ProgressLog
 
-io.log_to(snakemake.log[0])
-point, settings = snakemake.params.point, snakemake.params.settings
-disorder = io.read_network(snakemake.input.network)
-rng = network.rng_for(point["N"], point["seed"], "lyapunov")
+with io.job_log(snakemake.log[0]):
+    point, settings = snakemake.params.point, snakemake.params.settings
+    disorder = io.read_network(snakemake.input.network)
+    rng = network.rng_for(point["N"], point["seed"], "lyapunov")
 
+    def compute():
+        result = lyapunov.lyapunov_spectrum(snakemake.wildcards.model, disorder.couplings(point["g"]),
+                                            disorder.biases(point["sigma_b"]), rng=rng,
+                                            progress=ProgressLog(snakemake.rule, unit=lyapunov.progress_unit(settings)), **settings)
+        return lyapunov.to_dataset(result)
 
-def compute():
-    result = lyapunov.lyapunov_spectrum(snakemake.wildcards.model, disorder.couplings(point["g"]),
-                                        disorder.biases(point["sigma_b"]), rng=rng, **settings)
-    return lyapunov.to_dataset(result)
-
-
-io.save_stage(snakemake.output[0], compute, stage="lyapunov", point=point,
-              params={"model": snakemake.wildcards.model, **point, **settings})
+    io.save_stage(snakemake.output[0], compute, stage="lyapunov", point=point,
+                  params={"model": snakemake.wildcards.model, **point, **settings})

@@ -5,7 +5,7 @@ matplotlib.use("Agg")
 
 from rnnchaos import io, plotting_trained  # noqa: E402
 
-io.log_to(snakemake.log[0])
-fig = plotting_trained.flipflop_figure(io.read_dataset(snakemake.input.trained, stage="train"),
-                                       io.read_dataset(snakemake.input.analysis, stage="trained_analysis"))
-plotting_trained.save(fig, png=snakemake.output.png, pdf=snakemake.output.pdf)
+with io.job_log(snakemake.log[0]):
+    fig = plotting_trained.flipflop_figure(io.read_dataset(snakemake.input.trained, stage="train"),
+                                           io.read_dataset(snakemake.input.analysis, stage="trained_analysis"))
+    plotting_trained.save(fig, png=snakemake.output.png, pdf=snakemake.output.pdf)
