@@ -25,10 +25,12 @@ MODEL_TITLE = {"rate": r"rate network $\dot x=-x+J\tanh(x)+\theta$",
 
 
 class Drawing(NamedTuple):
-    """A figure and one or two sentences stating, with numbers, how simulation and theory agree in it."""
+    """A figure, one or two sentences stating, with numbers, how simulation and theory agree in it, and its
+    caption: what the figure shows, with the parameters of the data drawn (the report's only caption source)."""
 
     figure: Figure
     agreement: str
+    caption: str = ""
 
 
 def seed_stats(da: xr.DataArray, status: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
@@ -72,7 +74,11 @@ def phase_diagram(summary: xr.Dataset, critical_line: xr.Dataset, *, model: str)
     agree = int((chaotic_sim == chaotic_dmft).where(valid).sum())
     text = (f"The sign of the simulated lambda_max (N = {int(s.N)}) agrees with the mean-field phase "
             f"(chaotic iff g > g_c(sigma_b)) at {agree} of {int(valid.sum())} grid points.")
-    return Drawing(fig, text)
+    caption = (f"Phase diagram of the {model} model: largest Lyapunov exponent lambda_max from the QR method "
+               f"(colour, mean over {summary.sizes['seed']} seed(s) at N = {int(s.N)}) over g = {listed(g)} and "
+               f"sigma_b = {listed(sb)}, with the mean-field critical line g_c(sigma_b) (black); chaos "
+               f"(lambda_max > 0) lies right of the line as N -> infinity. Failed points are red crosses.")
+    return Drawing(fig, text, caption)
 
 
 def lambda_max_vs_g(summary: xr.Dataset, g_sweep: Sequence[xr.Dataset], *, model: str) -> Drawing:
@@ -110,7 +116,11 @@ def lambda_max_vs_g(summary: xr.Dataset, g_sweep: Sequence[xr.Dataset], *, model
                 f"{float(np.abs(diff).mean()):.3f}, typical SEM {float(sem.median()):.3f}).")
     else:
         text = "No grid point has both a simulated and a mean-field lambda_max."
-    return Drawing(fig, text)
+    caption = (f"Largest Lyapunov exponent lambda_max vs gain g = {listed(summary.g.values)} of the {model} model: "
+               f"QR-method simulation (markers, mean +- SEM over {summary.sizes['seed']} seed(s), "
+               f"N = {listed(summary.N.values)}) and the mean-field exponent (line), one panel per sigma_b in "
+               f"{listed(sigmas)}.")
+    return Drawing(fig, text, caption)
 
 
 def autocorrelation(summary: xr.Dataset, *, model: str) -> Drawing:
@@ -134,7 +144,10 @@ def autocorrelation(summary: xr.Dataset, *, model: str) -> Drawing:
     axes[0].set_ylabel(r"$\Delta(\tau)$ [1]")
     axes[0].legend(fontsize=7, ncols=2)
     fig.suptitle(f"{MODEL_TITLE[model]}\nautocorrelation, N = {int(s.N)}", fontsize=9)
-    return Drawing(fig, delta0_agreement(s))
+    caption = (f"Population autocorrelation Delta(tau) of the {model} model at N = {int(s.N)}: simulation (dots, "
+               f"mean +- SEM over {s.sizes['seed']} seed(s)) and dynamical mean-field theory (lines) for "
+               f"g = {listed(s.g.values)}, one panel per sigma_b in {listed(sigmas)}.")
+    return Drawing(fig, delta0_agreement(s), caption)
 
 
 def lyapunov_spectrum(summary: xr.Dataset, *, model: str) -> Drawing:
@@ -166,7 +179,11 @@ def lyapunov_spectrum(summary: xr.Dataset, *, model: str) -> Drawing:
     text = "At g = {:g}: lambda_1 = {} for N = {}.".format(
         gmax, ", ".join(f"{float(m):.4f} +- {float(e):.4f}" for m, e in zip(lam.values, sem.values, strict=True)),
         ", ".join(str(int(n)) for n in s.N.values))
-    return Drawing(fig, text)
+    caption = (f"Lyapunov spectra of the {model} model (first {s.sizes['i']} exponents, QR method, mean over "
+               f"{s.sizes['seed']} seed(s), sigma_b = {sb:g}): lambda_i against i/N for N = {listed(s.N.values)} "
+               f"at g = {gmax:g} (left), and against i for g = {listed(s.g.values)} at N = {int(s.N.max())} "
+               f"(right).")
+    return Drawing(fig, text, caption)
 
 
 def fixed_point_coordinates(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset], *, model: str) -> Drawing:
@@ -220,7 +237,12 @@ def fixed_point_coordinates(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset],
     text = ("Mean squared coordinate <x*^2> of the fixed points other than x* = 0 (left out of the histograms, "
             "as of mu* and its <x*^2>) vs Kac-Rice: " + "; ".join(parts) + "."
             if parts else "No fixed points with a Kac-Rice solution to compare.")
-    return Drawing(fig, text)
+    caption = (f"Histogram of the coordinates x*_i of the fixed points other than x* = 0 found in the {model} model "
+               f"(Newton solves and homotopy paths, pooled over {s.sizes['seed']} seed(s)) at N = {int(s.N)}, "
+               f"sigma_b = {float(s.sigma_b):g}, one panel per g in {listed(gs)}, against the Kac-Rice density "
+               f"mu*(y) of fixed-point coordinates (line), which leaves x* = 0 out too; where x* = 0 is the only "
+               f"point (g <= g_c), the panel says so.")
+    return Drawing(fig, text, caption)
 
 
 FIGURES = {
@@ -248,7 +270,24 @@ def save(drawing: Drawing, *, png: str, pdf: str, caption: str | None = None) ->
     write_figure(drawing.figure, png, dpi=150)
     write_figure(drawing.figure, pdf)
     if caption is not None:
-        write_text(caption, drawing.agreement.replace("*", r"\*") + "\n")
+        write_text(caption, "\n\n".join(rst_escape(t) for t in (drawing.caption, drawing.agreement) if t) + "\n")
+
+
+#: Characters that start inline markup in reStructuredText (and the escape character itself).
+RST_SPECIAL = ("\\", "|", "*", "`", "_")
+
+
+def rst_escape(text: str) -> str:
+    """``text`` as reStructuredText that renders literally: ``\\``, ``|``, ``*``, backquote and ``_`` escaped
+    (so ``|difference|`` is no substitution, ``x*_i`` no emphasis or reference)."""
+    for ch in RST_SPECIAL:
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def listed(values) -> str:
+    """Numbers as ``"0.5, 1, 2"`` for captions."""
+    return ", ".join(f"{float(v):g}" for v in np.ravel(values))
 
 
 def delta0_agreement(s: xr.Dataset) -> str:
