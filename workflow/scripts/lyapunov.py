@@ -8,9 +8,10 @@ with io.job_log(snakemake.log[0]):
     rng = network.rng_for(point["N"], point["seed"], "lyapunov")
 
     def compute():
+        progress = ProgressLog(snakemake.rule, unit=lyapunov.progress_unit(settings))
         result = lyapunov.lyapunov_spectrum(snakemake.wildcards.model, disorder.couplings(point["g"]),
-                                            disorder.biases(point["sigma_b"]), rng=rng,
-                                            progress=ProgressLog(snakemake.rule, unit=lyapunov.progress_unit(settings)), **settings)
+                                            disorder.biases(point["sigma_b"]), rng=rng, progress=progress,
+                                            **settings)
         return lyapunov.to_dataset(result)
 
     io.save_stage(snakemake.output[0], compute, stage="lyapunov", point=point,
