@@ -1,19 +1,21 @@
 """Throughput of the Lyapunov-spectrum kernel against a plain matmul roofline, measured in one run.
 
-For each ``N``, ``k`` and dtype it times ``qr_step`` (``m = t_ons / dt`` Euler steps of the rate network plus one
-Householder QR) on a chaotic network (g = 2) and a plain ``numpy.matmul`` of an ``N x N`` by an ``N x k`` matrix in
-the same dtype, and prints
+For each ``N``, ``k`` and dtype it times one QR interval (``QRSchedule.step``: ``m`` Euler steps of the rate
+network plus one Householder QR and the spread check; ``m`` chosen by the adaptive ``t_ons="auto"`` schedule, the
+default, after it has settled from one step, or ``m = t_ons / dt``) on a chaotic network (g = 2) and a plain
+``numpy.matmul`` of an ``N x N`` by an ``N x k`` matrix in the same dtype, and prints
 
 * ``ratio``: achieved FLOP/s of the loop / FLOP/s of the matmul, with the loop's useful work counted as
   ``2 N^2 k`` per step plus ``4 N k^2 - 4 k^3 / 3`` per QR (geqrf + orgqr); elementwise work, the state update
   and the sign fix are overhead;
-* ``f32 speedup``: time per interval in float64 / time in float32 (same N, k);
+* ``f32 speedup``: time per step in float64 / time per step in float32 (same N, k; the adaptive intervals differ
+  by dtype, each interval's QR spread over its steps);
 * ``ceiling``: the ratio the loop would reach if its products ran at exactly the matmul's speed and its only other
   work were the workspace's QR (timed alone) and one pass of ``phi'(x) * Q`` per step (timed alone; the least
   elementwise work any Euler tangent step needs, as ``phi'(x)`` changes every step). Where ``ceiling`` is below a
   target ratio, no tuning of the step reaches it with this QR on this machine.
 
-Usage: ``python benchmarks/lyapunov.py [--quick | --sizes 250x250,250x100] [--t-ons 1.0] [--dt 0.1] [--repeat 6]
+Usage: ``python benchmarks/lyapunov.py [--quick | --sizes 250x250,250x100] [--t-ons auto|1.0] [--dt 0.1] [--repeat 6]
 [--chunk 0.1] [--clock wall|cpu]``.
 Results depend on the BLAS, the core count and other load on the machine: compare numbers from one run only.
 On a machine shared with other jobs, multi-threaded BLAS timings of small operations are unreliable (threads
@@ -29,10 +31,10 @@ import time
 
 import numpy as np
 
-from rnnchaos.lyapunov import GEQRT_MAX_K, make_workspace, qr_step
+from rnnchaos.lyapunov import GEQRT_MAX_K, QRSchedule, make_workspace
 
 
-def bench(N: int, k: int, dtype: str, *, dt: float, t_ons: float, repeat: int, rng, clock=time.perf_counter,
+def bench(N: int, k: int, dtype: str, *, dt: float, t_ons: float | str, repeat: int, rng, clock=time.perf_counter,
           chunk: float = 0.1) -> dict:
     """Time the loop and the matmul alternately in chunks of about ``chunk`` seconds, keeping the best of ``repeat``.
 
@@ -45,8 +47,10 @@ def bench(N: int, k: int, dtype: str, *, dt: float, t_ons: float, repeat: int, r
     theta = np.zeros(N)
     x = rng.standard_normal(N)
     Q = np.linalg.qr(rng.standard_normal((N, k)))[0]
-    m = int(round(t_ons / dt))
     ws = make_workspace("rate", J, theta, x, Q, dt=dt, method="euler", dtype=dtype)
+    sched = QRSchedule(None if t_ons == "auto" else int(round(t_ons / dt)), dtype=dtype, t_ons_text=str(t_ons))
+    while sched.auto and sched.steps < 150:  # the adaptive interval grows from one step by doubling: let it settle
+        sched.step(ws)
     f = np.dtype(dtype)
     A = np.asarray(J, dtype=f)
     B = np.asarray(rng.standard_normal((N, k)), dtype=f)
@@ -54,7 +58,7 @@ def bench(N: int, k: int, dtype: str, *, dt: float, t_ons: float, repeat: int, r
     flops_step, flops_qr = 2.0 * N * N * k, 4.0 * N * k * k - 4.0 * k**3 / 3.0
 
     def loop():
-        qr_step(ws, m)
+        sched.step(ws)
 
     def matmul():
         np.matmul(A, B, out=C)
@@ -75,25 +79,35 @@ def bench(N: int, k: int, dtype: str, *, dt: float, t_ons: float, repeat: int, r
         fn()
         sizes[fn] = max(1, int(chunk / max(time.perf_counter() - t0, 1e-9)))
     best = dict.fromkeys(sizes, np.inf)
+    sched.reset()
     for _ in range(repeat):
         for fn in sizes:
             time.sleep(0.3)  # let the other BLAS thread pool (numpy's vs scipy's OpenBLAS) stop spinning (~0.1 s)
+            steps0 = sched.steps
             t0 = clock()
             for _ in range(sizes[fn]):
                 fn()
-            best[fn] = min(best[fn], (clock() - t0) / sizes[fn])
+            t = clock() - t0
+            if fn is loop:  # time per step of the loop (auto intervals vary a little), as a time per mean interval
+                best[fn] = min(best[fn], t / (sched.steps - steps0))
+            else:
+                best[fn] = min(best[fn], t / sizes[fn])
+    m = sched.steps / sched.n_qr  # mean steps per QR over the timed intervals
+    best[loop] *= m
     t_loop, t_mm = best[loop], best[matmul]
     gf_loop = (m * flops_step + flops_qr) / t_loop / 1e9
     gf_mm = flops_step / t_mm / 1e9
     t_floor = m * (t_mm + best[scale]) + best[qr]
-    return {"N": N, "k": k, "dtype": dtype, "t_int": t_loop, "gf_loop": gf_loop, "gf_mm": gf_mm,
+    return {"N": N, "k": k, "dtype": dtype, "m": m, "spread": sched.spread_max, "t_int": t_loop, "gf_loop": gf_loop,
+            "gf_mm": gf_mm,
             "ratio": gf_loop / gf_mm, "ceiling": t_mm * m / t_floor * (1.0 + flops_qr / (m * flops_step))}
 
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="small sizes (N in 100, 200; k = N and k = 50)")
-    p.add_argument("--t-ons", type=float, default=1.0, help="time between QRs (default 1.0)")
+    p.add_argument("--t-ons", default="auto",
+                   help="time between QRs: auto (adaptive, the default) or a number of time units")
     p.add_argument("--dt", type=float, default=0.1, help="Euler step (default 0.1)")
     p.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                    help="wall time, or process CPU time (immune to other jobs; only with OPENBLAS_NUM_THREADS=1)")
@@ -101,6 +115,7 @@ def main(argv=None) -> None:
     p.add_argument("--chunk", type=float, default=0.1, help="seconds per timing chunk (default 0.1)")
     p.add_argument("--sizes", help="comma-separated NxK pairs (default: N in 250, 500, 1000; k = N and k = 100)")
     a = p.parse_args(argv)
+    a.t_ons = a.t_ons if a.t_ons == "auto" else float(a.t_ons)
     rng = np.random.default_rng(0)
     if a.clock == "cpu" and os.environ.get("OPENBLAS_NUM_THREADS") != "1":
         p.error("--clock cpu counts every thread's time (spinning included): use it with OPENBLAS_NUM_THREADS=1")
@@ -111,19 +126,21 @@ def main(argv=None) -> None:
         sizes = [(100, 100), (100, 50), (200, 200), (200, 50)]
     else:
         sizes = [(N, kk) for N in (250, 500, 1000) for kk in (N, 100)]
-    print(f"rate network, Euler dt = {a.dt}, QR every t_ons = {a.t_ons} ({int(round(a.t_ons / a.dt))} steps); "
+    every = "adaptive (t_ons auto)" if a.t_ons == "auto" else f"t_ons = {a.t_ons} ({int(round(a.t_ons / a.dt))} steps)"
+    print(f"rate network, g = 2, Euler dt = {a.dt}, QR interval {every}; "
           f"QR: geqrt if k <= {GEQRT_MAX_K} and N >= 2k, else geqrf+orgqr; "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}; {a.clock} clock; "
           f"load average {os.getloadavg()[0]:.2f}")
-    print(f"{'N':>5} {'k':>5} {'dtype':>8} {'ms/interval':>12} {'loop GF/s':>10} {'matmul GF/s':>12} "
-          f"{'ratio':>6} {'f32 speedup':>12} {'ceiling':>8}")
+    print(f"{'N':>5} {'k':>5} {'dtype':>8} {'steps/QR':>9} {'spread':>7} {'ms/interval':>12} {'loop GF/s':>10} "
+          f"{'matmul GF/s':>12} {'ratio':>6} {'f32 speedup':>12} {'ceiling':>8}")
     for N, k in sizes:
         t64 = None
         for dtype in ("float64", "float32"):
             r = bench(N, k, dtype, dt=a.dt, t_ons=a.t_ons, repeat=a.repeat, rng=rng, clock=clock, chunk=a.chunk)
-            t64 = r["t_int"] if dtype == "float64" else t64
-            sp = f"{t64 / r['t_int']:12.2f}" if dtype == "float32" else f"{'':>12}"
-            print(f"{N:5d} {k:5d} {dtype:>8} {1e3 * r['t_int']:12.2f} {r['gf_loop']:10.1f} {r['gf_mm']:12.1f} "
+            t64 = r["t_int"] / r["m"] if dtype == "float64" else t64  # per step: intervals differ by dtype
+            sp = f"{t64 / (r['t_int'] / r['m']):12.2f}" if dtype == "float32" else f"{'':>12}"
+            print(f"{N:5d} {k:5d} {dtype:>8} {r['m']:9.1f} {r['spread']:7.1f} {1e3 * r['t_int']:12.2f} "
+                  f"{r['gf_loop']:10.1f} {r['gf_mm']:12.1f} "
                   f"{r['ratio']:6.2f} {sp} {r['ceiling']:8.2f}", flush=True)
     print(f"load average at the end {os.getloadavg()[0]:.2f} (the machine's other jobs distort both timings)")
 

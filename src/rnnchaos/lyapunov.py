@@ -9,6 +9,11 @@ where ``h`` is the time of one step (``dt`` for the rate network, 1 for the map)
 step, and ``Q`` an orthonormal ``N x k`` frame re-orthonormalised by Householder QR (LAPACK ``geqrf``/``orgqr``,
 or recursive ``geqrt`` for tall-skinny frames; diagonal of ``R`` made positive) every ``t_ons`` time units
 (Benettin et al. 1980; Engelken, Wolf & Abbott 2020, "Lyapunov spectra of chaotic recurrent neural networks").
+In exact arithmetic the exponents do not depend on the QR schedule; in floating point a frame propagated too long
+collapses onto its leading directions, which the R-diagonal spread of each interval measures
+(:func:`spread_bound`: beyond ``ln(1/eps) - ln(10)`` e-folds a run stops with ``qr_breakdown``). ``t_ons="auto"``
+(default) re-orthonormalises only as often as that conditioning requires (:class:`QRSchedule`; von Bremen,
+Udwadia & Proskurowski 1997: the QR is the cost to economise).
 The tangent dynamics are those of the integrator, so the exponents are exactly those of the discretised flow:
 
 * rate, Euler: ``Q <- (1 - dt) Q + dt J (phi'(x) * Q)`` (no ``N x N`` Jacobian is formed);
@@ -465,6 +470,13 @@ class QRSchedule:
             fit = int(1.0 / self.rate) if self.rate > 0 else 2 * self.m
             self.m = max(1, min(fit, int(GROWTH_MAX * self.m)))
         return log_r
+
+
+def progress_unit(settings) -> str:
+    """What :func:`lyapunov_spectrum` counts in its ``progress`` calls for these keyword ``settings``: accumulated
+    ``"steps"`` with ``t_ons="auto"`` (the default; the number of intervals is not known in advance), else
+    ``"QR intervals"``."""
+    return "steps" if settings.get("t_ons", "auto") == "auto" else "QR intervals"
 
 
 def kaplan_yorke(exponents: np.ndarray, N: int) -> tuple[float, bool]:

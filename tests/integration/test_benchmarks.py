@@ -25,9 +25,9 @@ def test_lyapunov_benchmark_prints_ratio_speedup_and_ceiling(capsys):
     rows = [line.split() for line in capsys.readouterr().out.splitlines() if re.match(r"\s+48\s", line)]
     assert [r[2] for r in rows] == ["float64", "float32"] * 2
     for r in rows:
-        ratio, ceiling = float(r[6]), float(r[-1])
-        assert 0 < ratio < 5 and 0 < ceiling < 5
-    assert all(float(r[7]) > 0 for r in rows if r[2] == "float32")  # the float32 speed-up column
+        steps_per_qr, ratio, ceiling = float(r[3]), float(r[8]), float(r[-1])
+        assert steps_per_qr > 1 and 0 < ratio < 5 and 0 < ceiling < 5  # adaptive intervals (t_ons auto)
+    assert all(float(r[9]) > 0 for r in rows if r[2] == "float32")  # the float32 speed-up column
 
 
 def test_fixed_point_saturation_reports_between_run_estimates(capsys):

@@ -433,6 +433,7 @@ def test_auto_interval_gives_the_t_ons_1_exponents_on_the_same_trajectory(model,
     assert 1 <= auto.qr_steps_min <= auto.qr_steps_max
     assert auto.spread_max <= auto.spread_bound == lyapunov.spread_bound("float64")
     assert calls[-1] == (auto.n_steps, auto.n_steps) and len(calls) == auto.n_qr
+    assert lyapunov.progress_unit(kw) == "steps" and lyapunov.progress_unit({"t_ons": 1.0}) == "QR intervals"
 
 
 def test_auto_interval_keeps_the_spread_near_its_target():
