@@ -31,7 +31,7 @@ def scs_autocorrelation(summary: xr.Dataset, *, model: str) -> Drawing:
     drawn = set()
     for ax, sb in zip(axes, sigmas, strict=True):
         p = s.sel(sigma_b=sb)
-        gs = [g for g in p.g.values if int(p["dmft_chaotic"].sel(g=g)) == 1] or list(p.g.values)
+        gs = [g for g in p.g.values if float(p["dmft_chaotic"].sel(g=g)) == 1] or list(p.g.values)
         drawn.update(gs)
         for c, g in zip(_colours(len(gs)), gs, strict=True):
             q = p.sel(g=g)
