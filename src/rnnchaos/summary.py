@@ -16,6 +16,10 @@ Missing values are NaN beside a status, never an integer sentinel:
 Fixed points: ``fp_coordinate_counts`` and ``fp_mean_sq_radius`` leave out the trivial point ``x* = 0`` (at
 ``sigma_b = 0``), as the Kac-Rice density ``mu*(y)`` and ``<x*^2>`` do; ``fp_n_nontrivial`` counts the points
 other than ``x* = 0`` (``fp_n_fixed_points`` counts all).
+
+Attractors: ``attractor`` classes every simulated network as chaotic, limit cycle, fixed point or undecided
+(:mod:`rnnchaos.attractor`, from the simulation's end speed and recurrence and the Lyapunov stage's lambda_max);
+averages compared with the chaotic mean-field solution select ``attractor == 0`` and say how many seeds that is.
 """
 
 from __future__ import annotations
@@ -25,12 +29,15 @@ from collections.abc import Sequence
 import numpy as np
 import xarray as xr
 
+from rnnchaos.attractor import ATTRACTOR_CLASSES, classify
 from rnnchaos.fixed_points import mean_sq_radius, nontrivial
 from rnnchaos.status import NOT_COMPUTED, SUMMARY_STATUS_CODES
 
 #: Variables taken from each stage, and the prefix they get in the summary.
 KEEP = {
-    "simulate": ("sim_", ("delta0", "delta0_sem", "mean_activity", "delta", "delta_sem", "status")),
+    "simulate": ("sim_", ("delta0", "delta0_sem", "mean_activity", "delta", "delta_sem", "delta_inf_overlap",
+                          "delta_inf_overlap_sem", "delta_inf_time", "delta_inf_time_sem", "end_speed",
+                          "recurrence", "status")),
     "lyapunov": ("lyap_", ("lambda_max", "lambda_max_sem", "d_ky", "entropy_rate", "mean_exponent",
                            "jacobian_trace_mean", "exponent", "exponent_sem", "status")),
     "fixed_points": ("fp_", ("n_fixed_points", "n_nontrivial", "n_stable", "capture_recapture_estimate",
@@ -62,12 +69,34 @@ def summarise(*, simulate: Sequence[xr.Dataset], lyapunov: Sequence[xr.Dataset],
                    compat="no_conflicts")
     for name in [v for v in out.data_vars if v.endswith("status")]:
         out[name] = _status_flags(out[name], details.get(name, ""))
+    if "sim_end_speed" in out and "lyap_lambda_max" in out:
+        out["attractor"] = attractor_classes(out)
     for name in out.variables:
         out[name].encoding = {}  # the per-point files' integer encodings must not reach the summary's file
     out.attrs.clear()
     out.attrs["description"] = ("rnnchaos summary: simulation, Lyapunov, fixed-point and mean-field results; "
                                 "values NaN where a stage failed or was not computed (see each <prefix>status)")
     return out
+
+
+def attractor_classes(out: xr.Dataset) -> xr.DataArray:
+    """The attractor class of every simulated network (:func:`rnnchaos.attractor.classify`), an ``int8`` flag
+    variable; ``not_computed`` where the simulation is missing or failed (a missing exponent alone gives
+    ``undecided``, unless the network stopped on a fixed point)."""
+    speed, rec = out["sim_end_speed"], out["sim_recurrence"]
+    lam, sem = out["lyap_lambda_max"], out["lyap_lambda_max_sem"]
+    speed, rec, lam, sem = xr.broadcast(speed, rec, lam, sem)
+    codes = np.full(speed.shape, NOT_COMPUTED, dtype=np.int8)
+    for idx in np.ndindex(speed.shape):
+        if np.isfinite(speed.values[idx]):
+            codes[idx] = classify(speed=float(speed.values[idx]), recurrence=float(rec.values[idx]),
+                                  lambda_max=float(lam.values[idx]), lambda_max_sem=float(sem.values[idx])).code
+    flags = {"not_computed": NOT_COMPUTED, **ATTRACTOR_CLASSES}
+    return xr.DataArray(codes, dims=speed.dims, coords=speed.coords, attrs={
+        "long_name": "attractor of the simulated network (rnnchaos.attractor: end speed, recurrence, "
+                     "lambda_max +- sem)",
+        "units": "1", "flag_values": np.array(list(flags.values()), dtype=np.int8),
+        "flag_meanings": " ".join(flags)})
 
 
 def _combine(stage: str, datasets: Sequence[xr.Dataset]) -> xr.Dataset:

@@ -30,6 +30,7 @@ def stage_files(fail=None):
         sim.append(io.with_grid_coords(xr.Dataset({
             "delta0": ((), g + sb, A), "delta0_sem": ((), 0.1, A), "mean_activity": ((), 0.0, A),
             "delta": (("tau",), (g + sb) * np.exp(-tau), A), "delta_sem": (("tau",), 0.1 * np.ones(5), A),
+            "end_speed": ((), 0.0 if g < 1 else 0.2, A), "recurrence": ((), np.inf if g < 1 else 0.5, A),
             "status": _status()}, coords={"tau": tau}), **point))
         if (g, sb, n, s) == fail:
             lyap.append(io.with_grid_coords(xr.Dataset({"status": _status(False)}), **point))
@@ -66,6 +67,17 @@ def test_summary_is_the_full_grid_with_prefixed_variables(combined):
     counts = combined["fp_coordinate_counts"].sel(g=0.5, sigma_b=0.0, N=10, seed=0)
     assert int(counts.sum()) == 30
     assert combined["fp_mean_sq_radius"].sel(g=2.0, sigma_b=0.0, N=20, seed=0).item() > 1.0
+
+
+def test_attractor_class_of_every_simulated_network(combined):
+    """g = 0.5: the state stopped (fixed point); g = 2: lambda_max = 1 +- 0.01 (chaotic); the point whose Lyapunov
+    stage failed keeps moving without an exponent (undecided, never guessed)."""
+    att = combined["attractor"]
+    assert att.dtype == np.int8 and "chaotic" in att.attrs["flag_meanings"]
+    meaning = dict(zip(att.attrs["flag_values"].tolist(), att.attrs["flag_meanings"].split(), strict=True))
+    assert {meaning[int(v)] for v in att.sel(g=0.5).values.ravel()} == {"fixed_point"}
+    assert meaning[int(att.sel(g=2.0, sigma_b=0.5, N=20, seed=1))] == "undecided"
+    assert meaning[int(att.sel(g=2.0, sigma_b=0.5, N=20, seed=0))] == "chaotic"
 
 
 def test_failed_point_is_flagged_and_carries_no_value(combined):
@@ -165,8 +177,8 @@ def test_summary_of_failed_and_missing_points_has_no_integer_sentinel(mixed_fixe
             values = ds[v].values
             if values.dtype.kind in "iuf":
                 assert not np.any(values <= -(2.0**62)), v
-            if values.dtype.kind in "iu":
-                assert v.endswith("status"), f"{v} is {values.dtype}: counts must be float (NaN where missing)"
+            if values.dtype.kind in "iu":  # only flag variables (status, attractor) stay integer
+                assert "flag_meanings" in ds[v].attrs, f"{v} is {values.dtype}: counts must be float (NaN where missing)"
 
 
 def test_summary_counts_are_nan_where_failed_or_not_computed(mixed_fixed_points):
