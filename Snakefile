@@ -38,3 +38,4 @@ rule all:
         figures=figure_paths(),
         trained=trained_paths(),
         external=external_paths(),
+        stored=stored_paths(),  # so that a damaged file moved aside is recomputed

@@ -1,5 +1,6 @@
 # Config validation, grid construction, and the path and params helpers used by every rule.
 import itertools
+from types import SimpleNamespace
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from rnnchaos.config import (
     qr_intervals,
     validate,
 )
+from rnnchaos.io import quarantine_damaged
 from rnnchaos.resources import check_local_memory, machine_memory_bytes, plan_run
 
 # schema (defaults filled in; NaN/inf, unknown keys, types, ranges) and cross-key checks: one line per problem
@@ -20,6 +22,10 @@ check_config(config)
 RUN_PLAN = plan_run(config)
 if workflow.is_main_process:  # once per run, not in every job's process
     print(RUN_PLAN.summary(), file=sys.stderr)
+    # damaged outputs (not HDF5, truncated: a 64-byte superblock check per file) are moved aside to *.corrupt,
+    # so this run recomputes them; checksums and the completeness marker are checked by the jobs reading them
+    for message in quarantine_damaged("results"):
+        print(message, file=sys.stderr)
 
 
 onstart:
@@ -214,6 +220,20 @@ def figure_inputs(wildcards):
         ],
     }
     return {key: files[key]() for key in need}
+
+
+def stored_paths():
+    """Every file the summaries and figures read, as targets of rule all: a file moved aside as damaged
+    (to <name>.corrupt, by io.read_dataset or the check at the top) is recomputed by the next run even where
+    the files made from it are up to date (Snakemake reruns no job for a missing intermediate file)."""
+    files = set()
+    for m in MODELS:
+        needs = [*summary_inputs(SimpleNamespace(model=m)).values(),
+                 *(v for name in config["figures"]
+                   for v in figure_inputs(SimpleNamespace(model=m, figure=name)).values())]
+        for v in needs:
+            files.update([v] if isinstance(v, str) else v)
+    return sorted(files)
 
 
 def lyapunov_full_settings(wildcards):
