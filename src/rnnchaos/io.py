@@ -9,7 +9,15 @@ Every file written here
 * is written to a temporary name in the same directory and renamed (atomic on POSIX), so a killed job never
   leaves a file that looks complete.
 
-:func:`read_dataset` refuses files without the marker or without the expected variables, naming the file.
+* has the HDF5 Fletcher-32 checksum on every variable (a CRC-32 attribute for 0-d ones), and the mode the
+  umask gives.
+
+:func:`read_dataset` refuses files without the marker or without the expected variables, naming the file; a
+damaged file (unreadable, truncated, failed checksum, no marker) is moved aside to ``<name>.corrupt`` so the next
+run recomputes it (:func:`quarantine_damaged` does the same, from the superblock alone, at parse time). Figures
+and texts are written atomically too (:func:`write_figure`, :func:`write_text`); a write that fails on a full
+disk raises :class:`DiskFullError`. :func:`open_grid` combines per-point files of any stage (ragged dimensions
+padded with NaN).
 """
 
 from __future__ import annotations
@@ -407,29 +415,54 @@ def write_text(path: str | os.PathLike, text: str) -> None:
 
 
 def open_grid(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> xr.Dataset:
-    """Per-point files of any stage (a glob pattern or a list of paths) combined on the grid coordinates.
+    """Per-point files of any stage (a glob pattern or a list of paths) as one Dataset on the grid coordinates.
 
-    Each file is read by :func:`read_dataset`; every dimension without coordinate values (fixed points, units,
-    snapshots, ...) gets ``0, 1, ...`` so files whose lengths differ there combine by
-    :func:`xarray.combine_by_coords` (outer join): shorter files are padded with NaN (integers become float).
-    The added index coordinates are dropped again. Needs no dask.
+    Each file is read by :func:`read_dataset`; the files must be of one stage and hold distinct grid points.
+    Dimensions whose length differs between files (fixed points, units, solves, exponents, ...) are padded
+    with NaN to the longest (integers become float): dimensions with coordinate values by an outer join of
+    those values, the others at their end. The padded datasets are then combined along ``g``, ``sigma_b``,
+    ``N``, ``seed`` by :func:`xarray.combine_by_coords`; grid points without a file, and variables a failed
+    point lacks, are NaN. Needs no dask.
     """
     if isinstance(paths, (str, os.PathLike)):
-        found = sorted(glob.glob(str(paths)))
-        if not found:
-            raise FileNotFoundError(f"paths: no file matches {str(paths)!r}")
-        paths = found
-    datasets, added = [], set()
-    for p in paths:
-        ds = read_dataset(p)
-        free = [d for d in ds.dims if d not in ds.indexes]
-        added.update(free)
-        datasets.append(ds.assign_coords({d: np.arange(ds.sizes[d]) for d in free}))
+        pattern, paths = str(paths), sorted(glob.glob(str(paths)))
+        if not paths:
+            raise FileNotFoundError(f"paths: no file matches {pattern!r}")
+    datasets = [read_dataset(p) for p in paths]
     if not datasets:
         raise ValueError("paths: no files given")
-    out = xr.combine_by_coords(datasets, data_vars="all", coords="different", compat="no_conflicts",
+    seen: dict[tuple, str] = {}
+    for p, ds in zip(paths, datasets, strict=True):
+        key = (ds.attrs.get("stage"), *(tuple(ds[c].values.tolist()) for c in GRID_COORDS if c in ds.coords))
+        if key in seen:
+            raise ValueError(f"paths: {seen[key]} and {p} hold the same grid point of stage {key[0]!r}; "
+                             "give the files of one model (and one study) only")
+        seen[key] = str(p)
+    if len({k[0] for k in seen}) > 1:
+        raise ValueError(f"paths: files of different stages {sorted({str(k[0]) for k in seen})}; give one stage")
+    ragged = {d for ds in datasets for d in ds.dims if d not in ds.indexes}
+    longest = {d: max(ds.sizes.get(d, 0) for ds in datasets) for d in ragged}
+    padded = [ds.pad({d: (0, longest[d] - ds.sizes[d]) for d in ragged & set(ds.dims) if ds.sizes[d] < longest[d]})
+              for ds in datasets]
+    padded = xr.align(*padded, join="outer", exclude=[*GRID_COORDS, *ragged])
+    # a multi-dimensional variable named like its dimension (simulate's 'snapshot') is read as a coordinate
+    # without index, which combine_by_coords refuses: it is combined under another name, as a data variable
+    # (with the file's grid dimensions, which a coordinate did not get from with_grid_coords)
+    clash = {c: f"_{c}_values" for c in ragged if any(c in ds.variables for ds in padded)}
+
+    def unclash(ds: xr.Dataset) -> xr.Dataset:
+        ds = ds.reset_coords([c for c in clash if c in ds.coords])
+        for c in [c for c in clash if c in ds.variables]:
+            var = ds.variables[c]
+            grid = [d for d in GRID_COORDS if d in ds.dims and d not in var.dims]
+            var = var.set_dims({**{d: ds.sizes[d] for d in grid}, **var.sizes})
+            ds = ds.drop_vars(c).assign({clash[c]: (var.dims, var.data, var.attrs)})
+        return ds
+
+    padded = [unclash(ds) for ds in padded]
+    out = xr.combine_by_coords(padded, data_vars="all", coords="different", compat="no_conflicts",
                                join="outer", combine_attrs="drop_conflicts")
-    return out.drop_vars(sorted(added & set(out.coords)))
+    return out.rename_vars({t: c for c, t in clash.items() if t in out})
 
 
 # --- external weight files (schema in rnnchaos.external; no pickles: np.load(..., allow_pickle=False)) -------

@@ -212,6 +212,23 @@ def test_figures_are_written_atomically_with_the_format_of_their_suffix(tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.pdf", "f.png"]
 
 
+def test_figure_saves_of_both_plotting_modules_leave_nothing_when_savefig_fails(tmp_path):
+    from rnnchaos import plotting, plotting_trained
+
+    class Failing:
+        def savefig(self, fname, **kwargs):
+            with open(fname, "wb") as fh:
+                fh.write(b"\x89PNG half")
+            raise RuntimeError("renderer failed")
+
+    with pytest.raises(RuntimeError, match="renderer failed"):
+        plotting.save(plotting.Drawing(Failing(), "agreement"), png=str(tmp_path / "f.png"),
+                      pdf=str(tmp_path / "f.pdf"), caption=str(tmp_path / "f.rst"))
+    with pytest.raises(RuntimeError, match="renderer failed"):
+        plotting_trained.save(Failing(), png=str(tmp_path / "t.png"), pdf=str(tmp_path / "t.pdf"))
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("error", [RuntimeError("NetCDF: HDF error"), PermissionError(13, "Permission denied"),
                                    OSError(28, "No space left on device")])
 def test_a_full_disk_is_named(tmp_path, monkeypatch, error):
@@ -235,3 +252,75 @@ def test_other_write_errors_are_not_called_a_full_disk(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="HDF error") as err:
         io.write_dataset(small_dataset(), tmp_path / "out.nc", stage="t", params={})
     assert not isinstance(err.value, io.DiskFullError)
+
+
+# --- README's code on a tiny results tree -----------------------------------------------------------------------
+def _tiny_results_tree(root):
+    """Per-point lyapunov and fixed_points files (ragged: k, N, number of fixed points; one failed point) and a
+    summary, as the pipeline writes them."""
+    from rnnchaos.status import NumericalFailure
+
+    unit = {"units": "1", "long_name": "test"}
+    grid = [(g, sb, n, seed) for g in (1.5, 2.0) for sb in (0.0, 0.5) for n in (4, 6) for seed in (0, 1)]
+    for g, sb, n, seed in grid:
+        point = {"g": g, "sigma_b": sb, "N": n, "seed": seed}
+        where = f"g~{g:g}/sigma_b~{sb:g}/N~{n}/seed~{seed}.nc"
+        n_fp = 1 + seed + (g > 1.5)
+
+        def fixed_points(n=n, n_fp=n_fp):
+            return xr.Dataset({"x": (("fp", "i"), np.full((n_fp, n), float(n_fp)), unit),
+                               "n_unstable": ("fp", np.arange(n_fp), unit), "n_fixed_points": ((), n_fp, unit),
+                               "iterations": ("solve", np.arange(n_fp + 2), unit)},
+                              coords={"solve": np.arange(n_fp + 2)})
+
+        def lyapunov(n=n, g=g):
+            if g == 2.0 and n == 6:
+                raise NumericalFailure("diverged", "a failed point: status only")
+            return xr.Dataset({"exponent": ("i", np.linspace(0, -1, n), unit), "lambda_max": ((), g - 1.9, unit)},
+                              coords={"i": np.arange(1, n + 1)})
+
+        io.save_stage(root / f"results/fixed_points/rate/{where}", fixed_points, stage="fixed_points", params={},
+                      point=point)
+        io.save_stage(root / f"results/lyapunov/rate/{where}", lyapunov, stage="lyapunov", params={}, point=point)
+    lam = xr.DataArray(np.arange(16.0).reshape(2, 2, 2, 2), dims=("g", "sigma_b", "N", "seed"),
+                       coords={"g": [1.5, 2.0], "sigma_b": [0.0, 0.5], "N": [4, 6], "seed": [0, 1]}, attrs=unit)
+    io.write_dataset(xr.Dataset({"lyap_lambda_max": lam}), root / "results/summary/rate.nc", stage="summary",
+                     params={})
+
+
+def test_readme_results_code_runs_as_written(tmp_path, monkeypatch):
+    import re
+
+    import matplotlib
+
+    from ..conftest import ROOT
+
+    matplotlib.use("Agg")
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Results\n")[1].split("\n## ")[0]
+    code = re.search(r"```python\n(.*?)```", section, re.S)[1]
+    _tiny_results_tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    ns: dict = {}
+    exec(compile(code, "README.md", "exec"), ns)
+    lyap, fps = ns["lyap"], ns["fps"]
+    assert dict(lyap.sizes) == {"g": 2, "sigma_b": 2, "N": 2, "seed": 2, "i": 6}
+    assert np.isnan(lyap["exponent"].sel(N=4).values[..., 4:]).all()  # k = N = 4 padded to 6
+    failed = lyap.sel(g=2.0, N=6)
+    assert (failed["status"] == 1).all() and np.isnan(failed["exponent"]).all()
+    assert dict(fps.sizes) == {"g": 2, "sigma_b": 2, "N": 2, "seed": 2, "fp": 3, "i": 6, "solve": 5}
+    one = fps["x"].sel(g=1.5, sigma_b=0.0, N=4, seed=0)
+    assert np.array_equal(one.values[0, :4], np.ones(4)) and np.isnan(one.values[1:]).all()
+    assert ns["x_star"].shape == (2, 6) and (ns["x_star"] == 2.0).all()  # g = 2, N = 6, seed 0: 2 points
+
+
+def test_open_grid_refuses_files_of_two_models_or_stages(tmp_path):
+    _tiny_results_tree(tmp_path)
+    r = tmp_path / "results"
+    with pytest.raises(ValueError, match="hold the same grid point of stage 'lyapunov'"):
+        io.open_grid([*r.glob("lyapunov/rate/g~1.5/*/*/*.nc"), r / "lyapunov/rate/g~1.5/sigma_b~0/N~4/seed~0.nc"])
+    with pytest.raises(ValueError, match="different stages"):
+        io.open_grid([r / "lyapunov/rate/g~1.5/sigma_b~0/N~4/seed~0.nc",
+                      r / "fixed_points/rate/g~1.5/sigma_b~0/N~6/seed~0.nc"])
+    with pytest.raises(FileNotFoundError, match="no file matches"):
+        io.open_grid(str(r / "simulate/*/*.nc"))
