@@ -252,3 +252,80 @@ def test_estimates_of_the_total_are_not_below_the_points_found():
     occasion_points = np.sum(fp.times_found > 0)
     assert fp.x.shape[0] > 2 * occasion_points + 1  # deflation found points beyond the occasions' orbits
     assert fp.capture_recapture_estimate >= fp.x.shape[0] and fp.chapman_estimate >= fp.x.shape[0]
+
+
+def bits(*roots):
+    return sum(1 << fpm.ROOTS.index(r) for r in roots)
+
+
+def test_found_by_keeps_every_kind_of_start_that_returned_a_point():
+    # (1, 1/2) is reached from a trajectory state first and then from a Gaussian draw: its first origin is
+    # "trajectory", but it belongs to the Gaussian sample too; (-1, -1/2) only from a Gaussian draw
+    x0s = np.array([[1.01, 0.51], [0.99, 0.49], [-1.02, -0.5]])
+    fp = fpm.find_fixed_points(toy, toy_jacobian, x0s, x0_origin=["trajectory", "gaussian", "gaussian"])
+    order = np.argsort(fp.x[:, 0])
+    np.testing.assert_allclose(fp.x[order], [[-1, -0.5], [1, 0.5]], atol=1e-12)
+    assert [fpm.ORIGINS[o] for o in fp.origin[order]] == ["gaussian", "trajectory"]
+    assert list(fp.found_by[order]) == [bits("gaussian"), bits("trajectory", "gaussian")]
+    np.testing.assert_array_equal(fp.root_starts, [0, 1, 2, 0])
+    np.testing.assert_array_equal(fp.root_converged, [0, 1, 2, 0])
+    with pytest.raises(ValueError, match="x0_origin must be one of"):
+        fpm.find_fixed_points(toy, toy_jacobian, x0s, x0_origin=["trajectory", "gaussian"])
+    with pytest.raises(ValueError, match="x0_origin must be one of"):
+        fpm.find_fixed_points(toy, toy_jacobian, x0s, x0_origin="attractor")
+
+
+def test_deflated_solves_inherit_the_root_of_the_point_they_start_from():
+    # one trajectory start converges to (1, 1/2); deflated solves from it find (0, 0) and (-1, -1/2): those are
+    # "extra" points, but their chain began on the trajectory, so they carry its bias (no Gaussian bit)
+    fp = fpm.find_fixed_points(toy, toy_jacobian, np.array([[1.01, 0.51]]), x0_origin="trajectory", n_extra=12,
+                               rng=np.random.default_rng(0), perturbation=2.0)
+    assert fp.x.shape[0] == 3
+    assert sorted(fpm.ORIGINS[o] for o in fp.origin) == ["extra", "extra", "trajectory"]
+    assert list(fp.found_by) == [bits("trajectory")] * 3
+
+
+def test_mirror_pairs_share_their_roots_and_network_starts_are_labelled():
+    J, theta = network(40, 2.0, 0.0, seed=1)
+    states = np.random.default_rng(9).standard_normal((8, 40)) * 1.3
+    fp = fpm.network_fixed_points("rate", J, theta, n_init=48, rng=np.random.default_rng(0), init_states=states,
+                                  state_fraction=0.25)
+    np.testing.assert_array_equal(fp.root_starts, [0, 6, 18, 0])  # 24 independent solves: 6 states, 18 draws
+    assert fp.found_by.min() >= 0 and fp.found_by.max() < 1 << len(fpm.ROOTS)
+    nonzero = fpm.nontrivial(fp.x)
+    assert np.all(fp.found_by[nonzero] > 0)  # every point other than 0 traces back to some start
+    for k in np.flatnonzero(nonzero):
+        m = int(np.argmin(np.linalg.norm(fp.x + fp.x[k], axis=1)))
+        assert fp.found_by[m] == fp.found_by[k]  # -x* is reached by the same kinds of start as x*
+
+
+def test_origin_samples_closed_form():
+    # pairs +-1 (|x|^2/N = 1, Gaussian), +-2 (4, both), +-3 (9, trajectory) and the trivial point (Gaussian)
+    N = 5
+    X = np.array([v * np.ones(N) for v in (0.0, 1.0, -1.0, 2.0, -2.0, 3.0, -3.0)])
+    g, t = bits("gaussian"), bits("trajectory")
+    found_by = np.array([g, g, g, g | t, g | t, t, t])
+    s = fpm.origin_samples(X, found_by, symmetric=True)
+    assert s["gaussian"].n == 4 and s["gaussian"].mean_sq_radius == pytest.approx(2.5)
+    assert s["gaussian"].sem == pytest.approx(np.std([1, 4], ddof=1) / np.sqrt(2))  # mirrors count once
+    assert s["trajectory"].n == 4 and s["trajectory"].mean_sq_radius == pytest.approx(6.5)
+    assert s["unbiased"] == s["gaussian"]
+    assert s["homotopy"].n == 0 and np.isnan(s["homotopy"].mean_sq_radius) and np.isnan(s["homotopy"].sem)
+    one = fpm.origin_samples(X[[0, 1, 3, 5]], found_by[[0, 1, 3, 5]], symmetric=False)
+    assert one["gaussian"].n == 2 and one["gaussian"].sem == pytest.approx(np.std([1, 4], ddof=1) / np.sqrt(2))
+    assert one["trajectory"].n == 2 and np.isnan(fpm.origin_samples(X[:2], found_by[:2], symmetric=True)[
+        "gaussian"].sem)  # a single pair: no spread to estimate
+    with pytest.raises(ValueError, match="roots must be names in"):
+        fpm.origin_samples(X, found_by, symmetric=True, roots=("attractor",))
+
+
+def test_dataset_carries_the_statistics_by_origin(net_g2):
+    _, _, fp = net_g2
+    ds = fpm.to_dataset(fp)
+    assert ds["found_by"].attrs["flag_meanings"].split() == list(fpm.ROOTS)
+    np.testing.assert_array_equal(ds["found_by"].values, fp.found_by)
+    by = fpm.origin_samples(fp.x, fp.found_by, symmetric=True)
+    assert int(ds["n_from_gaussian"]) == by["gaussian"].n == int(fpm.nontrivial(fp.x).sum())  # only draws here
+    assert float(ds["mean_sq_radius_from_gaussian"]) == pytest.approx(float(ds["mean_sq_radius"]))
+    assert int(ds["n_from_trajectory"]) == 0 and np.isnan(float(ds["mean_sq_radius_from_trajectory"]))
+    assert int(ds["starts_from_gaussian"]) == 48 and int(ds["converged_from_gaussian"]) >= 1
