@@ -26,6 +26,7 @@ include: "workflow/rules/fixed_points.smk"
 include: "workflow/rules/dmft.smk"
 include: "workflow/rules/kac_rice.smk"
 include: "workflow/rules/summary.smk"
+include: "workflow/rules/finite_size.smk"
 include: "workflow/rules/paper.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/trained.smk"
@@ -35,6 +36,7 @@ include: "workflow/rules/external.smk"
 rule all:
     input:
         summaries=summary_paths(),
+        finite_size=all_finite_size_paths(),
         figures=figure_paths(),
         trained=trained_paths(),
         external=external_paths(),

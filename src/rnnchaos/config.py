@@ -131,6 +131,8 @@ def describe(schema: Mapping) -> str:
         return "a non-empty list of distinct values, each " + describe(schema.get("items", {}))
     if kind == "boolean":
         return "true or false"
+    if kind == "null":
+        return "null"
     if kind == "object":
         return "a mapping of keys"
     if kind == "string":
@@ -234,7 +236,7 @@ def check_t_ons_bound(config: Mapping) -> None:
         return
     if "rate" not in config["model"]:
         return
-    bound = max_fixed_t_ons(max(config["g"]), min(config["N"]), lyap["dtype"])
+    bound = max_fixed_t_ons(max(config["g"]), min(stage_sizes(config, "lyapunov")), lyap["dtype"])
     if t_ons > bound:
         raise ConfigError(
             f"lyapunov.t_ons = {t_ons:g} must be <= {bound:.3g} for the rate network at g = {max(config['g']):g} "
@@ -298,12 +300,16 @@ def check_config(config: Mapping) -> None:
         texts = [format_value(v) for v in config[key]]
         if len(set(texts)) != len(texts):
             raise ConfigError(f"{key}: values must be distinct to 10 significant digits, got {config[key]}")
-    n_min = min(config["N"])
+    check_stage_grids(config)
     sim, lyap = config["simulate"], config["lyapunov"]
+    n_min = min(stage_sizes(config, "lyapunov"))
     if isinstance(lyap["k"], int) and lyap["k"] > n_min:
-        raise ConfigError(f"lyapunov.k = {lyap['k']} must be in [1, min(N) = {n_min}] (or 'all')")
+        raise ConfigError(f"lyapunov.k = {lyap['k']} must be in [1, min(N) = {n_min}] (or 'all'; N of the lyapunov "
+                          f"stage)")
+    n_min = min(stage_sizes(config, "simulate"))
     if sim["n_units_stored"] > n_min:
-        raise ConfigError(f"simulate.n_units_stored = {sim['n_units_stored']} must be in [0, min(N) = {n_min}]")
+        raise ConfigError(f"simulate.n_units_stored = {sim['n_units_stored']} must be in [0, min(N) = {n_min}] (N of "
+                          f"the simulate stage)")
     if not sim["tau_max"] < sim["t_sim"] / sim["n_blocks"]:
         raise ConfigError(
             f"simulate.tau_max = {sim['tau_max']} must be in [0, t_sim / n_blocks = "
@@ -331,6 +337,68 @@ def check_config(config: Mapping) -> None:
             f"lyapunov.t_sim = {lyap['t_sim']} must be >= n_batches * t_ons = {lyap['n_batches'] * lyap['t_ons']:g}")
     check_t_ons_bound(config)
     check_steps(config)
+
+
+# --- per-stage sizes and seeds ------------------------------------------------------------------------------------
+#: Stages with their own optional ``N`` (a subset of the grid's) and ``seeds`` (at most the grid's).
+GRID_STAGES = ("simulate", "lyapunov", "fixed_points")
+#: Fewest sizes of a finite-size extrapolation (the finite_size stage and figure; rnnchaos.finite_size.MIN_SIZES).
+FINITE_SIZE_MIN_SIZES = 3
+
+
+def stage_sizes(config: Mapping, stage: str) -> list[int]:
+    """The sizes a stage computes, in the grid's order: ``<stage>.N`` where given, else the grid's ``N``."""
+    own = config[stage].get("N")
+    return [int(n) for n in config["N"] if own is None or n in own]
+
+
+def stage_seeds(config: Mapping, stage: str) -> int:
+    """The number of seeds a stage computes (seeds 0 .. n-1): ``<stage>.seeds`` where given, else the grid's."""
+    own = config[stage].get("seeds")
+    return int(config["seeds"] if own is None else own)
+
+
+def stage_settings(config: Mapping, stage: str) -> dict:
+    """A stage's section without its grid keys ``N`` and ``seeds``: the settings its library call takes."""
+    return {k: v for k, v in config[stage].items() if k not in ("N", "seeds")}
+
+
+def finite_size_stages(config: Mapping) -> list[str]:
+    """The stages with at least :data:`FINITE_SIZE_MIN_SIZES` sizes (lambda_max: lyapunov; Delta0, Delta_inf:
+    simulate); the finite_size stage runs when one of them has."""
+    return [s for s in ("simulate", "lyapunov") if len(stage_sizes(config, s)) >= FINITE_SIZE_MIN_SIZES]
+
+
+def check_stage_grids(config: Mapping) -> None:
+    """Each stage's ``N`` within the grid's ``N`` and its ``seeds`` at most the grid's; the fixed-point stage's
+    points within the simulate stage's (its search starts from the simulation's states); at least
+    :data:`FINITE_SIZE_MIN_SIZES` sizes in simulate and lyapunov where the finite_size figure is asked for."""
+    grid = [int(n) for n in config["N"]]
+    for stage in GRID_STAGES:
+        own, seeds = config[stage].get("N"), config[stage].get("seeds")
+        if own is not None:
+            outside = [n for n in own if n not in grid]
+            if outside:
+                raise ConfigError(f"{stage}.N = {list(own)}: {outside} not in the grid's N = {grid}; give a subset of "
+                                  f"N (or null for all of them)")
+        if seeds is not None and seeds > config["seeds"]:
+            raise ConfigError(f"{stage}.seeds = {seeds} must be in [1, seeds = {config['seeds']}] (the grid's; or "
+                              f"null for all of them)")
+    sim, fp = stage_sizes(config, "simulate"), stage_sizes(config, "fixed_points")
+    if set(fp) - set(sim):
+        raise ConfigError(f"fixed_points.N = {fp} must be within simulate.N = {sim} (the fixed-point search starts "
+                          f"from the simulation's states): add {sorted(set(fp) - set(sim))} to simulate.N or remove "
+                          f"them from fixed_points.N")
+    if stage_seeds(config, "fixed_points") > stage_seeds(config, "simulate"):
+        raise ConfigError(f"fixed_points.seeds = {stage_seeds(config, 'fixed_points')} must be in [1, simulate.seeds "
+                          f"= {stage_seeds(config, 'simulate')}] (the search starts from the simulation's states)")
+    if "finite_size" in config["figures"]:
+        for stage in ("simulate", "lyapunov"):
+            sizes = stage_sizes(config, stage)
+            if len(sizes) < FINITE_SIZE_MIN_SIZES:
+                key = f"{stage}.N" if config[stage].get("N") is not None else "N"
+                raise ConfigError(f"figures: finite_size needs at least {FINITE_SIZE_MIN_SIZES} sizes in {key}, got "
+                                  f"{sizes} (add sizes, or leave finite_size out of figures)")
 
 
 def _check_trained(config: Mapping) -> None:

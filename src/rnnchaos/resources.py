@@ -13,7 +13,15 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rnnchaos.config import ConfigError, exponent_count, qr_intervals
+from rnnchaos.config import (
+    GRID_STAGES,
+    ConfigError,
+    exponent_count,
+    qr_intervals,
+    stage_seeds,
+    stage_settings,
+    stage_sizes,
+)
 
 #: resident memory of one job before its arrays: the job's Snakemake process (about 130 MB) plus the script's
 #: Python with numpy, scipy, xarray and netCDF4 imported (about 100 MB, benchmarks/scaling.py), doubled
@@ -129,8 +137,10 @@ def plan_run(config: Mapping) -> RunPlan:
     """Planned jobs of a schema-validated, checked config: the grid's network, simulate, lyapunov and fixed_points
     jobs of every model, plus the paper studies its figures name (full spectra k = N, the t_ons study, the
     fixed-point count). Jobs that write the same file are counted once."""
-    lyap, paper, figures = config["lyapunov"], config["paper"], set(config["figures"])
-    sizes, seeds = sorted(config["N"]), range(config["seeds"])
+    lyap, paper, figures = stage_settings(config, "lyapunov"), config["paper"], set(config["figures"])
+    fixed_points = stage_settings(config, "fixed_points")
+    lyap_max = max(stage_sizes(config, "lyapunov"))  # the t_ons study runs at the Lyapunov stage's largest N
+    fp_max, fp_seeds = max(stage_sizes(config, "fixed_points")), range(stage_seeds(config, "fixed_points"))
     keys: dict[tuple, PlannedJob] = {}
 
     def add(stage, model, N, settings, *point):
@@ -143,13 +153,15 @@ def plan_run(config: Mapping) -> RunPlan:
         settings = {**lyap, **changes}
         return {**settings, "k": exponent_count(settings["k"], N)}
 
-    for N, seed in itertools.product(sizes, seeds):
+    stages = {s: (stage_sizes(config, s), range(stage_seeds(config, s))) for s in GRID_STAGES}
+    for N, seed in sorted({(N, seed) for s_sizes, s_seeds in stages.values()
+                           for N, seed in itertools.product(s_sizes, s_seeds)}):
         add("network", "", N, {}, seed)
-    for model, g, sigma_b, N, seed in itertools.product(config["model"], config["g"], config["sigma_b"], sizes,
-                                                        seeds):
-        add("simulate", model, N, config["simulate"], g, sigma_b, seed)
-        add("lyapunov", model, N, lyapunov_settings(N), g, sigma_b, seed)
-        add("fixed_points", model, N, config["fixed_points"], g, sigma_b, seed)
+    for stage, (s_sizes, s_seeds) in stages.items():
+        for model, g, sigma_b, N, seed in itertools.product(config["model"], config["g"], config["sigma_b"],
+                                                            s_sizes, s_seeds):
+            settings = lyapunov_settings(N) if stage == "lyapunov" else stage_settings(config, stage)
+            add(stage, model, N, settings, g, sigma_b, seed)
     for model in config["model"]:
         if "spectra_collapse" in figures:
             points = [(paper["g"], N) for N in paper["spectra_N"]]
@@ -158,13 +170,13 @@ def plan_run(config: Mapping) -> RunPlan:
                 add("lyapunov", model, N, lyapunov_settings(N, k=N, t_sim=paper["spectra_t_sim"]), g, seed, "full")
         if "qr_convergence" in figures:
             for t_ons in qr_intervals(paper["t_ons"], model, lyap["dt"]):
-                add("lyapunov", model, sizes[-1], lyapunov_settings(sizes[-1], t_ons=t_ons), paper["g"], 0, "t_ons")
+                add("lyapunov", model, lyap_max, lyapunov_settings(lyap_max, t_ons=t_ons), paper["g"], 0, "t_ons")
         if "jacobian_spectrum" in figures:
-            for seed in seeds:
-                add("fixed_points", model, sizes[-1], config["fixed_points"], paper["g"], paper["sigma_b"], seed)
+            for seed in fp_seeds:
+                add("fixed_points", model, fp_max, fixed_points, paper["g"], paper["sigma_b"], seed)
         if "fixed_point_count" in figures:
             for N, seed in itertools.product(paper["count_N"], range(paper["count_seeds"])):
-                add("fixed_points", model, N, config["fixed_points"], paper["g"], paper["sigma_b"], seed)
+                add("fixed_points", model, N, fixed_points, paper["g"], paper["sigma_b"], seed)
     return RunPlan(tuple(keys.values()))
 
 

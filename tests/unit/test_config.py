@@ -115,6 +115,15 @@ BAD = [  # (key path, bad value, substrings of the message[, section updates tha
     (("dmft", "tau_max"), 20.5, ["dmft.tau_max = 20.5", "the map's step = 1", "20, 21"]),
     (("trained", "analysis"), {"t_ons": 0.25}, ["trained.analysis.t_ons = 0.25", "trained.dt / trained.tau = 0.1",
                                                 "0.2, 0.3"], {"enabled": True}),
+    # per-stage sizes and seeds (issue 15, item 1)
+    (("simulate", "N"), [300], ["simulate.N = [300]: [300] not in the grid's N = [100, 200]"]),
+    (("fixed_points", "N"), [100, 400], ["fixed_points.N = [100, 400]: [400] not in the grid's N"]),
+    (("lyapunov", "seeds"), 5, ["lyapunov.seeds = 5 must be in [1, seeds = 2]"]),
+    (("lyapunov", "seeds"), 0, ["lyapunov.seeds = 0: must be null or an integer in [1, 10000]"]),
+    (("simulate", "N"), [], ["simulate.N = []: must be null or a non-empty list"]),
+    (("lyapunov", "N"), [1.5], ["lyapunov.N = [1.5]: must be null or a non-empty list"]),
+    (("figures",), ["finite_size"], ["figures: finite_size needs at least 3 sizes in N, got [100, 200]"]),
+    (("finite_size", "attractor"), "most", ["finite_size.attractor = 'most': must be one of chaotic, all"]),
 ]
 def test_default_config_is_valid():
     config = parse(DEFAULT)
@@ -360,3 +369,57 @@ def test_local_run_too_large_for_the_machine_is_refused_naming_N_and_k():
         resources.check_local_memory(resources.RunPlan((lyap,)), 24 * 2**30)
     resources.check_local_memory(plan, 64 * 2**30)
     assert resources.machine_memory_bytes() > 2**30
+
+
+# --- per-stage sizes and seeds (issue 15, item 1) ----------------------------------------------------------------
+def _grid(**sections):
+    config = mutate(("N",), [100, 200, 400])
+    config["seeds"] = 3
+    for stage, keys in sections.items():
+        config[stage].update(keys)
+    return config
+
+
+def test_stage_sizes_and_seeds_default_to_the_grid_and_take_subsets_in_grid_order():
+    from rnnchaos.config import stage_seeds, stage_settings, stage_sizes
+
+    config = parse(_grid(lyapunov={"N": [400, 100], "seeds": 2}))
+    assert stage_sizes(config, "lyapunov") == [100, 400] and stage_seeds(config, "lyapunov") == 2
+    assert stage_sizes(config, "simulate") == [100, 200, 400] and stage_seeds(config, "simulate") == 3
+    assert "N" not in stage_settings(config, "lyapunov") and "seeds" not in stage_settings(config, "simulate")
+
+
+def test_fixed_points_must_lie_within_the_simulated_points():
+    with pytest.raises(ConfigError, match=r"fixed_points.N = \[100, 200\] must be within simulate.N = \[200, 400\]"):
+        parse(_grid(simulate={"N": [200, 400]}, fixed_points={"N": [100, 200]}))
+    with pytest.raises(ConfigError, match=r"fixed_points.seeds = 3 must be in \[1, simulate.seeds = 2\]"):
+        parse(_grid(simulate={"seeds": 2}))
+    parse(_grid(simulate={"N": [200, 400]}, fixed_points={"N": [200], "seeds": 1}))
+
+
+def test_finite_size_figure_needs_three_sizes_in_the_stage_that_has_fewer():
+    parse({**_grid(), "figures": ["finite_size"]})
+    with pytest.raises(ConfigError, match=r"finite_size needs at least 3 sizes in lyapunov.N, got \[100, 400\]"):
+        parse({**_grid(lyapunov={"N": [100, 400]}), "figures": ["finite_size"]})
+
+
+def test_size_bounds_use_the_stage_own_sizes():
+    """k <= min(N) and n_units_stored <= min(N) of the stage that uses them: a large-N-only Lyapunov stage takes
+    k = 150 although the grid has N = 100."""
+    parse(_grid(lyapunov={"N": [200, 400], "k": 150}))
+    with pytest.raises(ConfigError, match=r"lyapunov.k = 150 must be in \[1, min\(N\) = 100\]"):
+        parse(_grid(lyapunov={"k": 150}))
+    parse(_grid(simulate={"N": [200, 400], "n_units_stored": 150}, fixed_points={"N": [200]}))
+    with pytest.raises(ConfigError, match=r"simulate.n_units_stored = 250 must be in \[0, min\(N\) = 200\]"):
+        parse(_grid(simulate={"N": [200, 400], "n_units_stored": 250}, fixed_points={"N": [200]}))
+
+
+def test_plan_counts_only_each_stage_own_points():
+    config = parse(_grid(fixed_points={"N": [100], "seeds": 1}, lyapunov={"N": [200, 400]}))
+    plan = resources.plan_run(config)
+    per_stage = {s: sorted({j.N for j in plan.jobs if j.stage == s}) for s in ("simulate", "lyapunov", "fixed_points")}
+    assert per_stage == {"simulate": [100, 200, 400], "lyapunov": [200, 400], "fixed_points": [100]}
+    points = len(config["model"]) * len(config["g"]) * len(config["sigma_b"])
+    assert sum(j.stage == "fixed_points" for j in plan.jobs) == points * 1 * 1
+    assert sum(j.stage == "lyapunov" for j in plan.jobs) == points * 2 * 3
+    assert sum(j.stage == "network" for j in plan.jobs) == 3 * 3

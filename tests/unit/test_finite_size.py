@@ -2,8 +2,18 @@
 
 import numpy as np
 import pytest
+import xarray as xr
 
-from rnnchaos.finite_size import extrapolate, size_means
+from rnnchaos.attractor import ATTRACTOR_CLASSES
+from rnnchaos.finite_size import (
+    FIT_STATUS,
+    SEED_USE,
+    comparison_seeds,
+    extrapolate,
+    finite_size_dataset,
+    size_means,
+)
+from rnnchaos.status import NOT_COMPUTED, STATUS_CODES
 
 SIZES = np.array([250, 500, 1000, 2000, 4000])
 
@@ -81,3 +91,129 @@ def test_bad_arguments_name_the_problem():
         extrapolate([100, 200, 400], [np.ones(3)] * 2)
     with pytest.raises(ValueError, match="distinct"):
         extrapolate([100, 100, 400], [np.ones(3)] * 3)
+
+
+# --- the finite-size stage's Dataset (issue 15, item 4) ----------------------------------------------------------
+FS_SIZES, FS_SEEDS = [100, 200, 400, 800], [0, 1, 2]
+OFFSET = np.array([-1e-3, 0.0, 1e-3])  # per-seed spread, the same at every size
+A1 = {"units": "1", "long_name": "synthetic"}
+
+
+def fs_summary(*, chaotic=1, classes=None, lyap_status=None, full_spectrum=False):
+    """A summary at one (g, sigma_b) = (2, 0.5): lambda_max = 0.11 - 10/N, Delta0 = 1.5 + 20/N,
+    Delta_inf = 0.4 - 5/N (+ the seed offsets), DMFT 0.1125, 1.5, 0.4; every network chaotic unless ``classes``."""
+    shape = (1, 1, len(FS_SIZES), len(FS_SEEDS))
+    inv = 1.0 / np.array(FS_SIZES, dtype=float)[:, None]
+    coords = {"g": [2.0], "sigma_b": [0.5], "N": FS_SIZES, "seed": FS_SEEDS}
+    dims = ("g", "sigma_b", "N", "seed")
+
+    def grid(values, dtype=float):
+        return (dims, np.broadcast_to(values, shape).astype(dtype), A1)
+
+    k = max(FS_SIZES)
+    exponent = np.full((*shape, k), np.nan)
+    if full_spectrum:
+        for j, n in enumerate(FS_SIZES):
+            exponent[:, :, j, :, :n] = -1.0
+    ds = xr.Dataset({
+        "lyap_lambda_max": grid(0.11 - 10 * inv + OFFSET),
+        "lyap_lambda_max_sem": grid(1e-3),
+        "lyap_d_ky": grid(0.2 * np.array(FS_SIZES)[:, None] - 2 + 100 * OFFSET),
+        "lyap_exponent": ((*dims, "i"), exponent, A1),
+        "lyap_status": grid(0 if lyap_status is None else lyap_status, np.int8),
+        "sim_delta0": grid(1.5 + 20 * inv + OFFSET),
+        "sim_delta_inf_overlap": grid(0.4 - 5 * inv + OFFSET),
+        "sim_status": grid(0, np.int8),
+        "attractor": grid(0 if classes is None else classes, np.int8),
+        "dmft_lambda_max": (("g", "sigma_b"), [[0.1125]], A1),
+        "dmft_delta0": (("g", "sigma_b"), [[1.5]], A1),
+        "dmft_delta_inf": (("g", "sigma_b"), [[0.4]], A1),
+        "dmft_chaotic": (("g", "sigma_b"), [[float(chaotic)]], A1),
+        "dmft_status": (("g", "sigma_b"), np.zeros((1, 1), np.int8), A1),
+    }, coords={**coords, "i": np.arange(1, k + 1)})
+    return ds
+
+
+def stage(summary, **kw):
+    """The finite-size Dataset at (2, 0.5) without its length-1 g and sigma_b dimensions."""
+    return finite_size_dataset(summary, g=2.0, sigma_b=0.5, **kw).squeeze(("g", "sigma_b"))
+
+
+def test_stage_dataset_recovers_every_observable_and_its_z_score():
+    ds = stage(fs_summary())
+    for o, (inf, theory) in {"lambda_max": (0.11, 0.1125), "delta0": (1.5, 1.5), "delta_inf": (0.4, 0.4)}.items():
+        assert int(ds[f"{o}_status"]) == FIT_STATUS["ok"]
+        assert float(ds[f"{o}_inf"]) == pytest.approx(inf, abs=1e-10)
+        assert float(ds[f"{o}_dmft"]) == theory
+        z = (float(ds[f"{o}_inf"]) - theory) / float(ds[f"{o}_inf_sem"])
+        assert float(ds[f"{o}_z"]) == pytest.approx(z, rel=1e-9)
+        assert ds[f"{o}_mean"].dims == ("N",) and ds[f"{o}_n_included"].values.ravel().tolist() == [3] * 4
+        assert np.isfinite(float(ds[f"{o}_inf_quad"]))  # 4 sizes: the quadratic form too
+    # means on the exact line, error bars from the seeds' spread (1e-3 / sqrt(3) per size): the 0.0025 gap is ~5 sem
+    assert -6 < float(ds["lambda_max_z"]) < -4
+    assert float(ds["lambda_max_slope"]) == pytest.approx(-10.0, abs=1e-7)
+    # D_KY/N only where the spectrum is full (k = N): none here, so no value and no fit
+    assert int(ds["d_ky_per_n_status"]) != FIT_STATUS["ok"]
+    assert (ds["d_ky_per_n_seed_use"] == SEED_USE["no_value"]).all()
+
+
+def test_full_spectra_give_the_kaplan_yorke_density():
+    ds = stage(fs_summary(full_spectrum=True))
+    assert int(ds["d_ky_per_n_status"]) == FIT_STATUS["ok"]
+    assert float(ds["d_ky_per_n_inf"]) == pytest.approx(0.2, abs=1e-9)  # D_KY = 0.2 N - 2
+    assert np.isnan(float(ds["d_ky_per_n_dmft"])) and np.isnan(float(ds["d_ky_per_n_z"]))
+
+
+def test_non_chaotic_networks_are_left_out_where_theory_is_chaotic_and_say_why():
+    classes = np.zeros((len(FS_SIZES), len(FS_SEEDS)), dtype=np.int8)
+    classes[0, 2] = ATTRACTOR_CLASSES["fixed_point"]  # N = 100, seed 2
+    classes[1, 0] = ATTRACTOR_CLASSES["limit_cycle"]  # N = 200, seed 0
+    summary = fs_summary(classes=classes)
+    summary["lyap_lambda_max"][0, 0, 0, 2] = -0.2  # the fixed-point network's exponent
+    ds = stage(summary)
+    use = ds["lambda_max_seed_use"]
+    assert int(use.sel(N=100, seed=2)) == SEED_USE["fixed_point"]
+    assert int(use.sel(N=200, seed=0)) == SEED_USE["limit_cycle"]
+    assert ds["lambda_max_n_included"].values.ravel().tolist() == [2, 2, 3, 3]
+    assert ds["lambda_max_n_excluded"].values.ravel().tolist() == [1, 1, 0, 0]
+    assert "N=100: 2 of 3 included, left out: fixed_point seed 2" in ds["lambda_max_status"].attrs["detail"]
+    # the included chaotic networks still lie on 0.11 - 10/N: the fit is not pulled by the fixed point
+    assert float(ds["lambda_max_mean"].sel(N=100)) == pytest.approx(0.11 - 0.1 - 0.5e-3)
+    assert abs(float(ds["lambda_max_inf"]) - 0.11) < 1e-3
+    every = stage(summary, attractor="all")
+    assert every["lambda_max_n_included"].values.ravel().tolist() == [3, 3, 3, 3]
+    assert float(every["lambda_max_mean"].sel(N=100)) < 0.11 - 0.1 - 0.05  # the fixed point drags the mean down
+    # where DMFT says the point is not chaotic, every network enters
+    quiet = stage(fs_summary(classes=classes, chaotic=0))
+    assert quiet["lambda_max_n_included"].values.ravel().tolist() == [3, 3, 3, 3]
+
+
+def test_sizes_a_stage_did_not_compute_are_left_out_not_failed():
+    status = np.zeros((len(FS_SIZES), len(FS_SEEDS)), dtype=np.int8)
+    status[0, :] = NOT_COMPUTED  # no Lyapunov file at N = 100
+    status[1, 1] = STATUS_CODES["qr_breakdown"]
+    ds = stage(fs_summary(lyap_status=status))
+    use = ds["lambda_max_seed_use"]
+    assert (use.sel(N=100) == SEED_USE["not_computed"]).all()
+    assert int(use.sel(N=200, seed=1)) == SEED_USE["failed"]
+    assert np.isnan(float(ds["lambda_max_mean"].sel(N=100)))
+    assert ds["lambda_max_n_excluded"].values.ravel().tolist() == [0, 1, 0, 0]
+    assert int(ds["lambda_max_status"]) == FIT_STATUS["ok"]  # three computed sizes remain
+    assert np.isnan(float(ds["lambda_max_inf_quad"]))  # ... too few for the quadratic form
+    assert float(ds["lambda_max_inf"]) == pytest.approx(0.11, abs=1e-10)
+    assert int(ds["delta0_status"]) == FIT_STATUS["ok"]  # the simulation has all four
+
+
+def test_stage_dataset_has_no_integer_sentinel_and_carries_units():
+    ds = finite_size_dataset(fs_summary(), g=2.0, sigma_b=0.5)
+    assert ds["lambda_max_inf"].dims == ("g", "sigma_b") and ds.g.item() == 2.0
+    for name, var in ds.data_vars.items():
+        assert {"units", "long_name"} <= set(var.attrs), name
+        if var.dtype.kind in "iu":
+            assert "flag_values" in var.attrs, f"{name}: integer without flags"
+            assert var.values.min() >= -1, name
+
+
+def test_selection_must_be_known():
+    with pytest.raises(ValueError, match="attractor must be one of"):
+        comparison_seeds(fs_summary(), attractor="stable")

@@ -6,11 +6,16 @@ from pathlib import Path
 
 from rnnchaos.config import (
     GPU_BACKENDS,
+    GRID_STAGES,
     check_config,
     exponent_count,
+    finite_size_stages,
     format_value,
     lyapunov_backend,
     qr_intervals,
+    stage_seeds,
+    stage_settings,
+    stage_sizes,
     validate,
 )
 from rnnchaos.io import quarantine_damaged
@@ -50,8 +55,9 @@ wildcard_constraints:
 MODELS = config["model"]
 G = [format_value(v) for v in config["g"]]
 SIGMA_B = [format_value(v) for v in config["sigma_b"]]
-SIZES = [int(n) for n in config["N"]]
-SEEDS = list(range(config["seeds"]))
+# the sizes and seeds each stage computes (<stage>.N, <stage>.seeds; the whole grid by default)
+STAGE_SIZES = {stage: stage_sizes(config, stage) for stage in GRID_STAGES}
+STAGE_SEEDS = {stage: list(range(stage_seeds(config, stage))) for stage in GRID_STAGES}
 POINT = "results/{stage}/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc"
 
 
@@ -74,8 +80,34 @@ def point_files(stage, model, gs, sigma_bs, sizes, seeds):
 
 
 def grid_paths(stage, model):
-    """Every per-grid-point file of one stage and model."""
-    return point_files(stage, model, G, SIGMA_B, SIZES, SEEDS)
+    """Every per-grid-point file of one stage and model: the stage's own sizes and seeds, every g and sigma_b."""
+    return point_files(stage, model, G, SIGMA_B, STAGE_SIZES[stage], STAGE_SEEDS[stage])
+
+
+FINITE_SIZE = "results/finite_size/{model}/g~{g}/sigma_b~{sigma_b}.nc"
+
+
+def finite_size_paths(model):
+    """The extrapolations to N -> infinity of one model, one file per (g, sigma_b); none unless simulate or
+    lyapunov computes at least 3 sizes (rnnchaos.config.finite_size_stages)."""
+    if not finite_size_stages(config):
+        return []
+    return [FINITE_SIZE.format(model=model, g=g, sigma_b=s) for g, s in itertools.product(G, SIGMA_B)]
+
+
+def finite_size_outputs():
+    """The outputs of one finite_size job (every (g, sigma_b) of its model, whose wildcard stays)."""
+    return [FINITE_SIZE.format(model="{model}", g=g, sigma_b=s) for g, s in itertools.product(G, SIGMA_B)]
+
+
+def finite_size_points():
+    """The (g, sigma_b) of each output of a finite_size job, as numbers, in the order of finite_size_outputs."""
+    return [(float(g), float(s)) for g, s in itertools.product(G, SIGMA_B)]
+
+
+def finite_size_settings(wildcards):
+    """Keyword arguments of rnnchaos.finite_size.finite_size_datasets (the finite_size section)."""
+    return {"attractor": config["finite_size"]["attractor"]}
 
 
 def dmft_point_paths(model):
@@ -90,6 +122,11 @@ def kac_rice_paths():
 
 def summary_paths():
     return [f"results/summary/{model}.nc" for model in MODELS]
+
+
+def all_finite_size_paths():
+    """The finite-size files of every model (rule all)."""
+    return [p for model in MODELS for p in finite_size_paths(model)]
 
 
 def figure_paths():
@@ -117,13 +154,13 @@ def theory_point(wildcards):
 
 
 def simulate_settings(wildcards):
-    return dict(config["simulate"])
+    return stage_settings(config, "simulate")
 
 
 def _lyapunov_job(N):
     """The lyapunov section as arguments of lyapunov_spectrum for a network of size N: backend resolved
     (lyapunov.backend, gpu_from_N) and left out when it is numpy, the default (so CPU jobs keep their params)."""
-    settings = dict(config["lyapunov"])
+    settings = stage_settings(config, "lyapunov")
     backend = lyapunov_backend(settings.pop("backend", "numpy"), N, settings.pop("gpu_from_N", 2000))
     return settings if backend == "numpy" else {**settings, "backend": backend}
 
@@ -135,7 +172,7 @@ def lyapunov_settings(wildcards):
 
 
 def fixed_points_settings(wildcards):
-    return dict(config["fixed_points"])
+    return stage_settings(config, "fixed_points")
 
 
 def dmft_settings(wildcards):
@@ -176,8 +213,8 @@ def summary_inputs(wildcards):
 
 
 FIGURE_INPUTS = {
-    "phase_diagram": ("summary", "critical_line"),
-    "lambda_max_vs_g": ("summary", "g_sweep"),
+    "phase_diagram": ("summary", "critical_line", "finite_size"),
+    "lambda_max_vs_g": ("summary", "g_sweep", "finite_size"),
     "autocorrelation": ("summary",),
     "lyapunov_spectrum": ("summary",),
     "fixed_point_coordinates": ("summary", "kac_rice"),
@@ -187,6 +224,7 @@ FIGURE_INPUTS = {
     "jacobian_spectrum": ("fixed_points", "kac_rice_point"),
     "fixed_point_count": ("fixed_points_count", "kac_rice_point"),
     "qr_convergence": ("t_ons",),
+    "finite_size": ("finite_size",),
 }
 PAPER = config["paper"]
 PAPER_G, PAPER_SIGMA_B = format_value(PAPER["g"]), format_value(PAPER["sigma_b"])
@@ -211,13 +249,16 @@ def figure_inputs(wildcards):
             *_paper_files("lyapunov_full", m, [format_value(g) for g in PAPER["spectra_g"]],
                           [max(PAPER["spectra_N"])], range(PAPER["spectra_seeds"])),
         }),
-        "fixed_points": lambda: _paper_files("fixed_points", m, [PAPER_G], [max(SIZES)], SEEDS),
+        "fixed_points": lambda: _paper_files("fixed_points", m, [PAPER_G], [max(STAGE_SIZES["fixed_points"])],
+                                             STAGE_SEEDS["fixed_points"]),
         "fixed_points_count": lambda: _paper_files("fixed_points", m, [PAPER_G], PAPER["count_N"],
                                                    range(PAPER["count_seeds"])),
         "t_ons": lambda: [
             f"results/lyapunov_t_ons/{m}/t_ons~{format_value(t)}/g~{PAPER_G}/sigma_b~{PAPER_SIGMA_B}/"
-            f"N~{max(SIZES)}/seed~0.nc" for t in qr_intervals(PAPER["t_ons"], m, config["lyapunov"]["dt"])
+            f"N~{max(STAGE_SIZES['lyapunov'])}/seed~0.nc"
+            for t in qr_intervals(PAPER["t_ons"], m, config["lyapunov"]["dt"])
         ],
+        "finite_size": lambda: finite_size_paths(m),
     }
     return {key: files[key]() for key in need}
 
