@@ -103,56 +103,110 @@ def spectra_collapse(full: Sequence[xr.Dataset], *, model: str) -> Drawing:
 
 
 def radial_separation(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset], *, model: str) -> Drawing:
-    """<x*^2> of the fixed points (found; Kac-Rice) against Delta0 of the dynamics (simulated; DMFT) vs g."""
+    """<x*^2> of the fixed points by the kind of start that found them against Kac-Rice, and Delta0 of the
+    dynamics (simulated; DMFT), vs g.
+
+    Only the unbiased sample (points reached from Gaussian draws of the Kac-Rice variance,
+    :data:`rnnchaos.fixed_points.UNBIASED_ROOTS`) is compared with Kac-Rice; the points reached from trajectory
+    states (near the attractor) and from homotopy paths (one connected chain) are drawn as their own series. Where
+    no network has an unbiased sample at a chaotic g, the panel and the agreement text say so instead of drawing
+    a biased mean as the population's. Means +- SEM over networks (each network's sample mean counts once).
+    """
     s = summary.sel(N=summary.N.max())
     sigmas = s.sigma_b.values[:2]
     theory = {(round(float(ds.g.item()), 12), round(float(ds.sigma_b.item()), 12)): ds for ds in kac_rice}
     fig = Figure(figsize=(4.2 * len(sigmas), 3.8), layout="constrained")
     axes = fig.subplots(1, len(sigmas), sharey=True, squeeze=False)[0]
+    series = (("unbiased", "o", "C1", "fixed points, Gaussian starts (unbiased)"),
+              ("trajectory", "^", "C3", "fixed points, trajectory starts"),
+              ("homotopy", "d", "0.55", "fixed points, homotopy path"))
     for ax, sb in zip(axes, sigmas, strict=True):
         p = s.sel(sigma_b=sb)
-        fp, fp_sem, _ = _found_radius(p)
+        g = p.g.values
+        for k, (c, marker, colour, label) in enumerate(series):
+            mean, sem = _origin_mean(p, c)
+            shift = 0.02 * (k - 1) * (g.max() - g.min())  # side by side where the series overlap
+            ax.errorbar(g + shift, mean, yerr=np.nan_to_num(sem), fmt=marker, color=colour,
+                        ms=4.5 if c == "unbiased" else 3.5, mfc=colour if c == "unbiased" else "none",
+                        label=label)
         d0, d0_sem, _ = seed_stats(p["sim_delta0"], p["sim_status"])
-        ax.errorbar(p.g.values, fp.values, yerr=fp_sem.values, fmt="o", color="C1", label=r"fixed points $<x^{*2}>$")
-        ax.errorbar(p.g.values, d0.values, yerr=d0_sem.values, fmt="s", color="C0", label=r"dynamics $\Delta_0$")
-        kr = [theory.get((round(float(g), 12), round(float(sb), 12))) for g in p.g.values]
-        kr_val = [float(point_values(t, "mean_sq_radius")) if t is not None and
-                  int(point_values(t, "status")) == 0 else np.nan for t in kr]
-        ax.plot(p.g.values, kr_val, "-", color="C1", label=r"Kac-Rice $<y^2>_{\mu_*}$")
-        ax.plot(p.g.values, p["dmft_delta0"].values, "-", color="C0", label=r"DMFT $\Delta_0$")
+        ax.errorbar(g, d0.values, yerr=d0_sem.values, fmt="s", color="C0", label=r"dynamics $\Delta_0$")
+        ax.plot(g, _kac_rice_values(theory, g, sb), "-", color="C1", label=r"Kac-Rice $<y^2>_{\mu_*}$")
+        ax.plot(g, p["dmft_delta0"].values, "-", color="C0", label=r"DMFT $\Delta_0$")
+        for gi in g[_no_unbiased(p)]:
+            ax.annotate("no unbiased sample", (gi, 0.02), xycoords=("data", "axes fraction"), rotation=90,
+                        fontsize=6.5, ha="center", va="bottom", color="C1")
         ax.set_xlabel(r"gain $g$ [1]")
         ax.set_title(rf"$\sigma_b$ = {sb:g}, N = {int(s.N)}", fontsize=9)
     axes[0].set_ylabel(r"mean squared coordinate [1]")
-    axes[0].legend(fontsize=7)
-    fig.suptitle(f"{MODEL_TITLE[model]}\nradial separation of fixed points and dynamics (Stubenrauch et al. 2022)",
+    axes[0].legend(fontsize=6.5)
+    fig.suptitle(f"{MODEL_TITLE[model]}\nradial separation of fixed points and dynamics\n(Stubenrauch et al. 2022)",
                  fontsize=9)
-    p = s.sel(sigma_b=sigmas[0])
-    fp, _, missed = _found_radius(p)
-    d0, _, _ = seed_stats(p["sim_delta0"], p["sim_status"])
-    parts = [f"g = {g:g}: <x*^2> {float(fp.sel(g=g)):.2f} vs Delta0 {float(d0.sel(g=g)):.2f}"
-             for g in p.g.values if np.isfinite(float(fp.sel(g=g))) and float(p["dmft_chaotic"].sel(g=g)) == 1]
-    n_missed = int(missed.sum())
-    if n_missed:
-        parts.append(f"{n_missed} network(s) where the search found only x* = 0 are left out")
-    text = (f"At sigma_b = {sigmas[0]:g}, N = {int(s.N)}: " + "; ".join(parts) + "." if parts
-            else "No chaotic grid point with fixed points to compare.")
+    text = _radial_agreement(s.sel(sigma_b=sigmas[0]), theory, float(sigmas[0]), int(s.N))
     caption = (f"Radial separation of fixed points and dynamics in the {model} model (Stubenrauch et al. 2022): "
-               f"mean squared coordinate <x*^2> of the fixed points found (circles; Kac-Rice <y^2>_mu*, line) and "
-               f"the variance Delta0 of the dynamics (squares, simulated; DMFT, line) against g = "
-               f"{listed(s.g.values)} at N = {int(s.N)}, mean +- SEM over {s.sizes['seed']} seed(s), one panel per "
-               f"sigma_b in {listed(sigmas)}.")
+               f"mean squared coordinate <x*^2> of the fixed points other than 0 reached from Gaussian draws of the "
+               f"Kac-Rice variance (filled circles, the unbiased sample compared with Kac-Rice <y^2>_mu*, line), "
+               f"from trajectory states (triangles) and from homotopy paths (diamonds), and the variance Delta0 of "
+               f"the dynamics (squares, simulated; DMFT, line) against g = {listed(s.g.values)} at N = {int(s.N)}, "
+               f"mean +- SEM over up to {s.sizes['seed']} network(s) (those with such points; each network's "
+               f"sample mean counts once), one panel per sigma_b in {listed(sigmas)}.")
     return Drawing(fig, text, caption)
 
 
-def _found_radius(p: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
-    """Seed mean and SEM of <x*^2> of the fixed points found, and the networks left out as missed.
+def _origin_mean(p: xr.Dataset, c: str) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and SEM over networks of <x*^2> of origin class ``c`` (NaN where the summary has no such sample; SEM
+    NaN from one network)."""
+    name = f"fp_mean_sq_radius_from_{c}"
+    if f"{name}_seed_mean" not in p:
+        return np.full(p.sizes["g"], np.nan), np.full(p.sizes["g"], np.nan)
+    return p[f"{name}_seed_mean"].values, p[f"{name}_seed_sem"].values
 
-    A search that returned only x* = 0 where theory has other fixed points (chaotic phase) is a miss, not
-    <x*^2> = 0.
-    """
-    missed = (p["fp_n_fixed_points"] <= 1) & (p["dmft_chaotic"] == 1)
-    mean, sem, _ = seed_stats(p["fp_mean_sq_radius"].where(~missed), p["fp_status"])
-    return mean, sem, missed
+
+def _no_unbiased(p: xr.Dataset) -> np.ndarray:
+    """Chaotic gains (mean field) where no network has an unbiased sample of fixed points."""
+    n = p["fp_networks_from_unbiased"].values if "fp_networks_from_unbiased" in p else np.zeros(p.sizes["g"])
+    return (p["dmft_chaotic"].values == 1) & ~(n > 0)
+
+
+def _kac_rice_values(theory: dict, gs: np.ndarray, sb: float) -> np.ndarray:
+    kr = [theory.get((round(float(g), 12), round(float(sb), 12))) for g in gs]
+    return np.array([float(point_values(t, "mean_sq_radius")) if t is not None and int(point_values(t, "status")) == 0
+                     else np.nan for t in kr])
+
+
+def _pm(mean: float, sem: float) -> str:
+    return f"{mean:.2f} +- {sem:.2f}" if np.isfinite(sem) else f"{mean:.2f} (no error from one network)"
+
+
+def _radial_agreement(p: xr.Dataset, theory: dict, sb: float, n_units: int) -> str:
+    """Per chaotic g: the unbiased <x*^2> against Kac-Rice and the trajectory-started one against Delta0, or
+    why there is no unbiased sample."""
+    d0, _, _ = seed_stats(p["sim_delta0"], p["sim_status"])
+    _, _, failed = seed_stats(p["fp_n_fixed_points"], p["fp_status"])
+    kr = _kac_rice_values(theory, p.g.values, sb)
+    none = _no_unbiased(p)
+    parts = []
+    for i, g in enumerate(p.g.values):
+        if float(p["dmft_chaotic"].sel(g=g)) != 1:
+            continue
+        (u, u_sem), (t, t_sem) = (_origin_mean(p.sel(g=[g]), c) for c in ("unbiased", "trajectory"))
+        q = p.sel(g=g)
+        fails = f", {int(failed.sel(g=g))} search(es) failed" if int(failed.sel(g=g)) else ""
+        if none[i]:
+            pooled = float(seed_stats(q["fp_mean_sq_radius"], q["fp_status"])[0]) if "seed" in q.dims else np.nan
+            parts.append(f"g = {g:g}: no unbiased sample (no Gaussian start reached a fixed point in "
+                         f"{int((q['fp_status'] == 0).sum())} network(s){fails}); the points found (<x*^2> "
+                         f"{pooled:.2f}) are not the population's, Kac-Rice {kr[i]:.2f}")
+            continue
+        n_u = int(q["fp_networks_from_unbiased"])
+        near = (f"trajectory-started {_pm(t[0], t_sem[0])}" if np.isfinite(t[0])
+                else "no trajectory start reached a fixed point")
+        parts.append(f"g = {g:g}: unbiased <x*^2> {_pm(u[0], u_sem[0])} ({n_u} network(s){fails}) vs "
+                     f"Kac-Rice {kr[i]:.2f}; {near}, Delta0 {float(d0.sel(g=g)):.2f}")
+    if not parts:
+        return "No chaotic grid point with fixed points to compare."
+    return (f"At sigma_b = {sb:g}, N = {n_units} (unbiased: points reached from Gaussian draws of the Kac-Rice "
+            f"variance, each point once, mean +- SEM over networks): " + "; ".join(parts) + ".")
 
 
 def jacobian_spectrum(fixed_points: Sequence[xr.Dataset], kac_rice_point: Sequence[xr.Dataset], *,

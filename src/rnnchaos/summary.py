@@ -15,7 +15,12 @@ Missing values are NaN beside a status, never an integer sentinel:
 
 Fixed points: ``fp_coordinate_counts`` and ``fp_mean_sq_radius`` leave out the trivial point ``x* = 0`` (at
 ``sigma_b = 0``), as the Kac-Rice density ``mu*(y)`` and ``<x*^2>`` do; ``fp_n_nontrivial`` counts the points
-other than ``x* = 0`` (``fp_n_fixed_points`` counts all).
+other than ``x* = 0`` (``fp_n_fixed_points`` counts all). By origin (:func:`rnnchaos.fixed_points.origin_samples`):
+``fp_n_from_<c>`` and ``fp_mean_sq_radius_from_<c>`` per network for the points reached from trajectory states,
+Gaussian draws, homotopy paths and the unbiased starts (``c`` in :data:`ORIGIN_CLASSES`), and over the networks
+(networks as samples, each network's sample mean counting once) ``fp_mean_sq_radius_from_<c>_seed_mean``,
+``..._seed_sem`` and ``fp_networks_from_<c>`` (:func:`origin_means`). ``fp_mean_sq_radius`` pools all origins,
+so where trajectory starts or a homotopy path found most points it is not the population's mean.
 
 Attractors: ``attractor`` classes every simulated network as chaotic, limit cycle, fixed point or undecided
 (:mod:`rnnchaos.attractor`, from the simulation's end speed and recurrence and the Lyapunov stage's lambda_max);
@@ -33,6 +38,8 @@ from rnnchaos.attractor import ATTRACTOR_CLASSES, classify
 from rnnchaos.fixed_points import mean_sq_radius, nontrivial
 from rnnchaos.status import NOT_COMPUTED, SUMMARY_STATUS_CODES
 
+#: Origin classes of the fixed-point samples kept apart (:func:`rnnchaos.fixed_points.origin_samples`).
+ORIGIN_CLASSES = ("trajectory", "gaussian", "homotopy", "unbiased")
 #: Variables taken from each stage, and the prefix they get in the summary.
 KEEP = {
     "simulate": ("sim_", ("delta0", "delta0_sem", "mean_activity", "delta", "delta_sem", "delta_inf_overlap",
@@ -41,6 +48,8 @@ KEEP = {
     "lyapunov": ("lyap_", ("lambda_max", "lambda_max_sem", "d_ky", "entropy_rate", "mean_exponent",
                            "jacobian_trace_mean", "exponent", "exponent_sem", "status")),
     "fixed_points": ("fp_", ("n_fixed_points", "n_nontrivial", "n_stable", "capture_recapture_estimate",
+                             *(f"{v}_from_{c}" for c in ORIGIN_CLASSES for v in ("n", "mean_sq_radius")),
+                             *(f"{v}_from_{c}" for c in ORIGIN_CLASSES[:-1] for v in ("starts", "converged")),
                              "mean_sq_radius", "coordinate_counts", "status")),
     "dmft": ("dmft_", ("delta0", "delta_inf", "lambda_max", "g_c", "chaotic", "delta", "status")),
 }
@@ -71,6 +80,8 @@ def summarise(*, simulate: Sequence[xr.Dataset], lyapunov: Sequence[xr.Dataset],
         out[name] = _status_flags(out[name], details.get(name, ""))
     if "sim_end_speed" in out and "lyap_lambda_max" in out:
         out["attractor"] = attractor_classes(out)
+    if "fp_status" in out and "seed" in out.dims:
+        out.update(origin_means(out))
     for name in out.variables:
         out[name].encoding = {}  # the per-point files' integer encodings must not reach the summary's file
     out.attrs.clear()
@@ -97,6 +108,30 @@ def attractor_classes(out: xr.Dataset) -> xr.DataArray:
                      "lambda_max +- sem)",
         "units": "1", "flag_values": np.array(list(flags.values()), dtype=np.int8),
         "flag_meanings": " ".join(flags)})
+
+
+def origin_means(out: xr.Dataset) -> xr.Dataset:
+    """``<x*^2>`` of each origin class over the networks (seeds) whose search succeeded and found such points:
+    ``fp_mean_sq_radius_from_<c>_seed_mean``, ``..._seed_sem`` (NaN below 2 networks) and
+    ``fp_networks_from_<c>`` (0: no sample of that class at the grid point, e.g. no Gaussian start converged).
+
+    Networks are the samples: each network's mean over its points counts once, since the points of one search
+    are correlated (shared J, deflation chains, one path's neighbours) and its within-network error is a lower
+    bound (:class:`rnnchaos.fixed_points.OriginSample`)."""
+    ok = out["fp_status"] == 0
+    res = {}
+    for c in ORIGIN_CLASSES:
+        name = f"fp_mean_sq_radius_from_{c}"
+        v = out[name].where(ok)
+        n = v.notnull().sum("seed")
+        who = f"the points reached from {c} starts" if c != "unbiased" else "the unbiased sample (Gaussian starts)"
+        res[f"{name}_seed_mean"] = v.mean("seed").assign_attrs(
+            units="1", long_name=f"<x*^2> of {who}, mean over the networks with such points")
+        res[f"{name}_seed_sem"] = (v.std("seed", ddof=1) / np.sqrt(n)).where(n >= 2).assign_attrs(
+            units="1", long_name=f"standard error of fp_mean_sq_radius_from_{c}_seed_mean (networks as samples)")
+        res[f"fp_networks_from_{c}"] = n.astype(np.float64).assign_attrs(
+            units="1", long_name=f"networks whose search found points from {c} starts")
+    return xr.Dataset(res)
 
 
 def _combine(stage: str, datasets: Sequence[xr.Dataset]) -> xr.Dataset:

@@ -264,3 +264,67 @@ def test_failed_searches_are_counted_in_the_panel():
     fig, agreement = drawing.figure, drawing.agreement
     assert [t.get_text() for t in fig.axes[1].texts] == ["1 of 2 searches failed"]
     assert "g = 2: 1 of 2 searches failed" in agreement
+
+
+def origins_grid():
+    """sigma_b = 0, N = 20, 3 seeds. g = 0.5: only x* = 0. g = 2: unbiased (Gaussian-start) <x*^2> 1.0, 1.2, 1.4
+    per network, trajectory-started 2.0, 2.2 and none. g = 3: no Gaussian start converged anywhere (a homotopy
+    path found points, <x*^2> 4.8) and seed 2's search failed (trivial_only)."""
+    fps, sims, dm, kr = [], [], [], []
+    unbiased = {0.5: [np.nan] * 3, 2.0: [1.0, 1.2, 1.4], 3.0: [np.nan] * 3}
+    trajectory = {0.5: [np.nan] * 3, 2.0: [2.0, 2.2, np.nan], 3.0: [np.nan] * 3}
+    homotopy = {0.5: [np.nan] * 3, 2.0: [np.nan] * 3, 3.0: [4.8] * 3}
+    for g, s in itertools.product((0.5, 2.0, 3.0), range(3)):
+        point = {"g": g, "sigma_b": 0.0, "N": 20, "seed": s}
+        sims.append(io.with_grid_coords(xr.Dataset({"delta0": ((), 2 * g, A), "delta0_sem": ((), 0.1, A),
+                                                    "status": _status()}), **point))
+        if (g, s) == (3.0, 2):
+            fps.append(_fp_failed(io.with_grid_coords(xr.Dataset(), **point), "trivial_only"))
+            continue
+        per = {}
+        for c, values in (("unbiased", unbiased), ("gaussian", unbiased), ("trajectory", trajectory),
+                          ("homotopy", homotopy)):
+            per[f"mean_sq_radius_from_{c}"] = ((), values[g][s], A)
+            per[f"n_from_{c}"] = ((), 0.0 if np.isnan(values[g][s]) else 4.0, A)
+        x = np.zeros((1, 20)) if g < 1 else np.full((5, 20), 2.0)
+        fps.append(io.with_grid_coords(xr.Dataset({"x": (("fp", "i"), x, A), "n_fixed_points": ((), len(x), A),
+                                                   "n_stable": ((), 0, A), "status": _status(), **per}), **point))
+    for g in (0.5, 2.0, 3.0):
+        dm.append(io.with_grid_coords(xr.Dataset({"delta0": ((), 2 * g - 0.1, A), "chaotic": ((), np.int8(g > 1), A),
+                                                  "status": _status()}), g=g, sigma_b=0.0))
+        kr.append(io.with_grid_coords(xr.Dataset({"mean_sq_radius": ((), 1.1 * (g > 1), A), "status": _status()}),
+                                      g=g, sigma_b=0.0))
+    return summary.summarise(simulate=sims, lyapunov=[], fixed_points=fps, dmft=dm), kr
+
+
+def test_summary_keeps_fixed_point_origins_apart_with_networks_as_samples():
+    s, _ = origins_grid()
+    at = s.sel(sigma_b=0.0, N=20)
+    assert at["fp_mean_sq_radius_from_unbiased"].sel(g=2.0, seed=1).item() == 1.2
+    mean = at["fp_mean_sq_radius_from_unbiased_seed_mean"]
+    assert mean.sel(g=2.0).item() == pytest.approx(1.2)
+    assert at["fp_mean_sq_radius_from_unbiased_seed_sem"].sel(g=2.0).item() == pytest.approx(0.2 / np.sqrt(3))
+    assert at["fp_networks_from_unbiased"].sel(g=2.0).item() == 3
+    assert at["fp_mean_sq_radius_from_trajectory_seed_mean"].sel(g=2.0).item() == pytest.approx(2.1)
+    assert at["fp_networks_from_trajectory"].sel(g=2.0).item() == 2
+    assert at["fp_networks_from_unbiased"].sel(g=3.0).item() == 0 and np.isnan(mean.sel(g=3.0).item())
+    assert at["fp_networks_from_homotopy"].sel(g=3.0).item() == 2  # the failed search is no network sample
+    for v in ("fp_mean_sq_radius_from_unbiased_seed_mean", "fp_networks_from_gaussian"):
+        assert {"units", "long_name"} <= set(s[v].attrs)
+
+
+def test_radial_separation_compares_only_the_unbiased_sample_and_says_where_there_is_none():
+    s, kr = origins_grid()
+    drawing = plotting.draw("radial_separation", model="rate", summary=s, kac_rice=kr)
+    ax = drawing.figure.axes[0]
+    drawn = {c.get_label(): c.lines[0].get_ydata() for c in ax.containers}
+    np.testing.assert_allclose(drawn["fixed points, Gaussian starts (unbiased)"], [np.nan, 1.2, np.nan])
+    np.testing.assert_allclose(drawn["fixed points, trajectory starts"], [np.nan, 2.1, np.nan])
+    np.testing.assert_allclose(drawn["fixed points, homotopy path"], [np.nan, np.nan, 4.8])
+    assert [t.get_text() for t in ax.texts] == ["no unbiased sample"]  # at g = 3 only (g = 0.5 is not chaotic)
+    assert ax.texts[0].xy[0] == 3.0
+    text = drawing.agreement
+    assert "g = 2: unbiased <x*^2> 1.20 +- 0.12 (3 network(s)) vs Kac-Rice 1.10; trajectory-started 2.10" in text
+    assert ("g = 3: no unbiased sample (no Gaussian start reached a fixed point in 2 network(s), 1 search(es) "
+            "failed); the points found (<x*^2> 4.00) are not the population's") in text
+    assert "g = 0.5" not in text and "from Gaussian draws of the" in drawing.caption
