@@ -328,3 +328,104 @@ def test_radial_separation_compares_only_the_unbiased_sample_and_says_where_ther
     assert ("g = 3: no unbiased sample (no Gaussian start reached a fixed point in 2 network(s), 1 search(es) "
             "failed); the points found (<x*^2> 4.00) are not the population's") in text
     assert "g = 0.5" not in text and "from Gaussian draws of the" in drawing.caption
+
+
+# --- per-stage sizes, attractor marks and the finite-size figure (issue 15, items 1, 4, 7) -----------------------
+STAGE_SIZES = {"simulate": (10, 20, 40), "lyapunov": (10, 20, 40), "fixed_points": (10,)}
+STAGE_SEEDS = (0, 1, 2)
+
+
+def per_stage_files():
+    """Files of each stage at its own sizes (fixed points only at N = 10), lambda_max = g - 1 - 2/N (+ seed offset),
+    and one network that stopped on a fixed point at g = 2, sigma_b = 0, N = 10, seed 1."""
+    files = {"simulate": [], "lyapunov": [], "fixed_points": [], "dmft": stage_files()["dmft"]}
+    for stage, sizes in STAGE_SIZES.items():
+        for g, sb, n, s in itertools.product(G, SB, sizes, STAGE_SEEDS):
+            point = {"g": g, "sigma_b": sb, "N": n, "seed": s}
+            if stage == "simulate":
+                stopped = g < 1 or (g, sb, n, s) == (2.0, 0.0, 10, 1)
+                ds = xr.Dataset({
+                    "delta0": ((), g + sb + 1 / n + 0.01 * s, A), "delta0_sem": ((), 0.01, A),
+                    "delta_inf_overlap": ((), sb + 1 / n + 0.01 * s, A), "end_speed": ((), 0.0 if stopped else 0.2, A),
+                    "recurrence": ((), np.inf if stopped else 0.5, A), "status": _status()})
+            elif stage == "lyapunov":
+                lam = -0.1 if (g, sb, n, s) == (2.0, 0.0, 10, 1) else g - 1 - 2 / n + 0.01 * s
+                ds = xr.Dataset({"lambda_max": ((), lam, A), "lambda_max_sem": ((), 0.01, A), "d_ky": ((), 1.0, A),
+                                 "status": _status()})
+            else:
+                ds = xr.Dataset({"x": (("fp", "i"), np.ones((1, n)) * g, A), "n_fixed_points": ((), 1, A),
+                                 "status": _status()})
+            files[stage].append(io.with_grid_coords(ds, **point))
+    return files
+
+
+@pytest.fixture(scope="module")
+def per_stage():
+    from rnnchaos import finite_size
+
+    combined = summary.summarise(**per_stage_files())
+    return combined, list(finite_size.finite_size_datasets(combined).values())
+
+
+def test_points_a_stage_skipped_are_not_computed_not_failed(per_stage):
+    combined, _ = per_stage
+    assert combined.N.values.tolist() == [10, 20, 40]
+    fp = combined["fp_status"]
+    assert (fp.sel(N=[20, 40]) == NOT_COMPUTED).all() and (fp.sel(N=10) == 0).all()
+    assert np.isnan(combined["fp_n_fixed_points"].sel(N=40)).all()
+    assert (combined["lyap_status"] == 0).all()
+    assert "not_computed" in fp.attrs["flag_meanings"] and fp.attrs["detail"] == ""
+
+
+def test_finite_size_files_extrapolate_the_chaotic_networks_only(per_stage):
+    _, files = per_stage
+    ds = next(d for d in files if float(d.g[0]) == 2.0 and float(d.sigma_b[0]) == 0.0)
+    assert float(ds["lambda_max_inf"].item()) == pytest.approx(1.01, abs=1e-9)  # g - 1 + mean seed offset
+    assert ds["lambda_max_n_included"].values.ravel().tolist() == [2, 3, 3]  # the fixed-point network left out
+    assert float(ds["lambda_max_z"].item()) == pytest.approx((1.01 - 1.0) / ds["lambda_max_inf_sem"].item())
+
+
+def test_phase_diagram_marks_the_non_chaotic_network_and_shows_the_extrapolation(per_stage):
+    combined, files = per_stage
+    drawing = plotting.phase_diagram(combined, theory()["critical_line"], model="rate", finite_size=files)
+    labels = [line.get_label() for ax in drawing.figure.axes for line in ax.get_lines()]
+    assert "network: fixed point" in labels
+    assert len([ax for ax in drawing.figure.axes if ax.get_label() != "<colorbar>"]) == 2  # N = 40 and N -> inf
+    assert "(N = 40, mean over every network" in drawing.agreement
+    # at N = 40 (the largest) the g = 0.5 networks are fixed points, the g = 2 ones all chaotic
+    assert "where DMFT is chaotic, 6 of 6 networks are chaotic (no other attractor); where it is not, 0 of 6" in \
+        drawing.agreement
+    plain = plotting.phase_diagram(combined, theory()["critical_line"], model="rate")
+    assert len([ax for ax in plain.figure.axes if ax.get_label() != "<colorbar>"]) == 1
+
+
+def test_lambda_max_vs_g_averages_chaotic_networks_and_states_which(per_stage):
+    combined, files = per_stage
+    drawing = plotting.lambda_max_vs_g(combined, theory()["g_sweep"], model="rate", finite_size=files)
+    labels = [line.get_label() for ax in drawing.figure.axes for line in ax.get_lines()]
+    assert "left out: fixed point" in labels
+    assert "networks: the chaotic ones where DMFT is chaotic" in drawing.agreement
+    assert "Extrapolated to N -> infinity" in drawing.agreement and "largest |z|" in drawing.agreement
+    # the mean at g = 2, sigma_b = 0, N = 10 is the chaotic seed 0's value, not pulled down by the fixed point
+    ax = drawing.figure.axes[0]
+    n10 = next(c for c in ax.containers if c.get_label() == "N = 10")
+    y = n10.lines[0].get_ydata()
+    assert y[list(G).index(2.0)] == pytest.approx(2.0 - 1 - 0.2 + 0.01)  # seeds 0 and 2
+
+
+def test_finite_size_figure_states_z_scores_and_the_trend(per_stage, tmp_path):
+    _, files = per_stage
+    drawing = plotting.draw("finite_size", model="rate", finite_size=files)
+    assert len(drawing.figure.axes) == 2 * len(files)
+    for ax in drawing.figure.axes:
+        assert ax.get_xlabel() == r"$1/N$ [1]" and ax.get_ylabel() and ax.has_data()
+    assert "lambda_max(N -> inf) = 1.01" in drawing.agreement and "z = " in drawing.agreement
+    assert "per-N means" not in drawing.agreement  # every |z| < 2 here
+    biased = [ds.copy() for ds in files]  # a theory 0.1 below: |z| ~ 19, so the per-N means show the gap
+    biased[0]["lambda_max_dmft"] = biased[0]["lambda_max_inf"] - 0.1
+    biased[0]["lambda_max_z"] = 0.1 / biased[0]["lambda_max_inf_sem"]
+    text = plotting.draw("finite_size", model="rate", finite_size=biased).agreement
+    assert text.count("per-N means") == 1 and "against DMFT" in text
+    assert "N = 10, 20, 40" in drawing.caption and "rate model" in drawing.caption
+    plotting.save(drawing, png=tmp_path / "f.png", pdf=tmp_path / "f.pdf", caption=tmp_path / "f.rst")
+    assert (tmp_path / "f.png").stat().st_size > 5000
