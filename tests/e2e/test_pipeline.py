@@ -163,6 +163,7 @@ CAPTION_SUBJECT = {
     "scs_autocorrelation": "Normalised autocorrelation Delta(tau)/Delta0", "spectra_collapse": "Full Lyapunov spectra",
     "radial_separation": "Radial separation of fixed points and dynamics", "jacobian_spectrum": "Jacobian eigenvalues",
     "fixed_point_count": "Number of fixed points", "qr_convergence": "Convergence of the QR (Benettin) method",
+    "finite_size": "Finite-size study",
 }
 
 
@@ -311,3 +312,33 @@ def test_killed_run_resumes_to_identical_results(workdir, tmp_path):
         a, b = io.read_dataset(path), io.read_dataset(tmp_path / path.relative_to(workdir))
         for var in io.reproducible_variables(a):
             assert np.array_equal(a[var].values, b[var].values, equal_nan=a[var].dtype.kind == "f"), (path, var)
+
+
+#: A finite-size study in miniature: 3 sizes for simulate and lyapunov, fixed points only at the smallest.
+FINITE = {**{k: TINY[k] for k in ("simulate", "dmft")}, "model": ["rate"], "g": [2.0], "sigma_b": [0.0],
+          "N": [12, 16, 20], "seeds": 2,
+          "lyapunov": {**TINY["lyapunov"], "k": 3}, "fixed_points": {"n_init": 8, "N": [12], "seeds": 1},
+          "figures": ["phase_diagram", "lambda_max_vs_g", "finite_size"]}
+
+
+def test_per_stage_sizes_and_the_finite_size_stage(tmp_path):
+    """fixed_points.N a strict subset: no fixed-point job at the excluded sizes, which the summary marks
+    not_computed; the finite_size stage writes the extrapolation, and its figure is drawn."""
+    dry = snakemake(tmp_path, "-n", config=FINITE)
+    counts = job_counts(dry.stdout + dry.stderr)
+    assert counts["fixed_points"] == 1 and counts["simulate"] == 6 and counts["lyapunov"] == 6, counts
+    assert counts["finite_size"] == 1, counts
+    run = snakemake(tmp_path)
+    assert run.returncode == 0, run.stderr[-4000:]
+    r = tmp_path / "results"
+    assert sorted(p.parent.name for p in r.glob("fixed_points/rate/*/*/*/*.nc")) == ["N~12"]
+    s = io.read_dataset(r / "summary/rate.nc", stage="summary")
+    assert (s["fp_status"].sel(N=[16, 20]) == -1).all() and (s["fp_status"].sel(N=12, seed=1) == -1).all()
+    assert (s["lyap_status"] == 0).all() and np.isnan(s["fp_n_fixed_points"].sel(N=20)).all()
+    fs = io.read_dataset(r / "finite_size/rate/g~2/sigma_b~0.nc", stage="finite_size")
+    for o in ("lambda_max", "delta0", "delta_inf"):
+        assert {f"{o}_inf", f"{o}_inf_sem", f"{o}_dmft", f"{o}_z", f"{o}_status"} <= set(fs.data_vars)
+    assert fs.N.values.tolist() == [12, 16, 20] and np.isfinite(fs["lambda_max_dmft"].item())
+    for name in FINITE["figures"]:
+        assert (r / f"figures/{name}_rate.png").stat().st_size > 1000
+    assert "z = " in (r / "figures/finite_size_rate.agreement.rst").read_text()
