@@ -83,8 +83,8 @@ class FixedPoints:
     ``n_unstable``: eigenvalues with positive real part (continuous) or modulus > 1 (discrete);
     ``times_found``: independent solves that returned the point; ``origin``: index into :data:`ORIGINS` (how
     it was first found); ``found_by``: bit mask over :data:`ROOTS`, the kinds of start whose chains returned it;
-    ``root_starts``, ``root_converged``: per :data:`ROOTS`, independent solves (paths) started and converged
-    (paths: with at least one verified point);
+    ``root_starts``, ``root_converged``: per :data:`ROOTS`, independent solves (paths) started and those that
+    reached a verified point (by Newton or its fallback; paths: with at least one verified point);
     ``saturation``: (solves so far, unique points so far) after each solve; ``n_mirror_found``: -1 if not
     symmetric; ``iterations``: Newton iterations of each solve; ``cpu_time``: CPU seconds of the whole search;
     ``path_crossings``, ``path_solves``, ``path_points``, ``path_end`` (index into ``homotopy.ENDS``): per
@@ -423,8 +423,8 @@ def to_dataset(fp: FixedPoints) -> xr.Dataset:
             k = ROOTS.index(root)
             scalars[f"starts_from_{root}"] = (int(fp.root_starts[k]), f"independent solves (paths) from {root} "
                                               "starts")
-            scalars[f"converged_from_{root}"] = (int(fp.root_converged[k]), f"{root} starts that converged to a "
-                                                 "verified point (paths: with at least one)")
+            scalars[f"converged_from_{root}"] = (int(fp.root_converged[k]), f"{root} starts that reached a "
+                                                 "verified point, by Newton or its fallback (paths: with at least one)")
     for k, (v, *rest) in scalars.items():
         ds[k] = xr.DataArray(v, attrs=a(*rest))
     ds.attrs.update(stability=fp.stability, symmetric=int(fp.symmetric))
@@ -535,7 +535,10 @@ class _Search:
             X, ok = _polish(self.R, self.DR, X, np.abs(self.R(X)).max(axis=1) < self.tol, self.tol)
             for j in range(X.shape[0]):
                 if ok[j]:
-                    self.add(X[j], 2, *self.stalled[lo + j][1:])
+                    _, root, parent = self.stalled[lo + j]
+                    self.add(X[j], 2, root, parent)
+                    if root:  # an independent start that Newton did not bring home, the fallback did
+                        self.root_counts[1, root.bit_length() - 1] += 1
                 elif stationary[j] and not any(np.linalg.norm(s - X[j]) < self.dedup for s in slow):
                     slow.append(X[j])
                     slow_q.append(q[j])

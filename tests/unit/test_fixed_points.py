@@ -285,6 +285,16 @@ def test_deflated_solves_inherit_the_root_of_the_point_they_start_from():
     assert list(fp.found_by) == [bits("trajectory")] * 3
 
 
+def test_a_fallback_end_point_keeps_the_root_of_its_stalled_start():
+    # one Newton iteration brings neither start home; Levenberg-Marquardt takes both to (0, 0)
+    fp = fpm.find_fixed_points(toy, toy_jacobian, np.array([[0.6, 0.2], [2.5, -1.0]]), x0_origin="gaussian",
+                               max_iter=1, fallback=2, fallback_iter=60)
+    np.testing.assert_allclose(fp.x, [[0.0, 0.0]], atol=1e-12)
+    assert fp.n_converged == 0 and fpm.ORIGINS[fp.origin[0]] == "fallback"
+    assert list(fp.found_by) == [bits("gaussian")]
+    np.testing.assert_array_equal(fp.root_converged, [0, 0, 2, 0])  # reached by the fallback, counted
+
+
 def test_mirror_pairs_share_their_roots_and_network_starts_are_labelled():
     J, theta = network(40, 2.0, 0.0, seed=1)
     states = np.random.default_rng(9).standard_normal((8, 40)) * 1.3
