@@ -194,9 +194,10 @@ def _radial_agreement(p: xr.Dataset, theory: dict, sb: float, n_units: int) -> s
         fails = f", {int(failed.sel(g=g))} search(es) failed" if int(failed.sel(g=g)) else ""
         if none[i]:
             pooled = float(seed_stats(q["fp_mean_sq_radius"], q["fp_status"])[0]) if "seed" in q.dims else np.nan
+            found = (f"the points found (<x*^2> {pooled:.2f}) are not the population's" if np.isfinite(pooled)
+                     else "no other point was found")
             parts.append(f"g = {g:g}: no unbiased sample (no Gaussian start reached a fixed point in "
-                         f"{int((q['fp_status'] == 0).sum())} network(s){fails}); the points found (<x*^2> "
-                         f"{pooled:.2f}) are not the population's, Kac-Rice {kr[i]:.2f}")
+                         f"{int((q['fp_status'] == 0).sum())} network(s){fails}); {found}, Kac-Rice {kr[i]:.2f}")
             continue
         n_u = int(q["fp_networks_from_unbiased"])
         near = (f"trajectory-started {_pm(t[0], t_sem[0])}" if np.isfinite(t[0])

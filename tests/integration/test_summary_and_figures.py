@@ -330,6 +330,16 @@ def test_radial_separation_compares_only_the_unbiased_sample_and_says_where_ther
     assert "g = 0.5" not in text and "from Gaussian draws of the" in drawing.caption
 
 
+def test_radial_separation_where_every_search_failed():
+    s, kr = origins_grid()
+    s["fp_status"].loc[{"g": 3.0}] = STATUS_CODES["trivial_only"]
+    s = s.drop_vars([v for v in s.data_vars if v.endswith(("_seed_mean", "_seed_sem")) or "networks_from" in v])
+    s = s.merge(summary.origin_means(s))
+    text = plotting.draw("radial_separation", model="rate", summary=s, kac_rice=kr).agreement
+    assert ("g = 3: no unbiased sample (no Gaussian start reached a fixed point in 0 network(s), 3 search(es) "
+            "failed); no other point was found, Kac-Rice 1.10") in text
+
+
 # --- per-stage sizes, attractor marks and the finite-size figure (issue 15, items 1, 4, 7) -----------------------
 STAGE_SIZES = {"simulate": (10, 20, 40), "lyapunov": (10, 20, 40), "fixed_points": (10,)}
 STAGE_SEEDS = (0, 1, 2)
