@@ -52,7 +52,7 @@ def test_analysis_equals_the_generated_network_pipeline(files, net):
         states.append(x)
     fp = fixed_points.network_fixed_points("rate", J, theta, n_init=32, rng=rng, init_states=np.array(states))
     ly = lyapunov.lyapunov_spectrum("rate", J, theta, rng=rng, k=6, dt=0.1, t_transient=20.0,
-                                    t_transient_tangent=5.0, t_sim=40.0, n_batches=4)
+                                    t_transient_tangent=5.0, t_sim=40.0, n_batches=4, t_ons=1.0)  # its default
     assert np.array_equal(ds["lyap_exponent"].values, ly.exponents)
     assert np.array_equal(ds["fp_x"].values, fp.x) and int(ds["fp_n_fixed_points"]) == fp.x.shape[0] >= 1
     assert int(ds["fp_status"]) == int(ds["lyap_status"]) == 0
