@@ -22,15 +22,21 @@ The tangent dynamics are those of the integrator, so the exponents are exactly t
 
 For Euler and the map in float64 the state is carried as column 0 of ``X = [x | Q]`` so one step is one GEMM
 ``X <- J [alpha tanh(x) | alpha phi'(x) * Q] + beta X`` (BLAS ``gemm`` with ``beta = 1 - dt``) plus one
-elementwise pass. Every BLAS/LAPACK call of the float64 loop goes through scipy's BLAS (numpy and scipy wheels
+elementwise pass: J is read once per step, which bounds the step at small k (J leaves the cache from N ~ 2000).
+There, with one BLAS thread and ``k <= SMALL_K``, the product runs by row blocks of J that fit a core's cache
+(numpy's GEMM on each; one GEMM of J with ``k + 1`` columns streams J two to three times), and a large J is never
+copied. ``coupling_dtype="float32"`` (with ``dtype="float32"``) holds J once in float32 and runs the same single
+product in float32, the state staying float64 (half the memory traffic; its trajectory follows float64's until
+rounding differences of ~1e-7 have grown, then decorrelates: exponents agree within their errors, tested).
+Otherwise every BLAS/LAPACK call of the float64 loop goes through scipy's BLAS (numpy and scipy wheels
 bundle separate OpenBLAS copies whose thread pools, used alternately, spin against each other on few cores).
-In float32 mode (``dtype="float32"``) ``Q`` and its GEMM are float32 while the state, its matrix-vector product
-with the float64 ``J`` and all logarithm sums stay float64. Steps run in chunks (:data:`CHUNK`): first the
-state's (float64 ``gemv``; ``phi'(x_j)`` kept), then the frame's (one float32 ``gemm`` each, on
-``Q / (1 - dt)^j`` so that no ``beta`` term is needed), so each copy of ``J`` stays in cache for a chunk instead
-of the two evicting each other every step. With single-threaded BLAS these products use numpy's BLAS, whose
-float32 GEMM is the faster of the two bundled OpenBLAS builds (the QR stays in scipy's); with several threads,
-scipy's (:func:`blas_single_threaded`).
+In float32 mode (``dtype="float32"``, ``coupling_dtype="float64"``) ``Q`` and its GEMM are float32 while the
+state, its matrix-vector product with the float64 ``J`` and all logarithm sums stay float64. Steps run in chunks
+(:data:`CHUNK`): first the state's (float64 ``gemv``; ``phi'(x_j)`` kept), then the frame's (one float32 ``gemm``
+each, on ``Q / (1 - dt)^j`` so that no ``beta`` term is needed), so each copy of ``J`` stays in cache for a chunk
+instead of the two evicting each other every step (at large N each step reads both: 1.5 times float64's bytes).
+With single-threaded BLAS these products use numpy's BLAS, whose float32 GEMM is the faster of the two bundled
+OpenBLAS builds (the QR stays in scipy's); with several threads, scipy's (:func:`blas_single_threaded`).
 ``lambda_max`` agrees with float64 to well within 1 % (tested).
 
 Identities used as checks: for ``k = N``, ``sum_i lambda_i = <log|det DS(x_n)|> / h`` exactly (the sum of
@@ -58,6 +64,8 @@ from rnnchaos.status import NumericalFailure
 MODELS = ("rate", "map")
 METHODS = dynamics.METHODS
 DTYPES = ("float64", "float32")
+#: precisions of the couplings J in the steps' products (``coupling_dtype``)
+COUPLING_DTYPES = ("float64", "float32")
 BACKENDS = ("numpy", "cupy")
 #: Frames with ``k <= GEQRT_MAX_K`` and ``N >= 2 k`` are re-orthonormalised with recursive ``geqrt`` (faster for
 #: tall-skinny frames: 1.4 vs 2.4 ms at N = 1000, k = 100 on one core), others with blocked ``geqrf``.
@@ -65,6 +73,14 @@ GEQRT_MAX_K = 128
 #: steps per chunk of :meth:`BlasWorkspace.advance`: diagnostic sums once per chunk; in float32 mode the state's
 #: steps and then the frame's, so that the float64 and the float32 J each stream once per chunk, not every step
 CHUNK = 16
+#: frames of at most this many columns use the row-blocked product of :meth:`BlasWorkspace._setup_product`
+SMALL_K = 8
+#: target size of one row block of J in that product, 4 to 32 rows: most of a core's L2 cache (1 MB on the AMD
+#: EPYC measured; OpenBLAS's GEMM of such a block slows 2-3 fold from 48-64 rows on)
+ROW_BLOCK_BYTES = 768 * 1024
+#: J larger than this (32 MiB: N > 2048 in float64) is never copied by the workspace (float64 coupling) and, for
+#: small k with one BLAS thread, multiplied by row blocks; smaller J keeps a Fortran copy (faster ``gemm_nn``)
+LARGE_J_BYTES = 32 * 2**20
 #: bound on ``log(1 / beta^chunk)``, the growth of the unscaled frame ``Q / beta^j`` within a chunk (float32 range)
 F32_LOG_SCALE = 16.0
 #: e-folds below the precision's ``ln(1 / eps)`` kept by :func:`spread_bound`: every ``R_jj`` keeps >= 1 digit
@@ -166,6 +182,7 @@ class LyapunovResult:
     method: str
     dtype: str
     backend: str
+    coupling_dtype: str = "float64"
 
 
 def blas_single_threaded() -> bool:
@@ -198,33 +215,42 @@ class BlasWorkspace:
     """
 
     def __init__(self, model: str, J: np.ndarray, theta: np.ndarray, x: np.ndarray, Q: np.ndarray, *,
-                 dt: float, dtype: str = "float64", exact_log_det: bool = False, qr_kernel: str | None = None,
-                 f32_blas: str | None = None):
+                 dt: float, dtype: str = "float64", coupling_dtype: str = "float64", exact_log_det: bool = False,
+                 qr_kernel: str | None = None, f32_blas: str | None = None, row_block: int | None = None):
         N, k = Q.shape
-        f = np.dtype(dtype)
+        f, c = np.dtype(dtype), np.dtype(coupling_dtype)
         self.qr_kernel = qr_kernel or qr_kernel_for(N, k)
         self.geqrt, self.trmm = get_lapack_funcs("geqrt", dtype=f), get_blas_funcs("trmm", dtype=f)
         self.upper_k, self.diag_k = np.triu(np.ones((k, k), dtype=bool), 1), np.arange(k)
         self.model = model
         self.alpha, self.beta = (float(dt), 1.0 - float(dt)) if model == "rate" else (1.0, 0.0)
-        self.fused = f == np.float64
+        self.fused = f == c  # one product per step, J [a tanh(x) | a phi'(x) * Q], in the coupling precision
         self.gemm = get_blas_funcs("gemm", dtype=f)
         self.geqrf, self.orgqr = get_lapack_funcs(("geqrf", "orgqr"), dtype=f)
-        self.JF = np.asfortranarray(J, dtype=f)
+        J = np.asarray(J)
+        JC = J if J.dtype == c and J.flags.c_contiguous else np.ascontiguousarray(J, dtype=c)  # the caller's J
         b = self.beta
-        if self.fused:  # X = [x | Q]: the state rides along in the tangent GEMM
+        if self.fused:
             self.chunk = CHUNK
-            self.X = np.empty((N, k + 1), order="F")
-            self.B = np.empty((N, k + 1), order="F")
-            self.X[:, 0], self.X[:, 1:] = x, Q
-            self.x, self.Q, self.Bx, self.BQ = self.X[:, 0], self.X[:, 1:], self.B[:, 0], self.B[:, 1:]
+            self.B = np.empty((N, k + 1), dtype=c, order="F")  # [a tanh(x) | a phi'(x) * Q]
+            self.Bx, self.BQ = self.B[:, 0], self.B[:, 1:]
+            if f == np.float64:  # X = [x | Q]: the product's result is the next [x | Q] (gemm's beta)
+                self.X = np.empty((N, k + 1), order="F")
+                self.X[:, 0], self.X[:, 1:] = x, Q
+                self.x, self.Q = self.X[:, 0], self.X[:, 1:]
+            else:  # float64 state beside the float32 frame; the float32 product P = J B is added to both
+                self.X, self.x = None, np.array(x, dtype=np.float64)
+                self.Q = np.empty((N, k), dtype=f, order="F")
+                self.Q[...] = Q
             self.ad = np.empty(N)
             self.ad_col = self.ad[:, None]
+            self._setup_product(JC, k, row_block)
         else:  # the state's steps of a chunk first (float64 J), then the frame's (float32 J): each J stays in cache
             self.chunk = CHUNK if b == 0.0 else max(1, min(CHUNK, int(F32_LOG_SCALE / -math.log(b))))
             self.f32_blas = f32_blas or ("numpy" if blas_single_threaded() else "scipy")
             self.gemv = get_blas_funcs("gemv", dtype=np.float64)
-            self.JA = self.alpha * np.asfortranarray(J, dtype=np.float64)  # a J, float64
+            self.JC = JC  # float64, no copy (its transpose is the Fortran operand of gemv)
+            self.JF = np.asfortranarray(J, dtype=f)  # the frame's float32 copy
             self.x, self.u = np.array(x, dtype=np.float64), np.empty(N)
             self.Q, self.BQ, self.P = (np.empty((N, k), dtype=f, order="F") for _ in range(3))
             self.Q[...] = Q
@@ -234,13 +260,36 @@ class BlasWorkspace:
         self.dphi = np.empty((N, self.chunk), order="F")  # phi'(x_j)
         self.Xs = np.empty((N, self.chunk), order="F") if model == "map" else None  # x_j (map: log phi')
         self.theta_a = self.alpha * np.asarray(theta, dtype=np.float64)
-        self.Jdiag = np.diag(J).astype(np.float64)
+        self.Jdiag = np.diag(JC).astype(np.float64)  # of the J the steps use
         self.lwork = int(self.geqrf(self.Q.copy(order="F"), lwork=-1)[2][0].real)
         self.exact_log_det = exact_log_det and model == "rate"
         self.J_exact = np.array(J, dtype=np.float64) if self.exact_log_det else None
         self.h = float(dt) if model == "rate" else 1.0
         self.steps_total = 0
         self.n_steps, self.trace_sum, self.logphi_sum, self.log_det_sum = 0, 0.0, 0.0, 0.0
+
+    def _setup_product(self, JC: np.ndarray, k: int, row_block: int | None) -> None:
+        """Choose how the fused step forms ``J B`` (``product``: ``"rows"``, ``"gemm"`` or ``"gemm_copy"``).
+
+        ``"rows"`` (``k <= SMALL_K``, single-threaded BLAS, J above :data:`LARGE_J_BYTES`, or ``row_block`` given):
+        ``P[r:r+R] = J[r:r+R] B`` over row blocks of about :data:`ROW_BLOCK_BYTES` (numpy's GEMM), so that each
+        block of J is read from memory once and the skinny ``B`` stays in cache; one GEMM of the whole J with
+        ``k + 1`` columns streams J 2-3 times (OpenBLAS packs it through a buffer larger than the cache).
+        ``"gemm"``: one GEMM on J's transpose, a Fortran view (no copy; several threads, or large k).
+        ``"gemm_copy"``: one GEMM on a Fortran copy of J (small J only, where ``gemm_nn`` is faster).
+        """
+        N, c = JC.shape[0], JC.dtype
+        small_k, large = k <= SMALL_K, JC.nbytes > LARGE_J_BYTES
+        if row_block is not None or (small_k and large and blas_single_threaded()):
+            R = row_block or int(np.clip(ROW_BLOCK_BYTES // (N * c.itemsize) // 4 * 4, 4, 32))
+            self.product, self.row_block = "rows", R
+            self.P = np.empty((N, k + 1), dtype=c)  # C order: each block's rows are contiguous
+            self.blocks = [(JC[r:r + R], self.P[r:r + R]) for r in range(0, N, R)]
+        else:
+            self.product, self.row_block, self.blocks = ("gemm" if large else "gemm_copy"), None, None
+            self.JG, self.trans = (JC.T, 1) if large else (np.asfortranarray(JC), 0)
+            self.P = self.X if c == np.float64 else np.empty((N, k + 1), dtype=c, order="F")
+        self.J_product = JC  # keeps the rows' base alive
 
     def state(self) -> np.ndarray:
         """The current state (float64, a view)."""
@@ -261,10 +310,14 @@ class BlasWorkspace:
         self.steps_total += n_steps
 
     def _chunk_fused(self, n: int) -> None:
-        """float64, ``n`` steps of one GEMM each, ``X <- J [a t | a phi'(x) * Q] + beta X``, then ``x += a theta``."""
+        """``n`` steps of one product each, ``P = J [a t | a phi'(x) * Q]`` (``t = tanh(x)``), then
+        ``[x | Q] <- P + beta [x | Q]`` and ``x += a theta``; float64: in place by gemm's ``beta`` (``"gemm"``) or
+        after the row blocks' products; float32 coupling: ``P`` in float32, added to the float64 state."""
         x, T, a, beta, theta_a, Xs = self.x, self.T, self.alpha, self.beta, self.theta_a, self.Xs
-        gemm, JF, B, X, Bx, BQ, Q, ad, ad_col = (self.gemm, self.JF, self.B, self.X, self.Bx, self.BQ, self.Q,
-                                                 self.ad, self.ad_col)
+        B, X, Bx, BQ, Q, P, ad, ad_col = self.B, self.X, self.Bx, self.BQ, self.Q, self.P, self.ad, self.ad_col
+        blocks, in_place = self.blocks, P is X
+        if blocks is None:
+            gemm, JG, trans = self.gemm, self.JG, self.trans
         for j in range(n):
             if Xs is not None:
                 Xs[:, j] = x
@@ -275,7 +328,29 @@ class BlasWorkspace:
             np.multiply(ad, a, out=ad)
             np.multiply(t, a, out=Bx)
             np.multiply(ad_col, Q, out=BQ)
-            gemm(1.0, JF, B, beta, X, overwrite_c=1)  # X <- J B + beta X
+            if in_place:
+                gemm(1.0, JG, B, beta, X, trans_a=trans, overwrite_c=1)  # X <- J B + beta X
+            else:
+                if blocks is None:
+                    gemm(1.0, JG, B, 0.0, P, trans_a=trans, overwrite_c=1)
+                else:
+                    for Jb, Pb in blocks:
+                        np.matmul(Jb, B, out=Pb)
+                if X is not None:  # float64: X <- P + beta X
+                    if beta:
+                        X *= beta
+                        X += P
+                    else:
+                        X[...] = P
+                else:  # float32 product, float64 state
+                    if beta:
+                        x *= beta
+                        Q *= beta
+                        x += P[:, 0]
+                        Q += P[:, 1:]
+                    else:
+                        x[...] = P[:, 0]
+                        Q[...] = P[:, 1:]
             x += theta_a
 
     def _chunk_split(self, n: int) -> None:
@@ -285,21 +360,23 @@ class BlasWorkspace:
         numpy's BLAS (the faster float32 GEMM of the two OpenBLAS builds of the numpy and scipy wheels; one more
         add per step, as numpy's GEMM has no ``beta``), ``"scipy"`` with scipy's, like the QR.
         """
-        x, u, T, beta, theta_a, Xs, JA = self.x, self.u, self.T, self.beta, self.theta_a, self.Xs, self.JA
-        scipy_blas, gemv = self.f32_blas == "scipy", self.gemv
+        x, u, T, a, beta, theta_a, Xs = self.x, self.u, self.T, self.alpha, self.beta, self.theta_a, self.Xs
+        JC, scipy_blas, gemv = self.JC, self.f32_blas == "scipy", self.gemv
         for j in range(n):
             if Xs is not None:
                 Xs[:, j] = x
             t = T[:, j]
             np.tanh(x, out=t)
             if scipy_blas:
-                gemv(1.0, JA, t, beta, x, overwrite_y=1)  # x <- (a J) t + beta x
-            elif beta:
-                np.matmul(JA, t, out=u)
-                x *= beta
-                x += u
+                gemv(a, JC.T, t, beta, x, trans=1, overwrite_y=1)  # x <- a J t + beta x
             else:
-                np.matmul(JA, t, out=x)
+                np.matmul(JC, t, out=u)
+                u *= a
+                if beta:
+                    x *= beta
+                    x += u
+                else:
+                    x[...] = u
             x += theta_a
         Tn, dn = T[:, :n], self.dphi[:, :n]
         np.multiply(Tn, Tn, out=dn)
@@ -393,13 +470,15 @@ def _sum_log_dphi(a) -> float:
 
 
 def make_workspace(model: str, J, theta, x, Q, *, dt: float, method: str = "euler", dtype: str = "float64",
-                   backend: str = "numpy", exact_log_det: bool = False):
+                   backend: str = "numpy", exact_log_det: bool = False, coupling_dtype: str = "float64"):
     """The kernel's workspace: BLAS for numpy Euler/map; the array-module code for RK4 and for ``cupy``."""
     if backend == "numpy" and (model == "map" or method == "euler"):
-        return BlasWorkspace(model, J, theta, x, Q, dt=dt, dtype=dtype, exact_log_det=exact_log_det)
+        return BlasWorkspace(model, J, theta, x, Q, dt=dt, dtype=dtype, coupling_dtype=coupling_dtype,
+                             exact_log_det=exact_log_det)
     from rnnchaos.lyapunov_backends import ArrayWorkspace, array_module
 
-    return ArrayWorkspace(array_module(backend), model, J, theta, x, Q, dt=dt, method=method, dtype=dtype)
+    return ArrayWorkspace(array_module(backend), model, J, theta, x, Q, dt=dt, method=method, dtype=dtype,
+                          coupling_dtype=coupling_dtype)
 
 
 def qr_step(ws, n_steps: int) -> np.ndarray:
@@ -498,7 +577,7 @@ def lyapunov_spectrum(model: str, J: np.ndarray, theta: np.ndarray, *, k: int, d
                       t_transient: float = 100.0, t_transient_tangent: float = 20.0, t_sim: float = 500.0,
                       t_ons: float | str = "auto", method: str = "euler", dtype: str = "float64", n_batches: int = 10,
                       rng: np.random.Generator, x0=None, backend: str = "numpy", k_running: int = 5,
-                      exact_log_det: bool = False,
+                      exact_log_det: bool = False, coupling_dtype: str = "float64",
                       progress: Callable[[int, int], None] | None = None) -> LyapunovResult:
     """First ``k`` Lyapunov exponents of ``model`` (``"rate"``: ``dx/dt = -x + J tanh(x) + theta`` integrated
     with ``method`` ``"euler"``/``"rk4"`` at step ``dt``; ``"map"``: ``a <- J tanh(a) + theta``, ``dt`` unused).
@@ -510,7 +589,10 @@ def lyapunov_spectrum(model: str, J: np.ndarray, theta: np.ndarray, *, k: int, d
     ``t_ons="auto"`` (default) as rarely as the frame's conditioning allows (:class:`QRSchedule`); every interval's
     R-diagonal spread is checked against :func:`spread_bound` (``NumericalFailure("qr_breakdown")``). Standard errors
     come from ``n_batches`` (>= 2) consecutive batch means; ``dtype="float32"`` runs the frame in single
-    precision; ``backend="cupy"`` runs on a GPU; ``exact_log_det`` (Euler only) accumulates ``log|det DS|``.
+    precision; ``coupling_dtype="float32"`` (with ``dtype="float32"``) also the couplings: one float32 copy of ``J``
+    (half the memory traffic of the steps, which stream J once each at small k), the state float64 with float32
+    products after the transient; ``backend="cupy"`` runs on a GPU; ``exact_log_det`` (Euler only) accumulates
+    ``log|det DS|``.
     ``progress(done, total)``, if given, is called after each accumulated QR interval (counting intervals for a
     fixed ``t_ons``, steps for ``"auto"``).
     Raises ``ValueError`` for invalid arguments, ``NumericalFailure`` for divergence or QR breakdown.
@@ -519,7 +601,8 @@ def lyapunov_spectrum(model: str, J: np.ndarray, theta: np.ndarray, *, k: int, d
     """
     J, theta, x0 = _validate(model, J, theta, x0, k=k, dt=dt, t_transient=t_transient, t_ons=t_ons,
                              t_transient_tangent=t_transient_tangent, t_sim=t_sim, method=method, dtype=dtype,
-                             n_batches=n_batches, rng=rng, backend=backend, k_running=k_running)
+                             n_batches=n_batches, rng=rng, backend=backend, k_running=k_running,
+                             coupling_dtype=coupling_dtype)
     if exact_log_det and not (model == "rate" and method == "euler" and backend == "numpy"):
         raise ValueError("exact_log_det is only available for model='rate', method='euler', backend='numpy'")
     if backend != "numpy":
@@ -541,7 +624,7 @@ def lyapunov_spectrum(model: str, J: np.ndarray, theta: np.ndarray, *, k: int, d
     Q0 = np.linalg.qr(rng.standard_normal((N, k)))[0]
     x = dynamics.run(model, x, J, theta, dt=dt, n_steps=int(round(t_transient / h)), method=method)
     ws = make_workspace(model, J, theta, x, Q0, dt=dt, method=method, dtype=dtype, backend=backend,
-                        exact_log_det=exact_log_det)
+                        exact_log_det=exact_log_det, coupling_dtype=coupling_dtype)
     n_tt = int(round(t_transient_tangent / h)) if auto else \
         int(math.ceil(t_transient_tangent / (m * h) - 1e-9)) * m
     while ws.steps_total < n_tt:
@@ -572,13 +655,14 @@ def lyapunov_spectrum(model: str, J: np.ndarray, theta: np.ndarray, *, k: int, d
     lam = total / T
     sem = np.std(batch_sum / (batch_steps[:, None] * h), axis=0, ddof=1) / math.sqrt(n_batches)
     d_ky, d_ky_lb = kaplan_yorke(lam, N)
-    n = ws.n_steps
+    n, trace_sum, logphi_sum, log_det_sum = ws.n_steps, float(ws.trace_sum), float(ws.logphi_sum), float(ws.log_det_sum)
+    del ws  # its copy of J (float32 coupling) before slogdet's
     if model == "map":
         log_det_j = np.linalg.slogdet(J)[1]
-        trace_mean = log_det_mean = (log_det_j + float(ws.logphi_sum) / n) / N
+        trace_mean = log_det_mean = (log_det_j + logphi_sum / n) / N
     else:
-        trace_mean = float(ws.trace_sum) / (n * N)
-        log_det_mean = float(ws.log_det_sum) / (n * h * N) if exact_log_det else float("nan")
+        trace_mean = trace_sum / (n * N)
+        log_det_mean = log_det_sum / (n * h * N) if exact_log_det else float("nan")
     return LyapunovResult(
         exponents=lam, exponents_sem=sem, lambda_max=float(lam[0]), lambda_max_sem=float(sem[0]),
         d_ky=d_ky, d_ky_lower_bound=d_ky_lb, entropy_rate=float(lam[lam > 0].sum()),
@@ -588,19 +672,29 @@ def lyapunov_spectrum(model: str, J: np.ndarray, theta: np.ndarray, *, k: int, d
         n_batches=n_batches, t_ons=T / sched.n_qr, t_ons_auto=auto, qr_steps_min=sched.m_min,
         qr_steps_max=sched.m_max, spread_max=sched.spread_max, spread_bound=sched.bound,
         t_sim=T, dt=h, N=N, k=k, model=model, method=method if model == "rate" else "map", dtype=dtype,
-        backend=backend)
+        backend=backend, coupling_dtype=coupling_dtype)
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    """Whether every entry of the 2-D ``a`` is finite, checked by row blocks of about 2^20 entries (no N x N mask)."""
+    rows = max(1, 2**20 // max(1, a.shape[1]))
+    return all(np.isfinite(a[r:r + rows]).all() for r in range(0, a.shape[0], rows))
 
 
 def _validate(model, J, theta, x0, *, k, dt, t_transient, t_transient_tangent, t_sim, t_ons, method, dtype,
-              n_batches, rng, backend, k_running):
+              n_batches, rng, backend, k_running, coupling_dtype="float64"):
     for name, val, allowed in (("model", model, MODELS), ("method", method, METHODS),
-                               ("dtype", dtype, DTYPES), ("backend", backend, BACKENDS)):
+                               ("dtype", dtype, DTYPES), ("backend", backend, BACKENDS),
+                               ("coupling_dtype", coupling_dtype, COUPLING_DTYPES)):
         if val not in allowed:
             raise ValueError(f"{name} must be one of {allowed}, got {val!r}")
+    if coupling_dtype == "float32" and dtype != "float32":
+        raise ValueError(f"coupling_dtype='float32' needs dtype='float32' (float32 products resolve the frame only to "
+                         f"float32 precision), got dtype={dtype!r}")
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
     J = np.asarray(J, dtype=np.float64)
-    if J.ndim != 2 or J.shape[0] != J.shape[1] or J.shape[0] < 1 or not np.all(np.isfinite(J)):
+    if J.ndim != 2 or J.shape[0] != J.shape[1] or J.shape[0] < 1 or not _all_finite(J):
         raise ValueError(f"J must be a finite square N x N matrix with N >= 1, got shape {J.shape}")
     N = J.shape[0]
     theta = np.asarray(theta, dtype=np.float64)
@@ -688,7 +782,8 @@ def to_dataset(result: LyapunovResult) -> xr.Dataset:
             "t_running": ("t_running", r.running_t, {"units": tu, "long_name": "accumulation time"}),
             "i_running": ("i_running", np.arange(1, k_run + 1), {"units": "1", "long_name": "exponent index"}),
         },
-        attrs={"model": r.model, "method": r.method, "dtype": r.dtype, "backend": r.backend,
+        attrs={"model": r.model, "method": r.method, "dtype": r.dtype, "coupling_dtype": r.coupling_dtype,
+               "backend": r.backend,
                "t_ons_mode": "auto" if r.t_ons_auto else "fixed"},
     )
     return ds

@@ -3,7 +3,9 @@
 :class:`ArrayWorkspace` is written against the numpy API only (``tanh``, ``@``, ``linalg.qr``), so the same code
 runs the RK4 tangent dynamics on the CPU with ``xp = numpy`` and every method on a GPU with ``xp = cupy``
 (``backend="cupy"``; QR is cuSOLVER's Householder ``geqrf``/``orgqr``). CuPy is optional: it is imported only
-when requested, with a clear error if it or a CUDA device is missing. The state is always float64.
+when requested, with a clear error if it or a CUDA device is missing. The state is always float64. Euler and the
+map run the state and the frame through one product, ``J [tanh(x) | phi'(x) * Q]``, when ``J`` and ``Q`` share a
+precision (float64, or float32 with ``coupling_dtype="float32"``: then ``J`` is held once, in float32).
 """
 
 from __future__ import annotations
@@ -49,15 +51,15 @@ class ArrayWorkspace:
     """
 
     def __init__(self, xp, model: str, J, theta, x, Q, *, dt: float, method: str = "euler",
-                 dtype: str = "float64"):
+                 dtype: str = "float64", coupling_dtype: str = "float64"):
         self.xp, self.model, self.method, self.dt = xp, model, method, float(dt)
         self.h = float(dt) if model == "rate" else 1.0
-        self.J64 = xp.asarray(J, dtype=xp.float64)
-        self.J = self.J64 if dtype == "float64" else self.J64.astype(dtype)
+        self.Jx = xp.asarray(J, dtype=coupling_dtype)  # the state's couplings
+        self.J = self.Jx if dtype == coupling_dtype else self.Jx.astype(dtype)  # the frame's: the same, or a copy
         self.theta = xp.asarray(theta, dtype=xp.float64)
         self.x = xp.array(x, dtype=xp.float64)
         self.Q = xp.array(Q, dtype=dtype)
-        self.Jdiag = xp.diag(self.J64).copy()
+        self.Jdiag = xp.diag(self.Jx).astype(xp.float64)
         self.steps_total = 0
         self.reset_sums()
 
@@ -69,11 +71,19 @@ class ArrayWorkspace:
         """The current state on the host (float64)."""
         return _to_host(self.x)
 
+    def _products(self, t, d, V):
+        """``(J t, J (d * V))``, the state's in float64: one product ``J [t | d * V]`` when J is shared."""
+        xp, J = self.xp, self.J
+        if self.Jx is J:
+            P = J @ xp.concatenate((t.astype(J.dtype)[:, None], d.astype(J.dtype)[:, None] * V), axis=1)
+            return P[:, 0].astype(xp.float64), P[:, 1:]
+        return (self.Jx @ t.astype(self.Jx.dtype)).astype(xp.float64), J @ (d.astype(V.dtype)[:, None] * V)
+
     def _field(self, y, V):
         """``(F(y), DF(y) V)`` with ``DF(y) V = -V + J (phi'(y) * V)``."""
         t = self.xp.tanh(y)
-        d = (1.0 - t * t).astype(V.dtype)
-        return -y + self.J64 @ t + self.theta, -V + self.J @ (d[:, None] * V)
+        Jt, JV = self._products(t, 1.0 - t * t, V)
+        return -y + Jt + self.theta, -V + JV
 
     def advance(self, n_steps: int) -> None:
         """Advance state and tangent frame by ``n_steps`` steps (no re-orthonormalisation)."""
@@ -85,7 +95,8 @@ class ArrayWorkspace:
             if self.model == "map":
                 m = xp.abs(x)
                 self.logphi_sum += 2.0 * (x.size * math.log(2.0) - m.sum() - xp.log1p(xp.exp(-2.0 * m)).sum())
-                self.x, self.Q = self.J64 @ t + self.theta, self.J @ (d.astype(Q.dtype)[:, None] * Q)
+                Jt, self.Q = self._products(t, d, Q)
+                self.x = Jt + self.theta
                 continue
             self.trace_sum += self.Jdiag @ d - x.size
             k1x, k1Q = self._field(x, Q)

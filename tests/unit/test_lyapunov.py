@@ -61,10 +61,11 @@ def _rk4_factor(z):
 MU = np.array([1.6, 1.2, 0.9, -0.7, 0.3, 0.05])  # distinct moduli, real: no rotating blocks
 
 
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_linear_rate_euler_matches_eigenvalues(dtype):
+@pytest.mark.parametrize(("dtype", "coupling_dtype"),
+                         [("float64", "float64"), ("float32", "float64"), ("float32", "float32")])
+def test_linear_rate_euler_matches_eigenvalues(dtype, coupling_dtype):
     dt = 0.1
-    r = _linear("rate", _nonnormal(MU), dt=dt, dtype=dtype)
+    r = _linear("rate", _nonnormal(MU), dt=dt, dtype=dtype, coupling_dtype=coupling_dtype)
     exact = np.sort(np.log(np.abs(1 + dt * (MU - 1))) / dt)[::-1]
     tol = 1e-6 if dtype == "float64" else 1e-4
     np.testing.assert_allclose(r.exponents, exact, atol=tol)
@@ -121,18 +122,21 @@ def test_tangent_is_derivative_of_the_integrator_step(model, method, cls):
     np.testing.assert_allclose(ws.state(), dynamics.step(model, x, J, theta, dt, method), atol=1e-13)
 
 
-@pytest.mark.parametrize(("model", "dtype"), [("rate", "float64"), ("rate", "float32"), ("map", "float64")])
-def test_array_workspace_agrees_with_blas_kernel(model, dtype):
+@pytest.mark.parametrize(("model", "dtype", "coupling"), [
+    ("rate", "float64", "float64"), ("rate", "float32", "float64"), ("map", "float64", "float64"),
+    ("rate", "float32", "float32"), ("map", "float32", "float32"),
+])
+def test_array_workspace_agrees_with_blas_kernel(model, dtype, coupling):
     N, k = 20, 6
     J, rng = _gauss(N, 2.0, 7), np.random.default_rng(2)
     theta, x, Q = 0.2 * rng.standard_normal(N), rng.standard_normal(N), np.linalg.qr(rng.standard_normal((N, k)))[0]
-    a = make_workspace(model, J, theta, x, Q, dt=0.1, dtype=dtype)
-    b = ArrayWorkspace(np, model, J, theta, x, Q, dt=0.1, dtype=dtype)
+    a = make_workspace(model, J, theta, x, Q, dt=0.1, dtype=dtype, coupling_dtype=coupling)
+    b = ArrayWorkspace(np, model, J, theta, x, Q, dt=0.1, dtype=dtype, coupling_dtype=coupling)
     tol = 1e-10 if dtype == "float64" else 1e-4
     for _ in range(5):
         np.testing.assert_allclose(qr_step(a, 4), qr_step(b, 4), atol=tol)
         assert a.log_col_max == pytest.approx(b.log_col_max, abs=tol)  # the spread check sees the same frame
-    np.testing.assert_allclose(a.state(), b.state(), atol=1e-12)
+    np.testing.assert_allclose(a.state(), b.state(), atol=1e-12 if coupling == "float64" else 1e-5)
     np.testing.assert_allclose(np.abs(np.asarray(a.Q).T @ np.asarray(a.Q)), np.eye(k), atol=10 * tol)
 
 
@@ -324,6 +328,8 @@ def test_d_ky_lower_bound_flagged_for_truncated_spectrum():
     ({"t_sim": 5.0}, "t_sim"), ({"backend": "jax"}, "backend"), ({"t_transient": -1.0}, "t_transient"),
     ({"J": np.ones((10, 9))}, "J"), ({"theta": np.ones(9)}, "theta"), ({"x0": np.full(10, np.nan)}, "x0"),
     ({"exact_log_det": True, "method": "rk4"}, "exact_log_det"),
+    ({"coupling_dtype": "float16"}, "coupling_dtype"), ({"coupling_dtype": "float32"}, "coupling_dtype"),
+    ({"J": np.vstack([np.eye(10)[:9], [np.inf] + [0.0] * 9])}, "J"),
 ])
 def test_bad_arguments_raise_value_error_naming_the_argument(kw, name):
     args = {"model": "rate", "J": _gauss(10, 1.0, 0), "theta": np.zeros(10), "k": 3, "t_ons": 1.0,
@@ -506,3 +512,128 @@ def test_parse_time_bound_on_a_fixed_rate_t_ons():
         parse(t_ons="auto", t_sim=400.5)  # auto: whole steps, no silent rounding either
     with pytest.raises(rconfig.ConfigError, match=r"lyapunov.t_sim = 5 must be >= n_batches \* t_ons"):
         parse(t_ons="auto", t_sim=5.0)
+
+
+# --- small k at memory speed: one product per step, by row blocks, float32 couplings -----------------------------
+
+@pytest.mark.parametrize(("model", "dt"), [("rate", 0.1), ("rate", 1.0), ("map", 1.0)])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_row_blocks_give_the_one_gemm_step(model, dt, dtype):
+    """The row-blocked product (blocks of 8 rows and a ragged last one) gives the one-GEMM step to rounding, in
+    float64 and with float32 couplings (float64 state); beta = 0 for dt = 1 and the map."""
+    N, k = 30, 3
+    J, rng = _gauss(N, 2.0, 31), np.random.default_rng(9)
+    theta, x, Q = 0.3 * rng.standard_normal(N), rng.standard_normal(N), np.linalg.qr(rng.standard_normal((N, k)))[0]
+    a = BlasWorkspace(model, J, theta, x, Q, dt=dt, dtype=dtype, coupling_dtype=dtype)
+    b = BlasWorkspace(model, J, theta, x, Q, dt=dt, dtype=dtype, coupling_dtype=dtype, row_block=8)
+    assert (a.product, b.product, len(b.blocks)) == ("gemm_copy", "rows", 4)
+    tol = 1e-12 if dtype == "float64" else 1e-5
+    for _ in range(4):
+        np.testing.assert_allclose(qr_step(b, 5), qr_step(a, 5), rtol=tol, atol=tol)
+    np.testing.assert_allclose(b.state(), a.state(), rtol=tol, atol=tol)
+    assert b.state().dtype == np.float64 and b.Q.dtype == np.dtype(dtype)
+    assert b.trace_sum == pytest.approx(a.trace_sum, rel=tol) and b.logphi_sum == pytest.approx(a.logphi_sum, rel=tol)
+
+
+def test_product_is_chosen_by_size_threads_and_k_without_copying_a_large_J(monkeypatch):
+    N = 40
+    J, th, x = _gauss(N, 2.0, 1), np.zeros(N), np.ones(N)
+
+    def ws(k, single, dtype="float64", large=True):
+        monkeypatch.setattr(lyapunov, "LARGE_J_BYTES", 0 if large else 10**12)
+        monkeypatch.setattr(lyapunov, "blas_single_threaded", lambda: single)
+        return BlasWorkspace("rate", J, th, x, np.eye(N)[:, :k], dt=0.1, dtype=dtype, coupling_dtype=dtype)
+
+    rows = ws(4, True)
+    assert rows.product == "rows" and rows.row_block == 32 and np.shares_memory(rows.J_product, J)
+    for w in (ws(lyapunov.SMALL_K + 1, True), ws(4, False)):  # large k, or several BLAS threads: one GEMM
+        assert w.product == "gemm" and np.shares_memory(w.JG, J) and w.JG.flags.f_contiguous
+    small = ws(4, True, large=False)
+    assert small.product == "gemm_copy" and not np.shares_memory(small.JG, J)
+    w32 = ws(lyapunov.SMALL_K, True, "float32")
+    assert w32.product == "rows" and w32.J_product.dtype == np.float32 and w32.J_product.nbytes == J.nbytes // 2
+
+
+@pytest.mark.parametrize(("model", "t_tt", "t_sim"), [("rate", 5.0, 20.0), ("map", 2.0, 8.0)])
+def test_small_k_path_gives_the_general_path_exponents(monkeypatch, model, t_tt, t_sim):
+    """lyapunov_spectrum through the row-blocked product equals the one-GEMM path within 1e-10 relative on a short
+    run (rounding differences grow as exp(lambda t) on the chaotic trajectory)."""
+    J = _chaotic_net()
+    N = J.shape[0]
+    used = []
+
+    make = lyapunov.make_workspace
+
+    def spy(*args, **kw):
+        used.append(make(*args, **kw))
+        return used[-1]
+
+    monkeypatch.setattr(lyapunov, "make_workspace", spy)
+    kw = {"k": 4, "t_transient": 20.0, "t_transient_tangent": t_tt, "t_sim": t_sim, "n_batches": 4}
+    ref = lyapunov_spectrum(model, J, np.zeros(N), rng=np.random.default_rng(3), **kw)
+    monkeypatch.setattr(lyapunov, "LARGE_J_BYTES", 0)
+    monkeypatch.setattr(lyapunov, "blas_single_threaded", lambda: True)
+    fast = lyapunov_spectrum(model, J, np.zeros(N), rng=np.random.default_rng(3), **kw)
+    assert [w.product for w in used] == ["gemm_copy", "rows"]
+    assert ref.lambda_max > 0
+    np.testing.assert_allclose(fast.exponents, ref.exponents, rtol=1e-10)
+    assert fast.jacobian_trace_mean == pytest.approx(ref.jacobian_trace_mean, rel=1e-10)
+
+
+def test_float32_couplings_lambda_max_within_one_percent_on_the_same_trajectory_and_three_sem_beyond():
+    """float32 J (float64 state, float32 products) follows the float64 trajectory until rounding differences of
+    ~1e-7 have grown by exp(lambda_max t): over 50 time units (growth ~1e4) the exponents agree within 1 % of
+    lambda_max (stated tolerance); over 2000 (decorrelated trajectories of the same network) within
+    3 (sem32^2 + sem64^2)^(1/2)."""
+    J = _chaotic_net()
+    N = J.shape[0]
+
+    def run(t_sim, **kw):
+        return lyapunov_spectrum("rate", J, np.zeros(N), k=4, t_transient=50.0, t_transient_tangent=10.0,
+                                 t_sim=t_sim, rng=np.random.default_rng(0), **kw)
+
+    f32 = {"dtype": "float32", "coupling_dtype": "float32"}
+    r64, r32 = run(40.0), run(40.0, **f32)
+    assert r64.lambda_max > 0.1 and r32.coupling_dtype == "float32"
+    np.testing.assert_allclose(r32.exponents, r64.exponents, atol=0.01 * r64.lambda_max)
+    r64, r32 = run(2000.0), run(2000.0, **f32)
+    err = 3 * np.hypot(r32.exponents_sem, r64.exponents_sem)
+    assert np.all(np.abs(r32.exponents - r64.exponents) <= err)
+    assert np.all(err < 0.2 * r64.lambda_max) and not np.allclose(r32.exponents, r64.exponents, atol=1e-3)
+    assert to_dataset(r32).attrs["coupling_dtype"] == "float32"
+
+
+@pytest.mark.parametrize("model", ["rate", "map"])
+def test_float32_couplings_sum_of_exponents_is_mean_log_det(model):
+    """k = N with float32 couplings: sum_i lambda_i = <log|det DS|> / h of the simulated (float32-J) flow, to
+    float32 rounding (rate: exact Euler log-determinant; map: log|det J| + <sum log phi'>)."""
+    N = 12
+    J, rng = _gauss(N, 1.5, 11), np.random.default_rng(5)
+    theta, x0 = 0.3 * rng.standard_normal(N), rng.standard_normal(N)
+    r = lyapunov_spectrum(model, J, theta, k=N, t_transient=0.0, t_transient_tangent=0.0, t_sim=40.0, n_batches=4,
+                          rng=rng, x0=x0, dtype="float32", coupling_dtype="float32",
+                          exact_log_det=model == "rate")
+    identity = r.log_det_mean if model == "rate" else r.jacobian_trace_mean
+    assert r.mean_exponent == pytest.approx(identity, rel=1e-4, abs=1e-5)
+
+
+@pytest.mark.parametrize(("coupling", "copies"), [("float64", 0.0), ("float32", 0.5)])
+def test_large_network_makes_no_copy_of_J(monkeypatch, coupling, copies):
+    """Above LARGE_J_BYTES (lowered to 0 here) a run holds the caller's J (float64) or one float32 copy, and the
+    argument checks make no N x N mask: peak allocation (tracemalloc) below (copies + 0.1) x J.nbytes, at both
+    thread settings (row blocks, or one GEMM on J's transpose)."""
+    import tracemalloc
+
+    monkeypatch.setattr(lyapunov, "LARGE_J_BYTES", 0)
+    N = 1500
+    J = _gauss(N, 2.0, 3)
+    for single in (True, False):
+        monkeypatch.setattr(lyapunov, "blas_single_threaded", lambda single=single: single)
+        tracemalloc.start()
+        try:
+            lyapunov_spectrum("rate", J, np.zeros(N), k=2, t_transient=0.5, t_transient_tangent=0.5, t_sim=1.0,
+                              n_batches=2, dtype=coupling, coupling_dtype=coupling, rng=np.random.default_rng(0))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < (copies + 0.1) * J.nbytes, (single, peak / J.nbytes)
