@@ -306,6 +306,9 @@ def check_config(config: Mapping) -> None:
     if isinstance(lyap["k"], int) and lyap["k"] > n_min:
         raise ConfigError(f"lyapunov.k = {lyap['k']} must be in [1, min(N) = {n_min}] (or 'all'; N of the lyapunov "
                           f"stage)")
+    if lyap.get("coupling_dtype") == "float32" and lyap["dtype"] != "float32":
+        raise ConfigError(f"lyapunov.coupling_dtype = 'float32' needs lyapunov.dtype: float32 (float32 products "
+                          f"resolve the frame only to float32 precision), got lyapunov.dtype = {lyap['dtype']!r}")
     n_min = min(stage_sizes(config, "simulate"))
     if sim["n_units_stored"] > n_min:
         raise ConfigError(f"simulate.n_units_stored = {sim['n_units_stored']} must be in [0, min(N) = {n_min}] (N of "

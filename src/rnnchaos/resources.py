@@ -29,6 +29,10 @@ JOB_BASE_MB = 500
 #: float64 GEMM rate assumed for one core: benchmarks/scaling.py measured 30-43e9 in the lyapunov loop (1 thread,
 #: AMD EPYC, OpenBLAS 0.3.31); half of that covers slower and shared cluster cores
 GEMM_FLOPS = 20e9
+#: bytes of J streamed per second by one core in the Lyapunov steps at small k, where each step reads J once
+#: (benchmarks/lyapunov.py: 16-18e9 for a plain read on the AMD EPYC, the row-blocked step at 0.5-0.9 of that);
+#: a third covers slower and shared cluster cores
+MEMORY_BANDWIDTH = 6e9
 #: matrix-vector rate assumed for one core (memory bound once J, 8 N^2 bytes, leaves the cache; measured 15e9 at
 #: N = 800, 5e9 at N = 1600)
 GEMV_FLOPS = 1e9
@@ -57,7 +61,9 @@ def array_bytes(stage: str, N: int, settings: Mapping) -> float:
     if stage == "simulate":
         return 8 * (4 * N**2 + N * s["t_sim"] / s["sample_dt"])  # disorder, J; the recorded states
     if stage == "lyapunov":
-        return 8 * (4 * N**2 + 6 * N * (s["k"] + 1))  # disorder, J, its Fortran copy; [x|Q], buffers, QR work
+        # disorder, J and at most one more (the Fortran copy of a J below 32 MiB, a float32 copy, or the map's
+        # log|det J|), with a read buffer's margin; [x|Q], buffers, QR work
+        return 8 * (4 * N**2 + 6 * N * (s["k"] + 1))
     if stage == "fixed_points":
         # disorder, J; batches of Jacobians (B, N, N) with B = clip(4e6 / N^2, 1, 256), and their temporaries
         return 8 * (4 * N**2 + 6 * max(4e6, N**2) + s["n_init"] * N)
@@ -77,9 +83,12 @@ def cpu_seconds(stage: str, N: int, model: str, settings: Mapping) -> float:
         tangent = _steps(s, model, "t_transient_tangent", "t_sim") * rk4
         t_ons = 1.0 if s["t_ons"] == "auto" else s["t_ons"]  # auto: QRs no more often than at t_ons = 1 (measured)
         n_qr = (s["t_transient_tangent"] + s["t_sim"]) / t_ons
-        flops = tangent * 2 * N**2 * (k + 1) + n_qr * 4 * N * k**2  # tangent GEMMs + Householder QRs
+        # each tangent step: one product J [x | Q], flop-bound, or at small k bound by streaming J (float32
+        # couplings: 4 bytes per entry; a float32 frame with float64 couplings reads both copies: 12)
+        j_bytes = 4 if s.get("coupling_dtype") == "float32" else 12 if s.get("dtype") == "float32" else 8
+        step = max(2 * N**2 * (k + 1) / GEMM_FLOPS, j_bytes * N**2 / MEMORY_BANDWIDTH)
         transient = _steps(s, model, "t_transient") * rk4 * 2 * N**2 / GEMV_FLOPS
-        return flops / GEMM_FLOPS + transient + tangent * STEP_OVERHEAD_S
+        return tangent * (step + STEP_OVERHEAD_S) + n_qr * 4 * N * k**2 / GEMM_FLOPS + transient
     if stage == "fixed_points":
         # per solve: up to max_iter Newton (LU, 2/3 N^3) plus 30 fallback iterations, one eigendecomposition
         per_solve = ((s["max_iter"] + 30) * 2 / 3 + 10) * N**3 / GEMM_FLOPS + 0.05

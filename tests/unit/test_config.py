@@ -79,6 +79,8 @@ BAD = [  # (key path, bad value, substrings of the message[, section updates tha
     (("lyapunov", "t_ons"), 0.05, ["lyapunov.t_ons", ">= lyapunov.dt"]),
     (("lyapunov", "t_ons"), 1.5, ["lyapunov.t_ons = 1.5 must be a whole multiple of the map's step = 1"]),
     (("lyapunov", "dtype"), "float16", ["lyapunov.dtype = 'float16': must be one of float64, float32"]),
+    (("lyapunov", "coupling_dtype"), "half", ["lyapunov.coupling_dtype = 'half': must be one of float64, float32"]),
+    (("lyapunov", "coupling_dtype"), "float32", ["lyapunov.coupling_dtype = 'float32' needs lyapunov.dtype: float32"]),
     (("lyapunov", "t_sim"), 5, ["lyapunov.t_sim", "n_batches * t_ons"]),
     (("lyapunov", "tyop"), 3, ["lyapunov.tyop: unknown key (did you mean `dtype`?)"]),
     (("lyapunov", "t_on"), 3, ["lyapunov.t_on: unknown key (did you mean `t_ons`?)"]),
@@ -352,6 +354,21 @@ def test_lyapunov_memory_follows_the_closed_form():
     settings = {"k": 20000}
     assert resources.array_bytes("lyapunov", 20000, settings) == 8 * (4 * 20000**2 + 6 * 20000 * 20001)
     assert resources.mem_mb("lyapunov", 20000, settings) == int(500 + 1.5 * 8 * (4 * 20000**2 + 6 * 20000 * 20001) / 1e6)
+
+
+def test_lyapunov_time_is_bound_by_streaming_J_at_small_k():
+    """Few exponents: each step reads J once (8 or 4 bytes per entry at MEMORY_BANDWIDTH), more than its flops."""
+    s = {"k": 1, "dt": 0.1, "method": "euler", "t_transient": 0.0, "t_transient_tangent": 0.0, "t_sim": 100.0,
+         "t_ons": "auto", "dtype": "float64"}
+    n_qr_s = 100 * 4 * 16000 / resources.GEMM_FLOPS
+    stream = 1000 * (8 * 16000**2 / resources.MEMORY_BANDWIDTH + resources.STEP_OVERHEAD_S)
+    assert resources.cpu_seconds("lyapunov", 16000, "rate", s) == pytest.approx(stream + n_qr_s)
+    f32 = {**s, "dtype": "float32", "coupling_dtype": "float32"}
+    assert resources.cpu_seconds("lyapunov", 16000, "rate", f32) == pytest.approx(stream / 2 + n_qr_s, rel=1e-3)
+    big_k = {**s, "k": 400}  # many exponents: flop-bound, as before
+    flops = 1000 * (2 * 400**2 * 401 / resources.GEMM_FLOPS + resources.STEP_OVERHEAD_S)
+    assert resources.cpu_seconds("lyapunov", 400, "rate", big_k) == pytest.approx(
+        flops + 100 * 4 * 400 * 400**2 / resources.GEMM_FLOPS)
 
 
 def test_local_run_too_large_for_the_machine_is_refused_naming_N_and_k():

@@ -159,8 +159,11 @@ def simulate_settings(wildcards):
 
 def _lyapunov_job(N):
     """The lyapunov section as arguments of lyapunov_spectrum for a network of size N: backend resolved
-    (lyapunov.backend, gpu_from_N) and left out when it is numpy, the default (so CPU jobs keep their params)."""
+    (lyapunov.backend, gpu_from_N) and left out when it is numpy, the default (so CPU jobs keep their params), as is
+    coupling_dtype when float64."""
     settings = stage_settings(config, "lyapunov")
+    if settings.get("coupling_dtype") == "float64":
+        del settings["coupling_dtype"]
     backend = lyapunov_backend(settings.pop("backend", "numpy"), N, settings.pop("gpu_from_N", 2000))
     return settings if backend == "numpy" else {**settings, "backend": backend}
 
@@ -264,9 +267,10 @@ def figure_inputs(wildcards):
 
 
 def stored_paths():
-    """Every file the summaries and figures read, as targets of rule all: a file moved aside as damaged
-    (to <name>.corrupt, by io.read_dataset or the check at the top) is recomputed by the next run even where
-    the files made from it are up to date (Snakemake reruns no job for a missing intermediate file)."""
+    """Every file the summaries and figures read, as targets of the workflow's final rule, so that a file moved
+    aside as damaged (to <name>.corrupt, by io.read_dataset or the check at the top) is recomputed by the next run
+    even where the files made from it are up to date (Snakemake reruns no job for a missing intermediate file).
+    (No rule keyword followed by a colon in this file's text: snakemake --lint reads that as a rule.)"""
     files = set()
     for m in MODELS:
         needs = [*summary_inputs(SimpleNamespace(model=m)).values(),
