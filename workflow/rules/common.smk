@@ -269,8 +269,7 @@ def figure_inputs(wildcards):
 def stored_paths():
     """Every file the summaries and figures read, as targets of the workflow's final rule, so that a file moved
     aside as damaged (to <name>.corrupt, by io.read_dataset or the check at the top) is recomputed by the next run
-    even where the files made from it are up to date (Snakemake reruns no job for a missing intermediate file).
-    (No rule keyword followed by a colon in this file's text: snakemake --lint reads that as a rule.)"""
+    even where the files made from it are up to date (Snakemake reruns no job for a missing intermediate file)."""
     files = set()
     for m in MODELS:
         needs = [*summary_inputs(SimpleNamespace(model=m)).values(),
