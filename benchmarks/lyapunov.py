@@ -15,8 +15,20 @@ default, after it has settled from one step, or ``m = t_ons / dt``) on a chaotic
   elementwise work any Euler tangent step needs, as ``phi'(x)`` changes every step). Where ``ceiling`` is below a
   target ratio, no tuning of the step reaches it with this QR on this machine.
 
+With ``--memory-speed 4000,8000,16000`` it prints instead, for k = 1 and 4 (``--memory-k``) and float64 and
+float32 couplings (``coupling_dtype``, with the frame in the same precision), the small-k table of memory speed:
+time per step (intervals of 20 steps plus their QR; the step streams J once), the time of one plain product
+``J @ [x | Q]`` (``numpy.matmul`` of the workspace's own J, C order, by an ``N x (k + 1)`` matrix) and of one
+matrix-vector product ``J @ v`` (one read of J: the memory bound), and
+
+* ``product/step``: time of one ``J @ [x | Q]`` / time per step (1: the step costs one plain product; target 0.8);
+* ``read/step``: time of one read of J / time per step (1: the step runs at memory speed);
+* the arrays the workspace allocated beyond the caller's float64 J (tracemalloc peak while it is built and runs
+  one interval, in units of that J: 0 for float64, 0.5 for float32 couplings) and the process's peak resident
+  memory at the end.
+
 Usage: ``python benchmarks/lyapunov.py [--quick | --sizes 250x250,250x100] [--t-ons auto|1.0] [--dt 0.1] [--repeat 6]
-[--chunk 0.1] [--clock wall|cpu]``.
+[--chunk 0.1] [--clock wall|cpu] [--memory-speed 4000,8000,16000 [--memory-k 1,4]]``.
 Results depend on the BLAS, the core count and other load on the machine: compare numbers from one run only.
 On a machine shared with other jobs, multi-threaded BLAS timings of small operations are unreliable (threads
 wait for descheduled partners); ``OPENBLAS_NUM_THREADS=1 python benchmarks/lyapunov.py --clock cpu`` measures
@@ -27,7 +39,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import time
+import tracemalloc
 
 import numpy as np
 
@@ -103,6 +117,59 @@ def bench(N: int, k: int, dtype: str, *, dt: float, t_ons: float | str, repeat: 
             "ratio": gf_loop / gf_mm, "ceiling": t_mm * m / t_floor * (1.0 + flops_qr / (m * flops_step))}
 
 
+def memory_speed(N: int, k: int, coupling: str, *, dt: float, repeat: int, rng, clock=time.perf_counter,
+                 m: int = 20) -> dict:
+    """Small k at memory speed: best time per step over ``repeat`` intervals of ``m`` steps (plus their QR) of the
+    rate network (g = 2, Euler), against one ``J @ [x | Q]`` and one ``J @ v`` on the workspace's own J."""
+    J = rng.standard_normal((N, N))
+    J *= 2.0 / np.sqrt(N)
+    x, Q = rng.standard_normal(N), np.linalg.qr(rng.standard_normal((N, k)))[0]
+    tracemalloc.start()
+    try:
+        ws = make_workspace("rate", J, np.zeros(N), x, Q, dt=dt, dtype=coupling, coupling_dtype=coupling)
+        sched = QRSchedule(m, dtype=coupling, t_ons_text=f"{m * dt:g}")
+        sched.step(ws)  # warm-up interval, inside the allocation count
+        extra = tracemalloc.get_traced_memory()[1] / J.nbytes
+    finally:
+        tracemalloc.stop()
+    A = getattr(ws, "J_product", None)
+    A = np.ascontiguousarray(J, dtype=coupling) if A is None else A  # the J the steps multiply
+    B = np.asarray(rng.standard_normal((N, k + 1)), dtype=A.dtype)
+    C, v = np.empty_like(B), np.asarray(B[:, 0], dtype=A.dtype).copy()
+
+    def best(fn, n=1):
+        t = np.inf
+        for _ in range(repeat):
+            t0 = clock()
+            fn()
+            t = min(t, (clock() - t0) / n)
+        return t
+
+    t_step = best(lambda: sched.step(ws), m)
+    t_prod = best(lambda: np.matmul(A, B, out=C))
+    t_read = best(lambda: A @ v)
+    del ws, A, J
+    return {"N": N, "k": k, "coupling": coupling, "t_step": t_step, "t_prod": t_prod, "t_read": t_read,
+            "extra": extra, "rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}
+
+
+def print_memory_speed(sizes, ks, *, dt: float, repeat: int, rng, clock) -> None:
+    """The small-k table (see the module docstring), one row per N, k and coupling precision."""
+    print(f"small k at memory speed: rate network, g = 2, Euler dt = {dt}, intervals of 20 steps + QR; "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}; "
+          f"load average {os.getloadavg()[0]:.2f}")
+    print(f"{'N':>6} {'k':>3} {'J dtype':>8} {'ms/step':>9} {'ms J@[x|Q]':>11} {'ms J@v':>8} {'product/step':>13} "
+          f"{'read/step':>10} {'extra J':>8} {'peak RSS GB':>12}")
+    for N in sizes:
+        for k in ks:
+            for coupling in ("float64", "float32"):
+                r = memory_speed(N, k, coupling, dt=dt, repeat=repeat, rng=rng, clock=clock)
+                print(f"{N:6d} {k:3d} {coupling:>8} {1e3 * r['t_step']:9.2f} {1e3 * r['t_prod']:11.2f} "
+                      f"{1e3 * r['t_read']:8.2f} {r['t_prod'] / r['t_step']:13.2f} {r['t_read'] / r['t_step']:10.2f} "
+                      f"{r['extra']:8.2f} {r['rss_gb']:12.2f}", flush=True)
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="small sizes (N in 100, 200; k = N and k = 50)")
@@ -114,12 +181,18 @@ def main(argv=None) -> None:
     p.add_argument("--repeat", type=int, default=6, help="alternating timing chunks, best kept (default 6)")
     p.add_argument("--chunk", type=float, default=0.1, help="seconds per timing chunk (default 0.1)")
     p.add_argument("--sizes", help="comma-separated NxK pairs (default: N in 250, 500, 1000; k = N and k = 100)")
+    p.add_argument("--memory-speed", help="comma-separated N (e.g. 4000,8000,16000): print the small-k table instead")
+    p.add_argument("--memory-k", default="1,4", help="exponents of the small-k table (default 1,4)")
     a = p.parse_args(argv)
     a.t_ons = a.t_ons if a.t_ons == "auto" else float(a.t_ons)
     rng = np.random.default_rng(0)
     if a.clock == "cpu" and os.environ.get("OPENBLAS_NUM_THREADS") != "1":
         p.error("--clock cpu counts every thread's time (spinning included): use it with OPENBLAS_NUM_THREADS=1")
     clock = time.process_time if a.clock == "cpu" else time.perf_counter
+    if a.memory_speed:
+        print_memory_speed([int(v) for v in a.memory_speed.split(",")], [int(v) for v in a.memory_k.split(",")],
+                           dt=a.dt, repeat=a.repeat, rng=rng, clock=clock)
+        return
     if a.sizes:
         sizes = [tuple(int(v) for v in pair.lower().split("x")) for pair in a.sizes.split(",")]
     elif a.quick:

@@ -30,6 +30,22 @@ def test_lyapunov_benchmark_prints_ratio_speedup_and_ceiling(capsys):
     assert all(float(r[9]) > 0 for r in rows if r[2] == "float32")  # the float32 speed-up column
 
 
+def test_lyapunov_benchmark_small_k_table_measures_memory_speed_and_copies(capsys, monkeypatch):
+    """The small-k table: one row per N, k and J precision, with product/step and read/step; above LARGE_J_BYTES
+    (lowered to 0 here) the workspace allocates no copy of a float64 J and one half-size copy for float32."""
+    from rnnchaos import lyapunov
+
+    monkeypatch.setattr(lyapunov, "LARGE_J_BYTES", 0)
+    load("lyapunov").main(["--memory-speed", "1200", "--memory-k", "1,2", "--repeat", "1"])
+    rows = [line.split() for line in capsys.readouterr().out.splitlines() if re.match(r"\s+1200\s", line)]
+    assert [(r[1], r[2]) for r in rows] == [("1", "float64"), ("1", "float32"), ("2", "float64"), ("2", "float32")]
+    for r in rows:
+        step, product, read, product_step, read_step, extra = (float(v) for v in r[3:9])
+        assert product_step == pytest.approx(product / step, rel=0.05) and read_step == pytest.approx(read / step,
+                                                                                                       rel=0.05)
+        assert 0 <= extra < 0.1 if r[2] == "float64" else 0.5 <= extra < 0.6
+
+
 def test_fixed_point_saturation_reports_between_run_estimates(capsys):
     load("fixed_points").saturation(40, 2.0, 0.5, n_runs=3, seed=2)
     out = capsys.readouterr().out
