@@ -148,7 +148,6 @@ def memory_speed(N: int, k: int, coupling: str, *, dt: float, repeat: int, rng, 
     t_step = best(lambda: sched.step(ws), m)
     t_prod = best(lambda: np.matmul(A, B, out=C))
     t_read = best(lambda: A @ v)
-    del ws, A, J
     return {"N": N, "k": k, "coupling": coupling, "t_step": t_step, "t_prod": t_prod, "t_read": t_read,
             "extra": extra, "rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}
 
