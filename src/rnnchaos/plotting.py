@@ -139,8 +139,9 @@ def phase_diagram(summary: xr.Dataset, critical_line: xr.Dataset, *, model: str,
         inside = _class_counts(classes, ran & chaotic_dmft)
         outside = _class_counts(classes, ran & ~chaotic_dmft & s["dmft_chaotic"].notnull())
         text += (f" Attractors at N = {n_big}: where DMFT is chaotic, {inside['chaotic']} of {sum(inside.values())} "
-                 f"networks are chaotic ({_others(inside)}); where it is not, {outside['chaotic']} of "
-                 f"{sum(outside.values())} are.")
+                 f"networks are chaotic ({_others(inside)})" + (
+                     f"; where it is not, {outside['chaotic']} of {sum(outside.values())} are." if sum(outside.values())
+                     else "."))
     if len(panels) > 1:
         sign = np.sign(inf) == np.where(chaotic_dmft.transpose("sigma_b", "g").values, 1, -1)
         text += (f" Extrapolated to N -> infinity, lambda_max has the mean-field sign at {int(sign.sum())} of "
