@@ -55,3 +55,11 @@ def test_fixed_point_saturation_reports_between_run_estimates(capsys):
     assert len(found) == 3 and max(found) <= union <= est + 1
     shares = [float(v) / 100 for v in re.findall(r"(\d+)%", out.split("found / between-run Chao2:")[1])[:3]]
     assert shares == pytest.approx(np.array(found) / est, abs=0.006)
+
+
+def test_fixed_point_origin_benchmark_prints_one_row_per_gain(capsys):
+    load("fixed_point_origins").main(["--seeds", "2", "--N", "30", "--g", "3.0"])
+    rows = [r.split(" | ") for r in capsys.readouterr().out.splitlines() if r.startswith("| 3 |")]
+    assert len(rows) == 1 and len(rows[0]) == 9
+    assert rows[0][1] == "3.103"  # Kac-Rice <y^2> at g = 3, sigma_b = 0
+    assert "trajectory " in rows[0][7] and "/8" in rows[0][7] and "gaussian " in rows[0][7] and "/56" in rows[0][7]
