@@ -142,6 +142,10 @@ def _combine(stage: str, datasets: Sequence[xr.Dataset]) -> xr.Dataset:
     picked = [_as_float(ds[[v for v in names if v in ds.data_vars]].drop_attrs(deep=False)) for ds in datasets]
     combined = xr.combine_by_coords(picked, compat="no_conflicts", data_vars="all", coords="different",
                                   combine_attrs="drop_conflicts", join="outer")
+    for name in combined.data_vars:  # attrs that differ between files (e.g. written by two versions) are dropped
+        if not {"units", "long_name"} <= set(combined[name].attrs):
+            first = next(ds[name].attrs for ds in picked if name in ds.data_vars)
+            combined[name].attrs = {**first, "long_name": first.get("long_name", name) + " (as in the first file)"}
     grid = [d for d in GRID if d in combined.dims]
     for name in set(names) - set(combined.data_vars) - set(VECTORS) - {"status"}:
         combined[name] = _absent(name, stage, combined, grid)

@@ -439,3 +439,15 @@ def test_finite_size_figure_states_z_scores_and_the_trend(per_stage, tmp_path):
     assert "N = 10, 20, 40" in drawing.caption and "rate model" in drawing.caption
     plotting.save(drawing, png=tmp_path / "f.png", pdf=tmp_path / "f.pdf", caption=tmp_path / "f.rst")
     assert (tmp_path / "f.png").stat().st_size > 5000
+
+
+def test_variables_whose_attributes_differ_between_files_keep_units_and_a_name():
+    """Files written by two versions of the code may word a long_name differently; xarray then drops it, and the
+    summary must still be writable (every variable with units and long_name)."""
+    files = stage_files()
+    for ds in files["lyapunov"]:
+        if "d_ky" in ds and float(ds["g"][0]) == 2.0:
+            ds["d_ky"].attrs = {"units": "1", "long_name": "Kaplan-Yorke dimension (older wording)"}
+    out = summary.summarise(**files)
+    assert out["lyap_d_ky"].attrs["units"] == "1"
+    assert out["lyap_d_ky"].attrs["long_name"].endswith("(as in the first file)")
