@@ -1,7 +1,8 @@
 """Mean-field theory of the map ``a_{t+1} = J phi(a_t) + theta`` (pre-activation form).
 
 * Length map (Poole, Lahiri, Raghu, Sohl-Dickstein & Ganguli 2016 NeurIPS; Molgedey, Schuchhardt & Schuster 1992
-  PRL 69 3717): ``q* = g^2 <phi(sqrt(q*) z)^2> + sigma_b^2``, the static equation of :mod:`rnnchaos.dmft`.
+  PRL 69 3717): ``q* = g^2 <phi(sqrt(q*) z)^2> + sigma_b^2``, the static equation of :mod:`rnnchaos.dmft`
+  (:func:`rnnchaos.gaussian.static_variance`).
 * ``chi_1 = g^2 <phi'(sqrt(q*) z)^2>``; ``lambda_max = (1/2) ln chi_1`` per step in both phases: the mean squared
   gain of ``J diag(phi'(a))`` acting on a perturbation (chaos), and the radius ``sqrt(chi_1)`` of the Jacobian's
   disc at the stable fixed point (ordered phase). ``chi_1 = 1`` is the same critical line ``g_c(sigma_b)`` as the
@@ -21,7 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnchaos.dmft import G_MAX, SIGMA_B_MAX, GaussCorr, _check_range, _left_root, static_variance
+from rnnchaos.checks import check_range
+from rnnchaos.gaussian import G_MAX, SIGMA_B_MAX, GaussCorr, overlap_root, static_variance
 from rnnchaos.status import NumericalFailure
 
 
@@ -35,7 +37,7 @@ def map_solution(g: float, sigma_b: float, q: float, chi: float, n_steps: int, *
     if chi <= 1:
         return dict(base, delta_inf=q, chaotic=False, delta=np.full(tau.size, q), residual=fp_residual)
     corr = GaussCorr(q)
-    c_star, dipped = _left_root(corr, g * g, s2) if s2 > 0 else (0.0, True)
+    c_star, dipped = overlap_root(corr, g * g, s2) if s2 > 0 else (0.0, True)
     res = max(fp_residual, abs(g * g * corr.C(c_star / q) + s2 - c_star))
     if not dipped and chi - 1 < 1e-8:  # critical to round-off: c* merges with q*
         c_star, res = q, fp_residual
@@ -53,10 +55,10 @@ def map_overlap(g: float, sigma_b: float, c0: float, n_steps: int) -> np.ndarray
     ``c_{t+1} = g^2 C(c_t; q*) + sigma_b^2`` (Poole et al. 2016), both trajectories at the stationary variance
     ``q*``; ``c0`` in ``[-q*, q*]``. Converges to ``c*`` (chaos) or ``q*`` (order).
     """
-    _check_range("g", g, 0.0, G_MAX)
-    _check_range("sigma_b", sigma_b, -SIGMA_B_MAX, SIGMA_B_MAX)
+    check_range("g", g, 0.0, G_MAX)
+    check_range("sigma_b", sigma_b, -SIGMA_B_MAX, SIGMA_B_MAX)
     q = static_variance(g, abs(sigma_b))
-    _check_range("c0", c0, -q, q)
+    check_range("c0", c0, -q, q)
     if int(n_steps) != n_steps or n_steps < 0:
         raise ValueError(f"n_steps must be an integer >= 0, got {n_steps!r}")
     c = np.empty(int(n_steps) + 1)

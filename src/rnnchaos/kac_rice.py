@@ -58,7 +58,11 @@ on ``y = 0`` changes ``J`` by a low-rank term, which moves a few outliers but no
 
 Numerics: expectations over ``N(0, beta)`` are trapezoidal sums in ``u = y / sqrt(beta)`` on ``|u| <= 12`` with a
 step ``<= 0.04`` in ``y`` (spectrally accurate: the integrands are analytic in a strip of half-width ``pi/2``);
-the three saddle-point equations are solved by MINPACK's hybrid method in ``(ln alpha, ln beta, gamma)``.
+the three saddle-point equations are solved by MINPACK's hybrid method in ``(ln alpha, ln beta, gamma)``; the
+Gaussian solution's variance is :func:`rnnchaos.gaussian.static_variance`, the mean-field theory's.
+
+One module about 300 lines long (a fifth of them this derivation): the saddle point, its density and its Jacobian
+bulk share one quadrature and one set of equations.
 """
 
 from __future__ import annotations
@@ -69,6 +73,8 @@ import numpy as np
 import xarray as xr
 from scipy import optimize
 
+from rnnchaos.checks import check_nonnegative
+from rnnchaos.gaussian import static_variance
 from rnnchaos.status import NumericalFailure
 
 _U_MAX = 12.0  # half-width of the quadrature grid in units of sqrt(beta)
@@ -152,8 +158,8 @@ def kac_rice_solution(g: float, sigma_b: float, *, tol: float = 1e-10, n_y: int 
     and returns the valid stationary point with the largest complexity. Raises ``ValueError`` for invalid
     arguments and :class:`NumericalFailure` (``"not_converged"``) if no solution meets ``tol``.
     """
-    _check(g, "g")
-    _check(sigma_b, "sigma_b")
+    check_nonnegative("g", g)
+    check_nonnegative("sigma_b", sigma_b)
     if not (np.isfinite(tol) and 0 < tol < 1e-2):
         raise ValueError(f"tol must be in (0, 1e-2), got {tol!r}")
     if int(n_y) != n_y or n_y < 3:
@@ -198,23 +204,6 @@ def kac_rice_solution(g: float, sigma_b: float, *, tol: float = 1e-10, n_y: int 
         jacobian_radius=float(g * np.sqrt(m["dphi_sq"])), mean_phi_sq=m["phi_sq"], mean_dphi_sq=m["dphi_sq"],
         static_variance=beta0, log_norm=float(log_norm), branch=branch, residual=float(res), converged=True,
         n_eval=n_eval)
-
-
-def static_variance(g: float, sigma_b: float) -> float:
-    """Variance of the Gaussian (unique) fixed-point solution: ``beta = g^2 <phi^2>_{N(0, beta)} + sigma_b^2``.
-
-    Zero for ``sigma_b = 0``, ``g <= 1`` (``x* = 0``); for ``sigma_b = 0``, ``g > 1`` the nonzero root.
-    """
-    _check(g, "g")
-    _check(sigma_b, "sigma_b")
-    D = float(sigma_b) ** 2
-    if D == 0.0 and g <= 1.0:
-        return 0.0
-
-    def f(b):
-        return (g * g * coordinate_moments(0.0, b, 0.0, g)["phi_sq"] + D) / b - 1.0
-
-    return float(optimize.brentq(f, 1e-12 if D == 0 else D * 1e-3, g * g + D + 1.0, xtol=1e-15, rtol=1e-14))
 
 
 def coordinate_moments(alpha: float, beta: float, gamma: float, g: float) -> dict:
@@ -330,8 +319,3 @@ def _starts(g, beta0, m0):
     a0 = max(c0 - 1.0, 1e-3) * 2.0
     return [(a0, beta0, 0.0), (a0, 0.7 * beta0, -0.4), (max(g * g / 2, 1e-3), 0.7 * beta0, -0.3),
             (0.05, beta0, 0.0)]
-
-
-def _check(v, name):
-    if not (np.isfinite(v) and v >= 0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from numpy.polynomial.hermite_e import hermegauss
 
-from rnnchaos import dmft, io
+from rnnchaos import dmft, dmft_rate, gaussian, io
 from rnnchaos.dmft_map import map_overlap
 from rnnchaos.status import NumericalFailure
 
@@ -20,13 +20,13 @@ def dphi2(x):
 
 
 def nested(D, D0, f=np.tanh):
-    return dmft.gauss_corr_nested(D, D0, f=f, h=0.04)
+    return gaussian.gauss_corr_nested(D, D0, f=f, h=0.04)
 
 
 # ---------------------------------------------------------------- Gaussian integrals
 @pytest.mark.parametrize("D", [1e-6, 0.3, 2.0, 9.0, 25.0])
 def test_one_dimensional_quadrature_converged_to_1e_10(D):
-    p2, d2 = dmft.phi_moments(D)
+    p2, d2 = gaussian.phi_moments(D)
     assert p2 == pytest.approx(trapz_mean(lambda x: np.tanh(x) ** 2, D), abs=1e-12)
     assert d2 == pytest.approx(trapz_mean(dphi2, D), abs=1e-12)
     if D <= 0.3:  # Gauss-Hermite converges where the poles of tanh are far from the real axis
@@ -34,9 +34,19 @@ def test_one_dimensional_quadrature_converged_to_1e_10(D):
         assert p2 == pytest.approx(w @ np.tanh(np.sqrt(D) * x) ** 2 / np.sqrt(2 * np.pi), abs=1e-12)
 
 
+@pytest.mark.parametrize("g, sigma_b", [(8.0, 0.0), (10.0, 4.0), (20.0, 0.0)])
+def test_static_variance_beyond_the_fixed_grid_solves_the_static_equation_to_1e_13(g, sigma_b):
+    # Kac-Rice takes any g >= 0 (external networks): D > 52 gets a finer step (the fixed one was off by 7e-5 at g = 20)
+    D = gaussian.static_variance(g, sigma_b)
+    assert D > gaussian.D_FIXED_GRID
+    assert abs(g * g * trapz_mean(lambda x: np.tanh(x) ** 2, D) + sigma_b**2 - D) <= 1e-13 * D
+    p2, d2 = gaussian.phi_moments(D)
+    assert d2 == pytest.approx(trapz_mean(dphi2, D), rel=1e-13)
+
+
 @pytest.mark.parametrize("D0", [0.5, 3.0, 10.0, 20.0])
 def test_two_dimensional_series_matches_nested_quadrature_to_1e_10(D0):
-    corr = dmft.GaussCorr(D0)
+    corr = gaussian.GaussCorr(D0)
     for rho in (0.0, 0.3, 0.9, 0.999, 1.0):
         assert corr.C(rho) == pytest.approx(nested(rho * D0, D0), abs=1e-10)
         assert corr.dC(rho) == pytest.approx(nested(rho * D0, D0, f=lambda x: 1 - np.tanh(x) ** 2), abs=1e-10)
@@ -48,7 +58,7 @@ def test_two_dimensional_series_matches_nested_quadrature_to_1e_10(D0):
         b = corr.taylor(a, 24)
         x = 0.05 * (1 - a)
         assert np.polynomial.polynomial.polyval(x, b) == pytest.approx(corr.C(a + x), abs=1e-13)
-    assert dmft.gauss_corr(rho * D0, D0) == pytest.approx(corr.C(rho), abs=1e-15)
+    assert gaussian.gauss_corr(rho * D0, D0) == pytest.approx(corr.C(rho), abs=1e-15)
 
 
 # ---------------------------------------------------------------- static branch and critical line
@@ -80,7 +90,7 @@ def test_critical_gain_is_one_at_zero_bias_and_shared_by_both_models():
 @pytest.mark.parametrize("sb", [0.05, 0.5, 1.5, 3.0])
 def test_critical_gain_solves_chi_equals_one_on_the_static_branch(sb):
     gc = dmft.critical_gain(sb)
-    D = dmft.static_variance(gc, sb)
+    D = gaussian.static_variance(gc, sb)
     assert D == pytest.approx(gc**2 * trapz_mean(lambda x: np.tanh(x) ** 2, D) + sb**2, abs=1e-12)
     assert gc**2 * trapz_mean(dphi2, D) == pytest.approx(1.0, abs=1e-10)
 
@@ -99,7 +109,7 @@ def test_results_are_even_in_sigma_b(model):
     for k in ("delta0", "delta_inf", "lambda_max", "g_c", "chaotic"):
         assert getattr(a, k) == getattr(b, k)
     assert np.array_equal(a.delta, b.delta)
-    assert dmft.static_variance(1.5, -0.7) == dmft.static_variance(1.5, 0.7)
+    assert gaussian.static_variance(1.5, -0.7) == gaussian.static_variance(1.5, 0.7)
 
 
 # ---------------------------------------------------------------- lambda_max
@@ -128,7 +138,7 @@ def test_rate_lambda_near_onset_matches_poeschl_teller_asymptote():
     assert r.delta0 == pytest.approx(e, rel=3e-3)
     assert r.lambda_max == pytest.approx(e**2 / 2, rel=1e-2)
     tau = np.array([0.0, 1 / r.delta0, 3 / r.delta0])
-    prof = dmft.RateProfile(dmft.GaussCorr(r.delta0), (1 + e) ** 2, 0.0, 0.0)
+    prof = dmft_rate.RateProfile(gaussian.GaussCorr(r.delta0), (1 + e) ** 2, 0.0, 0.0)
     assert prof(tau)[0] == pytest.approx(r.delta0 / np.cosh(r.delta0 * tau / np.sqrt(3)), rel=5e-3)
 
 
@@ -174,7 +184,7 @@ def test_delta_tau_decreases_from_delta0_to_delta_inf_and_solves_the_equation_of
     assert d[0] == pytest.approx(r.delta0, abs=1e-12)
     assert np.all(np.diff(d) < 0)
     assert d[-1] == pytest.approx(r.delta_inf, abs=1e-6 * r.delta0)
-    corr = dmft.GaussCorr(r.delta0)
+    corr = gaussian.GaussCorr(r.delta0)
     rhs = d - g**2 * corr.C(d / r.delta0) - sb**2
     d2 = (-d[4:] + 16 * d[3:-1] - 30 * d[2:-2] + 16 * d[1:-3] - d[:-4]) / (12 * h**2)  # O(h^4) stencil
     assert d2 == pytest.approx(rhs[2:-2], abs=1e-6)
@@ -185,10 +195,10 @@ def test_delta_tau_decreases_from_delta0_to_delta_inf_and_solves_the_equation_of
 
 def test_profile_is_converged_in_its_discretisation():
     r = dmft.dmft_point("rate", 2.0, 0.5)
-    corr = dmft.GaussCorr(r.delta0)
+    corr = gaussian.GaussCorr(r.delta0)
     tau = np.linspace(0, 60, 301)
-    a = dmft.RateProfile(corr, 4.0, 0.25, r.delta_inf)(tau)
-    b = dmft.RateProfile(corr, 4.0, 0.25, r.delta_inf, n_cheb=96, n_tab=4097)(tau)
+    a = dmft_rate.RateProfile(corr, 4.0, 0.25, r.delta_inf)(tau)
+    b = dmft_rate.RateProfile(corr, 4.0, 0.25, r.delta_inf, n_cheb=96, n_tab=4097)(tau)
     assert np.max(np.abs(a[0] - b[0])) < 1e-9 and np.max(np.abs(a[1] - b[1])) < 1e-9
 
 
@@ -220,7 +230,7 @@ def test_invalid_arguments_name_the_argument_and_range():
 
 @pytest.mark.parametrize("model, method", [("rate", "cbar"), ("map", "C")])
 def test_failed_solve_raises_instead_of_returning_nan(monkeypatch, model, method):
-    monkeypatch.setattr(dmft.GaussCorr, method, lambda self, rho: np.nan * np.asarray(rho))
+    monkeypatch.setattr(gaussian.GaussCorr, method, lambda self, rho: np.nan * np.asarray(rho))
     with pytest.raises(NumericalFailure) as err:
         dmft.dmft_point(model, 2.0, 0.5)
     assert err.value.status == "not_converged"
