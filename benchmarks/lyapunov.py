@@ -45,7 +45,9 @@ import tracemalloc
 
 import numpy as np
 
-from rnnchaos.lyapunov import GEQRT_MAX_K, QRSchedule, make_workspace
+from rnnchaos.lyapunov import make_workspace
+from rnnchaos.lyapunov_blas import GEQRT_MAX_K
+from rnnchaos.lyapunov_schedule import QRSchedule
 
 
 def bench(N: int, k: int, dtype: str, *, dt: float, t_ons: float | str, repeat: int, rng, clock=time.perf_counter,

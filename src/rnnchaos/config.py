@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from rnnchaos.lyapunov_schedule import max_fixed_t_ons
+
 
 class ConfigError(ValueError):
     """An invalid configuration; the message names the key and the allowed range."""
@@ -217,10 +219,9 @@ def _multiple(key: str, value: float, step: float, step_name: str) -> None:
 
 def check_t_ons_bound(config: Mapping) -> None:
     """A fixed lyapunov.t_ons of the rate network within the longest interval whose worst-case R-diagonal spread
-    stays below the precision's bound (:func:`rnnchaos.lyapunov.max_fixed_t_ons` at the largest g, smallest N);
-    the map has no such bound (checked at run time only). With t_ons 'auto', t_sim holds a step per batch."""
-    from rnnchaos.lyapunov import max_fixed_t_ons
-
+    stays below the precision's bound (:func:`rnnchaos.lyapunov_schedule.max_fixed_t_ons` at the largest g,
+    smallest N); the map has no such bound (checked at run time only). With t_ons 'auto', t_sim holds a step per
+    batch."""
     lyap = config["lyapunov"]
     t_ons = _number_or_none(lyap["t_ons"])
     if t_ons is None:  # auto: whole steps, at least one per batch

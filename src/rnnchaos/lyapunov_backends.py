@@ -1,4 +1,4 @@
-"""Array-module version of the tangent kernel of :mod:`rnnchaos.lyapunov`: numpy (RK4) or CuPy (GPU).
+"""The array-module workspace of the Lyapunov kernel (:mod:`rnnchaos.lyapunov_kernel`): numpy (RK4) or CuPy (GPU).
 
 :class:`ArrayWorkspace` is written against the numpy API only (``tanh``, ``@``, ``linalg.qr``), so the same code
 runs the RK4 tangent dynamics on the CPU with ``xp = numpy`` and every method on a GPU with ``xp = cupy``
@@ -14,7 +14,8 @@ import math
 
 import numpy as np
 
-from rnnchaos.lyapunov import _check_r
+from rnnchaos import dynamics
+from rnnchaos.lyapunov_kernel import check_r, sum_log_dphi
 
 
 def array_module(backend: str):
@@ -47,13 +48,13 @@ class ArrayWorkspace:
 
     RK4 is applied to the variational system ``(dx/dt, dQ/dt) = (F(x), DF(x) Q)``, which yields exactly the
     derivative of the RK4 step (Runge-Kutta methods commute with linearisation). Same interface as
-    :class:`rnnchaos.lyapunov.BlasWorkspace`.
+    :class:`rnnchaos.lyapunov_blas.BlasWorkspace`.
     """
 
     def __init__(self, xp, model: str, J, theta, x, Q, *, dt: float, method: str = "euler",
                  dtype: str = "float64", coupling_dtype: str = "float64"):
         self.xp, self.model, self.method, self.dt = xp, model, method, float(dt)
-        self.h = float(dt) if model == "rate" else 1.0
+        self.h = dynamics.time_step(model, dt)
         self.Jx = xp.asarray(J, dtype=coupling_dtype)  # the state's couplings
         self.J = self.Jx if dtype == coupling_dtype else self.Jx.astype(dtype)  # the frame's: the same, or a copy
         self.theta = xp.asarray(theta, dtype=xp.float64)
@@ -93,8 +94,7 @@ class ArrayWorkspace:
             t = xp.tanh(x)
             d = 1.0 - t * t
             if self.model == "map":
-                m = xp.abs(x)
-                self.logphi_sum += 2.0 * (x.size * math.log(2.0) - m.sum() - xp.log1p(xp.exp(-2.0 * m)).sum())
+                self.logphi_sum += sum_log_dphi(x, xp)
                 Jt, self.Q = self._products(t, d, Q)
                 self.x = Jt + self.theta
                 continue
@@ -118,6 +118,6 @@ class ArrayWorkspace:
         self.log_col_max = math.log(norm) if norm > 0 else (-math.inf if norm == 0 else math.inf)
         Q, R = self.xp.linalg.qr(self.Q)
         r = _to_host(self.xp.diagonal(R)).astype(np.float64)
-        _check_r(r, 0, self.n_steps)
+        check_r(r, 0, self.n_steps)
         self.Q = Q * self.xp.asarray(np.sign(r), dtype=Q.dtype)
         return np.log(np.abs(r))

@@ -33,9 +33,9 @@ def test_lyapunov_benchmark_prints_ratio_speedup_and_ceiling(capsys):
 def test_lyapunov_benchmark_small_k_table_measures_memory_speed_and_copies(capsys, monkeypatch):
     """The small-k table: one row per N, k and J precision, with product/step and read/step; above LARGE_J_BYTES
     (lowered to 0 here) the workspace allocates no copy of a float64 J and one half-size copy for float32."""
-    from rnnchaos import lyapunov
+    from rnnchaos import lyapunov_blas
 
-    monkeypatch.setattr(lyapunov, "LARGE_J_BYTES", 0)
+    monkeypatch.setattr(lyapunov_blas, "LARGE_J_BYTES", 0)
     load("lyapunov").main(["--memory-speed", "1200", "--memory-k", "1,2", "--repeat", "1"])
     rows = [line.split() for line in capsys.readouterr().out.splitlines() if re.match(r"\s+1200\s", line)]
     assert [(r[1], r[2]) for r in rows] == [("1", "float64"), ("1", "float32"), ("2", "float64"), ("2", "float32")]

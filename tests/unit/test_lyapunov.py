@@ -20,16 +20,11 @@ import numpy as np
 import pytest
 
 from rnnchaos import config as rconfig
-from rnnchaos import dynamics, io, lyapunov, network
-from rnnchaos.lyapunov import (
-    BlasWorkspace,
-    kaplan_yorke,
-    lyapunov_spectrum,
-    make_workspace,
-    qr_step,
-    to_dataset,
-)
+from rnnchaos import dynamics, io, lyapunov, lyapunov_blas, lyapunov_schedule, network
+from rnnchaos.lyapunov import kaplan_yorke, lyapunov_spectrum, make_workspace, to_dataset
 from rnnchaos.lyapunov_backends import ArrayWorkspace
+from rnnchaos.lyapunov_blas import BlasWorkspace
+from rnnchaos.lyapunov_kernel import qr_step
 from rnnchaos.status import NumericalFailure
 
 from ..conftest import ROOT
@@ -151,7 +146,7 @@ def test_float32_chunks_follow_the_float64_kernel(model, dt, m, blas):
     theta, x, Q = 0.3 * rng.standard_normal(N), rng.standard_normal(N), np.linalg.qr(rng.standard_normal((N, k)))[0]
     a = BlasWorkspace(model, J, theta, x, Q, dt=dt)
     b = BlasWorkspace(model, J, theta, x, Q, dt=dt, dtype="float32", f32_blas=blas)
-    assert b.chunk == (6 if dt == 0.9 else lyapunov.CHUNK)
+    assert b.chunk == (6 if dt == 0.9 else lyapunov_blas.CHUNK)
     for _ in range(3):
         np.testing.assert_allclose(qr_step(b, m), qr_step(a, m), atol=1e-4 * m)
         np.testing.assert_allclose(b.state(), a.state(), atol=1e-10)
@@ -168,7 +163,7 @@ def test_float32_uses_numpys_blas_only_when_single_threaded(monkeypatch, env, si
         monkeypatch.delenv(var, raising=False)
     for var, value in env.items():
         monkeypatch.setenv(var, value)
-    assert lyapunov.blas_single_threaded() is single
+    assert lyapunov_blas.blas_single_threaded() is single
     ws = BlasWorkspace("rate", np.eye(4), np.zeros(4), np.ones(4), np.eye(4)[:, :2], dt=0.1, dtype="float32")
     assert ws.f32_blas == ("numpy" if single else "scipy")
 
@@ -196,7 +191,7 @@ def test_reorthonormalisation_is_sign_fixed_householder_qr(dtype, kernel):
 @pytest.mark.parametrize("kernel", ["geqrf", "geqrt"])  # k = N uses geqrf; force geqrt too
 def test_sum_of_exponents_is_mean_log_det_rate_euler(monkeypatch, kernel):
     """Exact identity for the Euler map: sum_i lambda_i = (1/T) sum_n log|det(I + dt DF(x_n))|."""
-    monkeypatch.setattr(lyapunov, "qr_kernel_for", lambda N, k: kernel)
+    monkeypatch.setattr(lyapunov_blas, "qr_kernel_for", lambda N, k: kernel)
     N, dt = 12, 0.1
     J, rng = _gauss(N, 2.0, 11), np.random.default_rng(5)
     theta, x0 = 0.3 * rng.standard_normal(N), rng.standard_normal(N)
@@ -412,7 +407,7 @@ def test_collapsed_frame_at_a_long_fixed_interval_is_a_qr_breakdown():
     with pytest.raises(NumericalFailure) as err:
         _issue_map(100.0)
     assert err.value.status == "qr_breakdown"
-    bound = lyapunov.spread_bound("float64")
+    bound = lyapunov_schedule.spread_bound("float64")
     assert "t_ons = 100" in err.value.detail and f"bound {bound:.1f}" in err.value.detail
     spread = float(err.value.detail.split(" is ")[1].split(" e-folds")[0])
     assert spread > bound
@@ -437,7 +432,7 @@ def test_auto_interval_gives_the_t_ons_1_exponents_on_the_same_trajectory(model,
     assert auto.n_qr < ref.n_qr and auto.qr_steps_max > ref.qr_steps_max  # fewer, longer intervals
     assert auto.n_qr * auto.t_ons == pytest.approx(auto.t_sim)
     assert 1 <= auto.qr_steps_min <= auto.qr_steps_max
-    assert auto.spread_max <= auto.spread_bound == lyapunov.spread_bound("float64")
+    assert auto.spread_max <= auto.spread_bound == lyapunov_schedule.spread_bound("float64")
     assert calls[-1] == (auto.n_steps, auto.n_steps) and len(calls) == auto.n_qr
     assert lyapunov.progress_unit(kw) == "steps" and lyapunov.progress_unit({"t_ons": 1.0}) == "QR intervals"
 
@@ -448,9 +443,10 @@ def test_auto_interval_keeps_the_spread_near_its_target():
     J = network.draw_disorder(50, 1).couplings(2.0)
     r64, r32 = (lyapunov_spectrum("rate", J, np.zeros(50), k=50, t_sim=100.0, dtype=d, rng=np.random.default_rng(0))
                 for d in ("float64", "float32"))
-    assert lyapunov.spread_target("float64") == pytest.approx(18.0, abs=0.05)
-    assert 0.7 * lyapunov.spread_target("float64") < r64.spread_max < lyapunov.spread_bound("float64") - 5
-    assert r32.spread_max < lyapunov.spread_bound("float32") and r32.qr_steps_max < r64.qr_steps_max / 1.5
+    assert lyapunov_schedule.spread_target("float64") == pytest.approx(18.0, abs=0.05)
+    target, bound = lyapunov_schedule.spread_target("float64"), lyapunov_schedule.spread_bound("float64")
+    assert 0.7 * target < r64.spread_max < bound - 5
+    assert r32.spread_max < lyapunov_schedule.spread_bound("float32") and r32.qr_steps_max < r64.qr_steps_max / 1.5
     assert r64.n_steps / r64.n_qr > 20  # vs 10 at t_ons = 1
     np.testing.assert_allclose(r32.exponents, r64.exponents, rtol=0, atol=1e-3)
 
@@ -459,10 +455,10 @@ def test_float32_gets_a_tighter_bound_that_catches_what_float64_resolves():
     """Linear map (x0 = 0): log-moduli spread ln(1.2 / 0.25) = 1.57 per step, so 12 steps spread ~19 e-folds:
     within float64's 33.7, beyond float32's 13.6."""
     eps32, eps64 = np.finfo(np.float32).eps, np.finfo(np.float64).eps
-    assert lyapunov.spread_bound("float32") == pytest.approx(-np.log(eps32) - np.log(10.0))
-    assert lyapunov.spread_bound("float64") == pytest.approx(-np.log(eps64) - np.log(10.0))
-    assert lyapunov.spread_bound("float32") < lyapunov.spread_bound("float64") - 20
-    assert lyapunov.spread_target("float32") < lyapunov.spread_target("float64") / 2
+    assert lyapunov_schedule.spread_bound("float32") == pytest.approx(-np.log(eps32) - np.log(10.0))
+    assert lyapunov_schedule.spread_bound("float64") == pytest.approx(-np.log(eps64) - np.log(10.0))
+    assert lyapunov_schedule.spread_bound("float32") < lyapunov_schedule.spread_bound("float64") - 20
+    assert lyapunov_schedule.spread_target("float32") < lyapunov_schedule.spread_target("float64") / 2
     mu = np.array([1.2, 1.0, 0.25])
     J = _nonnormal(mu, seed=4)
     r64 = _linear("map", J, t_ons=12.0, t_sim=480.0, t_transient_tangent=48.0)
@@ -472,7 +468,7 @@ def test_float32_gets_a_tighter_bound_that_catches_what_float64_resolves():
     assert err.value.status == "qr_breakdown" and "float32 bound 13.6" in err.value.detail
     auto32 = _linear("map", J, t_sim=480.0, t_transient_tangent=48.0, dtype="float32")
     np.testing.assert_allclose(auto32.exponents, np.log(mu), atol=0.02)
-    assert auto32.qr_steps_max <= lyapunov.spread_target("float32") / np.log(1.2 / 0.25) + 1
+    assert auto32.qr_steps_max <= lyapunov_schedule.spread_target("float32") / np.log(1.2 / 0.25) + 1
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
@@ -482,16 +478,17 @@ def test_auto_interval_is_limited_by_the_float_range(dtype):
     N = 6
     r = _linear("map", 0.5 * np.eye(N), t_sim=2000.0, t_transient_tangent=0.0, dtype=dtype)
     np.testing.assert_allclose(r.exponents, np.log(0.5), rtol=1e-6)
-    m_range = lyapunov.range_bound(dtype) / np.log(2.0)
+    m_range = lyapunov_schedule.range_bound(dtype) / np.log(2.0)
     assert m_range / 2 <= r.qr_steps_max <= m_range
     assert r.spread_max < 1e-3
 
 
 def test_parse_time_bound_on_a_fixed_rate_t_ons():
     """Worst case 2 ||J|| per time unit, ||J|| <= 2 g (1 + N^-1/2): at g = 6, N = 100, t_ons <= 33.7 / 26.4."""
-    assert lyapunov.max_fixed_t_ons(6.0, 100) == pytest.approx(lyapunov.spread_bound("float64") / (24.0 * 1.1))
-    assert lyapunov.max_fixed_t_ons(0.0, 100) == np.inf
-    assert lyapunov.max_fixed_t_ons(6.0, 100, "float32") < lyapunov.max_fixed_t_ons(6.0, 100) / 2
+    max_fixed_t_ons = lyapunov_schedule.max_fixed_t_ons
+    assert max_fixed_t_ons(6.0, 100) == pytest.approx(lyapunov_schedule.spread_bound("float64") / (24.0 * 1.1))
+    assert max_fixed_t_ons(0.0, 100) == np.inf
+    assert max_fixed_t_ons(6.0, 100, "float32") < max_fixed_t_ons(6.0, 100) / 2
     base = {"model": ["rate"], "g": [1.0, 6.0], "sigma_b": [0.0], "N": [100], "seeds": 1,
             "lyapunov": {"t_ons": 1.0, "k": 10}}
 
@@ -540,17 +537,17 @@ def test_product_is_chosen_by_size_threads_and_k_without_copying_a_large_J(monke
     J, th, x = _gauss(N, 2.0, 1), np.zeros(N), np.ones(N)
 
     def ws(k, single, dtype="float64", large=True):
-        monkeypatch.setattr(lyapunov, "LARGE_J_BYTES", 0 if large else 10**12)
-        monkeypatch.setattr(lyapunov, "blas_single_threaded", lambda: single)
+        monkeypatch.setattr(lyapunov_blas, "LARGE_J_BYTES", 0 if large else 10**12)
+        monkeypatch.setattr(lyapunov_blas, "blas_single_threaded", lambda: single)
         return BlasWorkspace("rate", J, th, x, np.eye(N)[:, :k], dt=0.1, dtype=dtype, coupling_dtype=dtype)
 
     rows = ws(4, True)
     assert rows.product == "rows" and rows.row_block == 32 and np.shares_memory(rows.J_product, J)
-    for w in (ws(lyapunov.SMALL_K + 1, True), ws(4, False)):  # large k, or several BLAS threads: one GEMM
+    for w in (ws(lyapunov_blas.SMALL_K + 1, True), ws(4, False)):  # large k, or several BLAS threads: one GEMM
         assert w.product == "gemm" and np.shares_memory(w.JG, J) and w.JG.flags.f_contiguous
     small = ws(4, True, large=False)
     assert small.product == "gemm_copy" and not np.shares_memory(small.JG, J)
-    w32 = ws(lyapunov.SMALL_K, True, "float32")
+    w32 = ws(lyapunov_blas.SMALL_K, True, "float32")
     assert w32.product == "rows" and w32.J_product.dtype == np.float32 and w32.J_product.nbytes == J.nbytes // 2
 
 
@@ -571,8 +568,8 @@ def test_small_k_path_gives_the_general_path_exponents(monkeypatch, model, t_tt,
     monkeypatch.setattr(lyapunov, "make_workspace", spy)
     kw = {"k": 4, "t_transient": 20.0, "t_transient_tangent": t_tt, "t_sim": t_sim, "n_batches": 4}
     ref = lyapunov_spectrum(model, J, np.zeros(N), rng=np.random.default_rng(3), **kw)
-    monkeypatch.setattr(lyapunov, "LARGE_J_BYTES", 0)
-    monkeypatch.setattr(lyapunov, "blas_single_threaded", lambda: True)
+    monkeypatch.setattr(lyapunov_blas, "LARGE_J_BYTES", 0)
+    monkeypatch.setattr(lyapunov_blas, "blas_single_threaded", lambda: True)
     fast = lyapunov_spectrum(model, J, np.zeros(N), rng=np.random.default_rng(3), **kw)
     assert [w.product for w in used] == ["gemm_copy", "rows"]
     assert ref.lambda_max > 0
@@ -624,11 +621,11 @@ def test_large_network_makes_no_copy_of_J(monkeypatch, coupling, copies):
     thread settings (row blocks, or one GEMM on J's transpose)."""
     import tracemalloc
 
-    monkeypatch.setattr(lyapunov, "LARGE_J_BYTES", 0)
+    monkeypatch.setattr(lyapunov_blas, "LARGE_J_BYTES", 0)
     N = 1500
     J = _gauss(N, 2.0, 3)
     for single in (True, False):
-        monkeypatch.setattr(lyapunov, "blas_single_threaded", lambda single=single: single)
+        monkeypatch.setattr(lyapunov_blas, "blas_single_threaded", lambda single=single: single)
         tracemalloc.start()
         try:
             lyapunov_spectrum("rate", J, np.zeros(N), k=2, t_transient=0.5, t_transient_tangent=0.5, t_sim=1.0,
@@ -637,3 +634,32 @@ def test_large_network_makes_no_copy_of_J(monkeypatch, coupling, copies):
         finally:
             tracemalloc.stop()
         assert peak < (copies + 0.1) * J.nbytes, (single, peak / J.nbytes)
+
+
+#: each Lyapunov module and the rnnchaos modules it may load: only those below it (imports only downward)
+LAYERS = {
+    "lyapunov_kernel": {"dynamics", "status"},
+    "lyapunov_schedule": {"lyapunov_kernel", "dynamics", "status"},
+    "lyapunov_blas": {"lyapunov_kernel", "dynamics", "status"},
+    "lyapunov_backends": {"lyapunov_kernel", "dynamics", "status"},
+    "lyapunov": {"lyapunov_kernel", "lyapunov_schedule", "lyapunov_blas", "lyapunov_backends", "dynamics", "status"},
+    "config": {"lyapunov_kernel", "lyapunov_schedule", "dynamics", "status"},
+}
+
+
+@pytest.mark.parametrize("module", sorted(LAYERS))
+def test_lyapunov_modules_import_alone_and_only_downward(module):
+    """Each module imports alone in a fresh interpreter and loads only the modules of the layers below it: the
+    workspaces never load the friendly layer (no cycle hidden by a function-level import), and config reads the
+    QR schedule's bound without the spectrum code. No module imports a private name of another."""
+    import ast
+    import subprocess
+    import sys
+
+    code = f"import sys, rnnchaos.{module}; print(' '.join(m for m in sys.modules if m.startswith('rnnchaos.')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert {m.removeprefix("rnnchaos.") for m in out} - {module} <= LAYERS[module]
+    tree = ast.parse((ROOT / "src" / "rnnchaos" / f"{module}.py").read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("rnnchaos"):
+            assert not any(a.name.startswith("_") for a in node.names), ast.unparse(node)
