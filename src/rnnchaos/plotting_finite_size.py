@@ -15,7 +15,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from rnnchaos.finite_size import SEED_USE
-from rnnchaos.plotting import CLASS_MARKERS, MODEL_TITLE, RATE_UNIT, Drawing, listed
+from rnnchaos.plotting_base import CLASS_MARKERS, MODEL_TITLE, RATE_UNIT, Drawing, listed
 
 #: |z| above which the agreement lists the per-N means of an observable.
 Z_TREND = 2.0

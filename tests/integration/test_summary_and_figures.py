@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from rnnchaos import io, plotting, summary
+from rnnchaos import io, plotting, plotting_base, plotting_grid, plotting_phase, summary
 from rnnchaos.status import NOT_COMPUTED, STATUS_CODES, SUMMARY_STATUS_CODES
 
 matplotlib.use("Agg")
@@ -83,7 +83,7 @@ def test_attractor_class_of_every_simulated_network(combined):
 def test_failed_point_is_flagged_and_carries_no_value(combined):
     p = combined.sel(g=2.0, sigma_b=0.5, N=20, seed=1)
     assert int(p["lyap_status"]) == 1 and np.isnan(p["lyap_lambda_max"].item())
-    mean, _, failed = plotting.seed_stats(combined["lyap_lambda_max"], combined["lyap_status"])
+    mean, _, failed = plotting_base.seed_stats(combined["lyap_lambda_max"], combined["lyap_status"])
     assert int(failed.sel(g=2.0, sigma_b=0.5, N=20)) == 1
     assert mean.sel(g=2.0, sigma_b=0.5, N=20).item() == pytest.approx(1.0)  # the good seed only
 
@@ -101,7 +101,7 @@ def theory():
     return {"critical_line": line, "g_sweep": sweeps, "kac_rice": kr}
 
 
-@pytest.mark.parametrize("name", sorted(plotting.FIGURES))
+@pytest.mark.parametrize("name", sorted(plotting_grid.FIGURES))
 def test_every_figure_has_labelled_axes_and_a_non_empty_file(combined, tmp_path, name):
     data = {"summary": combined, **theory()}
     needs = {"phase_diagram": ("critical_line",), "lambda_max_vs_g": ("g_sweep",), "autocorrelation": (),
@@ -122,7 +122,7 @@ def test_every_figure_has_labelled_axes_and_a_non_empty_file(combined, tmp_path,
 
 
 def test_failed_points_are_drawn_as_failed(combined):
-    fig = plotting.lambda_max_vs_g(combined, theory()["g_sweep"], model="rate").figure
+    fig = plotting_phase.lambda_max_vs_g(combined, theory()["g_sweep"], model="rate").figure
     labels = [line.get_label() for ax in fig.axes for line in ax.get_lines()]
     assert "failed" in labels
 
@@ -206,7 +206,7 @@ def test_summary_status_is_int8_with_flags_and_the_failures_detail(mixed_fixed_p
 
 def test_seed_without_a_file_is_not_drawn_as_failed(mixed_fixed_points):
     combined = mixed_fixed_points[0]
-    _, _, failed = plotting.seed_stats(combined["fp_n_fixed_points"], combined["fp_status"])
+    _, _, failed = plotting_base.seed_stats(combined["fp_n_fixed_points"], combined["fp_status"])
     assert int(failed.sel(g=0.5, sigma_b=0.0, N=10)) == 1
     assert int(failed.sel(g=0.5, sigma_b=0.0, N=20)) == 0
 
@@ -244,7 +244,7 @@ def test_trivial_point_is_left_out_of_the_coordinate_histogram_and_radius():
 
 def test_unique_trivial_point_is_stated_not_drawn():
     s, kr = trivial_and_chaotic()
-    drawing = plotting.fixed_point_coordinates(s, kr, model="rate")
+    drawing = plotting_grid.fixed_point_coordinates(s, kr, model="rate")
     fig, agreement = drawing.figure, drawing.agreement
     quiet, chaotic = fig.axes[:2]
     assert [t.get_text() for t in quiet.texts] == ["only $x^*=0$ (unique)"]
@@ -260,7 +260,7 @@ def test_unique_trivial_point_is_stated_not_drawn():
 def test_failed_searches_are_counted_in_the_panel():
     s, kr = trivial_and_chaotic()
     s["fp_status"].loc[{"g": 2.0, "seed": 1}] = STATUS_CODES["trivial_only"]
-    drawing = plotting.fixed_point_coordinates(s, kr, model="rate")
+    drawing = plotting_grid.fixed_point_coordinates(s, kr, model="rate")
     fig, agreement = drawing.figure, drawing.agreement
     assert [t.get_text() for t in fig.axes[1].texts] == ["1 of 2 searches failed"]
     assert "g = 2: 1 of 2 searches failed" in agreement
@@ -397,7 +397,7 @@ def test_finite_size_files_extrapolate_the_chaotic_networks_only(per_stage):
 
 def test_phase_diagram_marks_the_non_chaotic_network_and_shows_the_extrapolation(per_stage):
     combined, files = per_stage
-    drawing = plotting.phase_diagram(combined, theory()["critical_line"], model="rate", finite_size=files)
+    drawing = plotting_phase.phase_diagram(combined, theory()["critical_line"], model="rate", finite_size=files)
     labels = [line.get_label() for ax in drawing.figure.axes for line in ax.get_lines()]
     assert "network: fixed point" in labels
     assert len([ax for ax in drawing.figure.axes if ax.get_label() != "<colorbar>"]) == 2  # N = 40 and N -> inf
@@ -405,13 +405,13 @@ def test_phase_diagram_marks_the_non_chaotic_network_and_shows_the_extrapolation
     # at N = 40 (the largest) the g = 0.5 networks are fixed points, the g = 2 ones all chaotic
     assert "where DMFT is chaotic, 6 of 6 networks are chaotic (no other attractor); where it is not, 0 of 6" in \
         drawing.agreement
-    plain = plotting.phase_diagram(combined, theory()["critical_line"], model="rate")
+    plain = plotting_phase.phase_diagram(combined, theory()["critical_line"], model="rate")
     assert len([ax for ax in plain.figure.axes if ax.get_label() != "<colorbar>"]) == 1
 
 
 def test_lambda_max_vs_g_averages_chaotic_networks_and_states_which(per_stage):
     combined, files = per_stage
-    drawing = plotting.lambda_max_vs_g(combined, theory()["g_sweep"], model="rate", finite_size=files)
+    drawing = plotting_phase.lambda_max_vs_g(combined, theory()["g_sweep"], model="rate", finite_size=files)
     labels = [line.get_label() for ax in drawing.figure.axes for line in ax.get_lines()]
     assert "left out: fixed point" in labels
     assert "networks: the chaotic ones where DMFT is chaotic" in drawing.agreement
