@@ -37,6 +37,8 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 
 from rnnchaos import dmft, fixed_points, network, simulate  # noqa: E402
+from rnnchaos.fixed_point_result import ROOTS  # noqa: E402
+from rnnchaos.fixed_point_statistics import mean_sq_radius, nontrivial, origin_samples  # noqa: E402
 from rnnchaos.kac_rice import kac_rice_solution  # noqa: E402
 from rnnchaos.status import NumericalFailure  # noqa: E402
 
@@ -54,7 +56,7 @@ def over_networks(values):
 def one_gain(g, N, seeds):
     rows = {c: [] for c in CLASSES}
     points = {c: 0 for c in CLASSES}
-    starts = np.zeros((2, len(fixed_points.ROOTS)), dtype=int)
+    starts = np.zeros((2, len(ROOTS)), dtype=int)
     delta0, failed, cpu = [], [], 0.0
     for seed in seeds:
         d = network.draw_disorder(N, seed)
@@ -71,12 +73,12 @@ def one_gain(g, N, seeds):
             continue
         finally:
             cpu += time.process_time() - t
-        by = fixed_points.origin_samples(fp.x, fp.found_by, symmetric=fp.symmetric)
+        by = origin_samples(fp.x, fp.found_by, symmetric=fp.symmetric)
         for c in CLASSES[:-1]:
             rows[c].append(by[c].mean_sq_radius)
             points[c] += by[c].n
-        rows["all"].append(fixed_points.mean_sq_radius(fp.x))
-        points["all"] += int(fixed_points.nontrivial(fp.x).sum())
+        rows["all"].append(mean_sq_radius(fp.x))
+        points["all"] += int(nontrivial(fp.x).sum())
         starts += np.stack([fp.root_starts, fp.root_converged])
     kr = kac_rice_solution(g, 0.0).mean_sq_radius
     d0_theory = dmft.dmft_point("rate", g, 0.0, n_tau=11, tau_max=1.0).delta0
@@ -85,7 +87,7 @@ def one_gain(g, N, seeds):
     for c in CLASSES:
         m, s, n = over_networks(rows[c])
         cells.append(f"{m:.3f} +- {s:.3f} ({n}; {points[c]})" if n else f"none ({points[c]})")
-    conv = ", ".join(f"{r} {starts[1, k]}/{starts[0, k]}" for k, r in enumerate(fixed_points.ROOTS) if starts[0, k])
+    conv = ", ".join(f"{r} {starts[1, k]}/{starts[0, k]}" for k, r in enumerate(ROOTS) if starts[0, k])
     conv += "".join(f"; {n} search(es) {s}" for s, n in zip(*np.unique(failed, return_counts=True), strict=True))
     print(f"| {g:g} | {kr:.3f} | {d0:.3f} +- {d0_sem:.3f} ({d0_theory:.3f}) | " + " | ".join(cells)
           + f" | {conv} | {cpu:.0f} |", flush=True)

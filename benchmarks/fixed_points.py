@@ -36,9 +36,11 @@ from collections import Counter  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from rnnchaos import fixed_points as fpm  # noqa: E402
 from rnnchaos import homotopy  # noqa: E402
-from rnnchaos.fixed_points import find_fixed_points, network_fixed_points  # noqa: E402
+from rnnchaos.fixed_point_result import ORIGINS  # noqa: E402
+from rnnchaos.fixed_point_search import find_fixed_points  # noqa: E402
+from rnnchaos.fixed_point_statistics import capture_recapture, chapman  # noqa: E402
+from rnnchaos.fixed_points import network_fixed_points  # noqa: E402
 from rnnchaos.kac_rice import kac_rice_solution  # noqa: E402
 from rnnchaos.network import draw_disorder  # noqa: E402
 
@@ -96,7 +98,7 @@ def compare(N, g, n_states, n_steps, path_solves, seed=0):
     c = np.random.default_rng(seed + 1).choice([-1.0, 1.0], N)
     path = find_fixed_points(F, DF, X0[:1], max_iter=1, fallback=0, eigenvalues=False, scale=np.sqrt(var),
                              paths=[(c, *homotopy.network_start(J, np.zeros(N), c))], path_solves=path_solves)
-    on_path = path.origin == fpm.ORIGINS.index("homotopy")  # X0[0] cannot converge in one iteration
+    on_path = path.origin == ORIGINS.index("homotopy")  # X0[0] cannot converge in one iteration
     extra.append((f"homotopy path, {path_solves} solves", int(on_path.sum()), time.process_time() - t,
                   np.abs(F(path.x[on_path])).max(axis=1)))
     notes.append(f"homotopy: {path.path_crossings[0]} crossings of lambda = 0, {path.path_points[0]} verified, "
@@ -171,10 +173,10 @@ def saturation(N, g, cpu_budget, n_runs=3, seed=0):
               f"{fp.capture_recapture_se:.0f}; saturation (solves: unique) "
               + ", ".join(f"{solves[i]}: {unique[i]}" for i in marks))
     counts = np.array([v for v in Counter(o for *_, orbits in runs for o in orbits).values()])
-    est, se = fpm.capture_recapture(counts, n_occasions=n_runs)
+    est, se = capture_recapture(counts, n_occasions=n_runs)
     est, se = 2 * est + 1, 2 * se  # orbits {x, -x} -> points, plus 0 (known to exist)
     union = 2 * len(set().union(*(orbits for *_, orbits in runs))) + 1
-    pairs = [fpm.chapman(a[2], b[2]) for i, a in enumerate(runs) for b in runs[i + 1:]]
+    pairs = [chapman(a[2], b[2]) for i, a in enumerate(runs) for b in runs[i + 1:]]
     print(f"  between runs: orbits found by 1, 2, ... runs: {np.bincount(counts)[1:].tolist()}; Chao2 "
           f"{est:.0f} +- {se:.0f} points; pairwise Chapman " + ", ".join(f"{2 * c + 1:.0f}" for c, _ in pairs)
           + f"; union {union}")

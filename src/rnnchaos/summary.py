@@ -15,7 +15,8 @@ Missing values are NaN beside a status, never an integer sentinel:
 
 Fixed points: ``fp_coordinate_counts`` and ``fp_mean_sq_radius`` leave out the trivial point ``x* = 0`` (at
 ``sigma_b = 0``), as the Kac-Rice density ``mu*(y)`` and ``<x*^2>`` do; ``fp_n_nontrivial`` counts the points
-other than ``x* = 0`` (``fp_n_fixed_points`` counts all). By origin (:func:`rnnchaos.fixed_points.origin_samples`):
+other than ``x* = 0`` (``fp_n_fixed_points`` counts all). By origin
+(:func:`rnnchaos.fixed_point_statistics.origin_samples`):
 ``fp_n_from_<c>`` and ``fp_mean_sq_radius_from_<c>`` per network for the points reached from trajectory states,
 Gaussian draws, homotopy paths and the unbiased starts (``c`` in :data:`ORIGIN_CLASSES`), and over the networks
 (networks as samples, each network's sample mean counting once) ``fp_mean_sq_radius_from_<c>_seed_mean``,
@@ -35,10 +36,10 @@ import numpy as np
 import xarray as xr
 
 from rnnchaos.attractor import ATTRACTOR_CLASSES, classify
-from rnnchaos.fixed_points import mean_sq_radius, nontrivial
+from rnnchaos.fixed_point_statistics import mean_sq_radius, nontrivial
 from rnnchaos.status import NOT_COMPUTED, SUMMARY_STATUS_CODES
 
-#: Origin classes of the fixed-point samples kept apart (:func:`rnnchaos.fixed_points.origin_samples`).
+#: Origin classes of the fixed-point samples kept apart (:func:`rnnchaos.fixed_point_statistics.origin_samples`).
 ORIGIN_CLASSES = ("trajectory", "gaussian", "homotopy", "unbiased")
 #: Variables taken from each stage, and the prefix they get in the summary.
 KEEP = {
@@ -117,7 +118,7 @@ def origin_means(out: xr.Dataset) -> xr.Dataset:
 
     Networks are the samples: each network's mean over its points counts once, since the points of one search
     are correlated (shared J, deflation chains, one path's neighbours) and its within-network error is a lower
-    bound (:class:`rnnchaos.fixed_points.OriginSample`)."""
+    bound (:class:`rnnchaos.fixed_point_statistics.OriginSample`)."""
     ok = out["fp_status"] == 0
     res = {}
     for c in ORIGIN_CLASSES:

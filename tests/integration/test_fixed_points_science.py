@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from rnnchaos.fixed_points import mean_sq_radius, network_fixed_points, origin_samples
+from rnnchaos.fixed_point_statistics import mean_sq_radius, origin_samples
+from rnnchaos.fixed_points import network_fixed_points
 from rnnchaos.kac_rice import kac_rice_solution
 from rnnchaos.network import draw_disorder
 from rnnchaos.simulate import simulate

@@ -4,6 +4,10 @@ import numpy as np
 import pytest
 
 from rnnchaos import fixed_points as fpm
+from rnnchaos.fixed_point_result import ORIGINS, ROOTS
+from rnnchaos.fixed_point_search import find_fixed_points
+from rnnchaos.fixed_point_solver import newton
+from rnnchaos.fixed_point_statistics import capture_recapture, chapman, nontrivial, origin_samples
 from rnnchaos.io import read_dataset, save_stage, write_dataset
 from rnnchaos.network import draw_disorder
 from rnnchaos.status import STATUS_CODES, NumericalFailure
@@ -42,7 +46,7 @@ def net_g2():
 def test_toy_system_all_fixed_points_with_stability():
     # y = 0 forces x = 0 (from y = x/2); x = +-1 gives y = x/2: (0, 0), (1, 1/2), (-1, -1/2)
     rng = np.random.default_rng(1)
-    fp = fpm.find_fixed_points(toy, toy_jacobian, rng.uniform(-3, 3, (40, 2)), rng=rng, n_extra=8)
+    fp = find_fixed_points(toy, toy_jacobian, rng.uniform(-3, 3, (40, 2)), rng=rng, n_extra=8)
     order = np.argsort(fp.x[:, 0])
     np.testing.assert_allclose(fp.x[order], [[-1, -0.5], [0, 0], [1, 0.5]], atol=1e-12)
     assert list(fp.kind[order]) == ["stable", "saddle", "stable"]
@@ -97,7 +101,7 @@ def test_saturation_and_capture_recapture_are_consistent(net_g2):
     _, _, fp = net_g2
     solves, unique = fp.saturation
     assert solves[-1] == fp.n_solves == 96 and np.all(np.diff(unique) >= 0)
-    assert unique[-1] == np.sum(fp.origin != fpm.ORIGINS.index("symmetry")) - np.sum(fp.origin == 2)
+    assert unique[-1] == np.sum(fp.origin != ORIGINS.index("symmetry")) - np.sum(fp.origin == 2)
     assert fp.capture_recapture_estimate >= np.sum(fp.times_found > 0)
     assert fp.capture_recapture_se >= 0 and np.isfinite(fp.chapman_estimate)
     # deflated solves find points off the occasions' design: no estimate of the total is below the count
@@ -119,9 +123,9 @@ def test_deflation_keeps_a_solve_from_returning_a_known_root():
     root = np.array([[1.0, 0.5]])
     x0 = root + np.array([[0.05, -0.03]])
     common = dict(tol=1e-10, max_iter=50, ell=0.3, cap=2.0)
-    X, ok, _ = fpm._newton(toy, toy_jacobian, x0, known=None, **common)
+    X, ok, _ = newton(toy, toy_jacobian, x0, known=None, **common)
     assert ok[0] and np.allclose(X[0], root[0])  # undeflated: back to the known root
-    X, ok, _ = fpm._newton(toy, toy_jacobian, x0, known=root, **common)
+    X, ok, _ = newton(toy, toy_jacobian, x0, known=root, **common)
     assert not np.allclose(X[0], root[0], atol=1e-3)
     assert not ok[0] or np.abs(toy(X)).max() < 1e-10  # a different root, or none
 
@@ -135,7 +139,7 @@ def test_slow_point_reported_with_its_q():
         out[:, 0, 0], out[:, 1, 1] = 2 * X[:, 0], 1.0
         return out
 
-    fp = fpm.find_fixed_points(F, DF, np.random.default_rng(0).normal(size=(6, 2)), fallback_iter=60)
+    fp = find_fixed_points(F, DF, np.random.default_rng(0).normal(size=(6, 2)), fallback_iter=60)
     assert fp.x.shape[0] == 0 and fp.n_converged == 0 and fp.n_fallback == 6
     assert fp.slow_points.shape == (1, 2)
     np.testing.assert_allclose(fp.slow_points[0], 0.0, atol=1e-4)
@@ -178,7 +182,7 @@ def test_only_the_trivial_point_below_g_c_is_ok_and_unique():
     assert fpm.theory_count(0.5, 0.0, 40) == 1.0  # Kac-Rice complexity 0 below g_c
     fp = fpm.network_fixed_points("rate", J, theta, n_init=16, rng=np.random.default_rng(0),
                                   expected_points=fpm.theory_count(0.5, 0.0, 40))
-    assert fp.x.shape == (1, 40) and not fpm.nontrivial(fp.x).any()
+    assert fp.x.shape == (1, 40) and not nontrivial(fp.x).any()
     assert fp.capture_recapture_estimate == 1.0 and fpm.odd_index_certificate(J) == 0
 
 
@@ -208,12 +212,12 @@ def test_an_odd_number_of_real_eigenvalues_above_one_proves_other_points():
 def test_chao1_and_chapman_on_known_population():
     rng = np.random.default_rng(0)
     captures = rng.integers(0, 300, size=400)  # 300 equally catchable classes, 400 captures
-    est, se = fpm.capture_recapture(np.bincount(captures))
+    est, se = capture_recapture(np.bincount(captures))
     assert abs(est - 300) < 3 * se + 10
-    c_est, c_se = fpm.chapman(set(captures[:200]), set(captures[200:]))
+    c_est, c_se = chapman(set(captures[:200]), set(captures[200:]))
     assert abs(c_est - 300) < 3 * c_se
-    assert fpm.capture_recapture(np.array([1, 1, 2, 5])) == pytest.approx((4 + 2 * 1 / (2 * 2), 2.0), rel=0.5)
-    assert fpm.capture_recapture(np.array([3, 4]))[0] == 2.0  # no singletons: nothing unseen
+    assert capture_recapture(np.array([1, 1, 2, 5])) == pytest.approx((4 + 2 * 1 / (2 * 2), 2.0), rel=0.5)
+    assert capture_recapture(np.array([3, 4]))[0] == 2.0  # no singletons: nothing unseen
 
 
 def test_dataset_has_units_and_round_trips(tmp_path, net_g2):
@@ -239,9 +243,9 @@ def test_invalid_arguments_are_named(kwargs, match):
     with pytest.raises(ValueError, match=match):
         fpm.network_fixed_points(**args)
     with pytest.raises(ValueError, match="rng"):
-        fpm.find_fixed_points(toy, toy_jacobian, np.ones((2, 2)), n_extra=2)
+        find_fixed_points(toy, toy_jacobian, np.ones((2, 2)), n_extra=2)
     with pytest.raises(ValueError, match="stability"):
-        fpm.find_fixed_points(toy, toy_jacobian, np.ones((2, 2)), stability="sideways")
+        find_fixed_points(toy, toy_jacobian, np.ones((2, 2)), stability="sideways")
 
 
 def test_estimates_of_the_total_are_not_below_the_points_found():
@@ -255,42 +259,42 @@ def test_estimates_of_the_total_are_not_below_the_points_found():
 
 
 def bits(*roots):
-    return sum(1 << fpm.ROOTS.index(r) for r in roots)
+    return sum(1 << ROOTS.index(r) for r in roots)
 
 
 def test_found_by_keeps_every_kind_of_start_that_returned_a_point():
     # (1, 1/2) is reached from a trajectory state first and then from a Gaussian draw: its first origin is
     # "trajectory", but it belongs to the Gaussian sample too; (-1, -1/2) only from a Gaussian draw
     x0s = np.array([[1.01, 0.51], [0.99, 0.49], [-1.02, -0.5]])
-    fp = fpm.find_fixed_points(toy, toy_jacobian, x0s, x0_origin=["trajectory", "gaussian", "gaussian"])
+    fp = find_fixed_points(toy, toy_jacobian, x0s, x0_origin=["trajectory", "gaussian", "gaussian"])
     order = np.argsort(fp.x[:, 0])
     np.testing.assert_allclose(fp.x[order], [[-1, -0.5], [1, 0.5]], atol=1e-12)
-    assert [fpm.ORIGINS[o] for o in fp.origin[order]] == ["gaussian", "trajectory"]
+    assert [ORIGINS[o] for o in fp.origin[order]] == ["gaussian", "trajectory"]
     assert list(fp.found_by[order]) == [bits("gaussian"), bits("trajectory", "gaussian")]
     np.testing.assert_array_equal(fp.root_starts, [0, 1, 2, 0])
     np.testing.assert_array_equal(fp.root_converged, [0, 1, 2, 0])
     with pytest.raises(ValueError, match="x0_origin must be one of"):
-        fpm.find_fixed_points(toy, toy_jacobian, x0s, x0_origin=["trajectory", "gaussian"])
+        find_fixed_points(toy, toy_jacobian, x0s, x0_origin=["trajectory", "gaussian"])
     with pytest.raises(ValueError, match="x0_origin must be one of"):
-        fpm.find_fixed_points(toy, toy_jacobian, x0s, x0_origin="attractor")
+        find_fixed_points(toy, toy_jacobian, x0s, x0_origin="attractor")
 
 
 def test_deflated_solves_inherit_the_root_of_the_point_they_start_from():
     # one trajectory start converges to (1, 1/2); deflated solves from it find (0, 0) and (-1, -1/2): those are
     # "extra" points, but their chain began on the trajectory, so they carry its bias (no Gaussian bit)
-    fp = fpm.find_fixed_points(toy, toy_jacobian, np.array([[1.01, 0.51]]), x0_origin="trajectory", n_extra=12,
-                               rng=np.random.default_rng(0), perturbation=2.0)
+    fp = find_fixed_points(toy, toy_jacobian, np.array([[1.01, 0.51]]), x0_origin="trajectory", n_extra=12,
+                           rng=np.random.default_rng(0), perturbation=2.0)
     assert fp.x.shape[0] == 3
-    assert sorted(fpm.ORIGINS[o] for o in fp.origin) == ["extra", "extra", "trajectory"]
+    assert sorted(ORIGINS[o] for o in fp.origin) == ["extra", "extra", "trajectory"]
     assert list(fp.found_by) == [bits("trajectory")] * 3
 
 
 def test_a_fallback_end_point_keeps_the_root_of_its_stalled_start():
     # one Newton iteration brings neither start home; Levenberg-Marquardt takes both to (0, 0)
-    fp = fpm.find_fixed_points(toy, toy_jacobian, np.array([[0.6, 0.2], [2.5, -1.0]]), x0_origin="gaussian",
-                               max_iter=1, fallback=2, fallback_iter=60)
+    fp = find_fixed_points(toy, toy_jacobian, np.array([[0.6, 0.2], [2.5, -1.0]]), x0_origin="gaussian",
+                           max_iter=1, fallback=2, fallback_iter=60)
     np.testing.assert_allclose(fp.x, [[0.0, 0.0]], atol=1e-12)
-    assert fp.n_converged == 0 and fpm.ORIGINS[fp.origin[0]] == "fallback"
+    assert fp.n_converged == 0 and ORIGINS[fp.origin[0]] == "fallback"
     assert list(fp.found_by) == [bits("gaussian")]
     np.testing.assert_array_equal(fp.root_converged, [0, 0, 2, 0])  # reached by the fallback, counted
 
@@ -301,8 +305,8 @@ def test_mirror_pairs_share_their_roots_and_network_starts_are_labelled():
     fp = fpm.network_fixed_points("rate", J, theta, n_init=48, rng=np.random.default_rng(0), init_states=states,
                                   state_fraction=0.25)
     np.testing.assert_array_equal(fp.root_starts, [0, 6, 18, 0])  # 24 independent solves: 6 states, 18 draws
-    assert fp.found_by.min() >= 0 and fp.found_by.max() < 1 << len(fpm.ROOTS)
-    nonzero = fpm.nontrivial(fp.x)
+    assert fp.found_by.min() >= 0 and fp.found_by.max() < 1 << len(ROOTS)
+    nonzero = nontrivial(fp.x)
     assert np.all(fp.found_by[nonzero] > 0)  # every point other than 0 traces back to some start
     for k in np.flatnonzero(nonzero):
         m = int(np.argmin(np.linalg.norm(fp.x + fp.x[k], axis=1)))
@@ -315,27 +319,27 @@ def test_origin_samples_closed_form():
     X = np.array([v * np.ones(N) for v in (0.0, 1.0, -1.0, 2.0, -2.0, 3.0, -3.0)])
     g, t = bits("gaussian"), bits("trajectory")
     found_by = np.array([g, g, g, g | t, g | t, t, t])
-    s = fpm.origin_samples(X, found_by, symmetric=True)
+    s = origin_samples(X, found_by, symmetric=True)
     assert s["gaussian"].n == 4 and s["gaussian"].mean_sq_radius == pytest.approx(2.5)
     assert s["gaussian"].sem == pytest.approx(np.std([1, 4], ddof=1) / np.sqrt(2))  # mirrors count once
     assert s["trajectory"].n == 4 and s["trajectory"].mean_sq_radius == pytest.approx(6.5)
     assert s["unbiased"] == s["gaussian"]
     assert s["homotopy"].n == 0 and np.isnan(s["homotopy"].mean_sq_radius) and np.isnan(s["homotopy"].sem)
-    one = fpm.origin_samples(X[[0, 1, 3, 5]], found_by[[0, 1, 3, 5]], symmetric=False)
+    one = origin_samples(X[[0, 1, 3, 5]], found_by[[0, 1, 3, 5]], symmetric=False)
     assert one["gaussian"].n == 2 and one["gaussian"].sem == pytest.approx(np.std([1, 4], ddof=1) / np.sqrt(2))
-    assert one["trajectory"].n == 2 and np.isnan(fpm.origin_samples(X[:2], found_by[:2], symmetric=True)[
+    assert one["trajectory"].n == 2 and np.isnan(origin_samples(X[:2], found_by[:2], symmetric=True)[
         "gaussian"].sem)  # a single pair: no spread to estimate
     with pytest.raises(ValueError, match="roots must be names in"):
-        fpm.origin_samples(X, found_by, symmetric=True, roots=("attractor",))
+        origin_samples(X, found_by, symmetric=True, roots=("attractor",))
 
 
 def test_dataset_carries_the_statistics_by_origin(net_g2):
     _, _, fp = net_g2
     ds = fpm.to_dataset(fp)
-    assert ds["found_by"].attrs["flag_meanings"].split() == list(fpm.ROOTS)
+    assert ds["found_by"].attrs["flag_meanings"].split() == list(ROOTS)
     np.testing.assert_array_equal(ds["found_by"].values, fp.found_by)
-    by = fpm.origin_samples(fp.x, fp.found_by, symmetric=True)
-    assert int(ds["n_from_gaussian"]) == by["gaussian"].n == int(fpm.nontrivial(fp.x).sum())  # only draws here
+    by = origin_samples(fp.x, fp.found_by, symmetric=True)
+    assert int(ds["n_from_gaussian"]) == by["gaussian"].n == int(nontrivial(fp.x).sum())  # only draws here
     assert float(ds["mean_sq_radius_from_gaussian"]) == pytest.approx(float(ds["mean_sq_radius"]))
     assert int(ds["n_from_trajectory"]) == 0 and np.isnan(float(ds["mean_sq_radius_from_trajectory"]))
     assert int(ds["starts_from_gaussian"]) == 48 and int(ds["converged_from_gaussian"]) >= 1

@@ -6,6 +6,9 @@ import pytest
 from rnnchaos import fixed_points as fpm
 from rnnchaos import homotopy
 from rnnchaos.dynamics import dphi
+from rnnchaos.fixed_point_result import ORIGINS
+from rnnchaos.fixed_point_search import find_fixed_points
+from rnnchaos.fixed_point_statistics import capture_recapture
 from rnnchaos.network import draw_disorder
 from rnnchaos.status import NumericalFailure
 
@@ -40,8 +43,8 @@ def test_a_returned_path_hands_its_unused_solves_to_a_new_one():
     F = lambda X: -(X**2) + 0.5  # noqa: E731  (batched; the branch from x = -2 returns, see above)
     DF = lambda X: (-2 * X)[:, :, None]  # noqa: E731
     start = (np.ones(1), np.array([-2.0]), 3.5)
-    fp = fpm.find_fixed_points(F, DF, np.array([[5.0]]), max_iter=1, fallback=0, paths=[start], path_solves=10_000,
-                               new_path=lambda: start)
+    fp = find_fixed_points(F, DF, np.array([[5.0]]), max_iter=1, fallback=0, paths=[start], path_solves=10_000,
+                           new_path=lambda: start)
     assert list(fp.path_end) == [homotopy.ENDS.index("returned")] * 5  # the start and its 4 replacements
     assert fp.path_solves.sum() <= 10_000 and np.all(fp.path_points == 2)
     np.testing.assert_allclose(np.sort(fp.x[:, 0]), [-np.sqrt(0.5), np.sqrt(0.5)], atol=1e-12)
@@ -65,7 +68,7 @@ def test_chaotic_network_paths_give_verified_points_and_diagnostics():
     fp = fpm.network_fixed_points("rate", J, theta, n_init=8, rng=np.random.default_rng(0), n_paths=2,
                                   path_solves=3000, extra_fraction=0.0)
     assert fp.path_crossings.shape == (2,) and np.all(fp.path_points <= fp.path_crossings)
-    assert np.sum(fp.origin == fpm.ORIGINS.index("homotopy")) >= 1
+    assert np.sum(fp.origin == ORIGINS.index("homotopy")) >= 1
     assert np.all(np.abs(np.stack([R(x) for x in fp.x])).max(axis=1) < 1e-10)
     solves, unique = fp.saturation
     assert solves[-1] == 8 + 2 and np.all(fp.iterations[-2:] == fp.path_solves)
@@ -100,5 +103,5 @@ def test_start_failure_is_reported():
 
 def test_chao2_scales_the_correction_by_the_occasions():
     incidence = np.array([1, 1, 1, 2, 3])  # f1 = 3, f2 = 1
-    assert fpm.capture_recapture(incidence)[0] == pytest.approx(5 + 3 * 2 / 4)
-    assert fpm.capture_recapture(incidence, n_occasions=4)[0] == pytest.approx(5 + 0.75 * 3 * 2 / 4)
+    assert capture_recapture(incidence)[0] == pytest.approx(5 + 3 * 2 / 4)
+    assert capture_recapture(incidence, n_occasions=4)[0] == pytest.approx(5 + 0.75 * 3 * 2 / 4)
