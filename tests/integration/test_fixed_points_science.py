@@ -22,6 +22,7 @@ from rnnchaos.fixed_points import network_fixed_points
 from rnnchaos.kac_rice import kac_rice_solution
 from rnnchaos.network import draw_disorder
 from rnnchaos.simulate import simulate
+from rnnchaos.status import NumericalFailure
 
 pytestmark = pytest.mark.slow
 G = 2.0
@@ -90,15 +91,20 @@ def test_homotopy_finds_points_where_newton_from_random_starts_does_not(theory):
     N = 400
     d = draw_disorder(N, 0)
     J, theta = d.couplings(G), d.biases(0.0)
-    newton = network_fixed_points("rate", J, theta, n_init=32, extra_fraction=0.0, fallback=0, eigenvalues=False,
-                                  rng=np.random.default_rng(0))
+    try:
+        newton = network_fixed_points("rate", J, theta, n_init=32, extra_fraction=0.0, fallback=0,
+                                      eigenvalues=False, rng=np.random.default_rng(0))
+        n_newton = newton.n_converged
+    except NumericalFailure as err:  # only x* = 0 found, where J's real eigenvalues prove other points exist
+        assert err.status == "trivial_only"
+        n_newton = 0
     both = network_fixed_points("rate", J, theta, n_init=1, extra_fraction=0.0, fallback=0, eigenvalues=False,
                                 rng=np.random.default_rng(0), n_paths=1, path_solves=25_000)
     on_path = both.x[both.origin == 4]
-    print(f"Newton: {newton.n_converged} of 32 converged; path: {both.path_crossings[0]} crossings, "
+    print(f"Newton: {n_newton} of 32 converged; path: {both.path_crossings[0]} crossings, "
           f"{on_path.shape[0]} verified points, <x*^2> = {np.mean(on_path**2):.3f} (theory "
           f"{theory.mean_sq_radius:.3f})")
-    assert newton.n_converged <= 4
+    assert n_newton <= 4
     assert on_path.shape[0] >= 10
     # no <x*^2> bound: one path's points are a connected chain, not a sample of mu* (measured 1.31 and 2.13 for
     # two drives against 1.146), so the path's radius says where it went, not what a typical fixed point is
