@@ -178,7 +178,7 @@ def test_summary_of_failed_and_missing_points_has_no_integer_sentinel(mixed_fixe
             if values.dtype.kind in "iuf":
                 assert not np.any(values <= -(2.0**62)), v
             if values.dtype.kind in "iu":  # only flag variables (status, attractor) stay integer
-                assert "flag_meanings" in ds[v].attrs, f"{v} is {values.dtype}: counts must be float (NaN where missing)"
+                assert "flag_meanings" in ds[v].attrs, f"{v} is {values.dtype}: counts must be float (NaN if missing)"
 
 
 def test_summary_counts_are_nan_where_failed_or_not_computed(mixed_fixed_points):

@@ -276,7 +276,8 @@ def test_yaml_errors_name_file_and_line(tmp_path):
 def test_duplicate_keys_are_rejected_at_every_depth(tmp_path):
     top = tmp_path / "top.yaml"
     top.write_text("g: [1.0]\nN: [20]\ng: [2.0]\n")
-    with pytest.raises(ConfigError, match=rf"^{re.escape(str(top))}, line 3: duplicate key `g` \(first given on line 1\)"):
+    message = rf"^{re.escape(str(top))}, line 3: duplicate key `g` \(first given on line 1\)"
+    with pytest.raises(ConfigError, match=message):
         check_config_files([tmp_path / "missing.yaml", top])
     nested = tmp_path / "nested.yaml"
     nested.write_text("lyapunov:\n  k: 5\n  dt: 0.1\n  k: 6\n")
@@ -353,7 +354,8 @@ def test_plan_of_the_default_config_counts_every_job_once():
 def test_lyapunov_memory_follows_the_closed_form():
     settings = {"k": 20000}
     assert resources.array_bytes("lyapunov", 20000, settings) == 8 * (4 * 20000**2 + 6 * 20000 * 20001)
-    assert resources.mem_mb("lyapunov", 20000, settings) == int(500 + 1.5 * 8 * (4 * 20000**2 + 6 * 20000 * 20001) / 1e6)
+    expected = int(500 + 1.5 * 8 * (4 * 20000**2 + 6 * 20000 * 20001) / 1e6)
+    assert resources.mem_mb("lyapunov", 20000, settings) == expected
 
 
 def test_lyapunov_time_is_bound_by_streaming_J_at_small_k():
