@@ -4,12 +4,15 @@ Mean-field theory describes the chaotic state; a finite network can instead sett
 orbit (more often at small N and near g_c), and averaging such a network with chaotic ones biases a comparison with
 the theory. Three measurements decide the class:
 
-* the end-of-run relative speed ``v = |F(x_end)| / |x_end|`` with ``F(x) = -x + J phi(x) + theta`` (the vector
-  field of the rate network, and ``a_{t+1} - a_t`` of the map, so both share it): zero at a fixed point;
+* the end-of-run speed ``v = |F(x_end)| / sqrt(N)`` (root mean square over units) with
+  ``F(x) = -x + J phi(x) + theta`` (the vector field of the rate network, and ``a_{t+1} - a_t`` of the map, so
+  both share it): zero at a fixed point, including ``x* = 0``, which a speed relative to ``|x|`` would miss (a
+  decaying linear mode keeps ``|F(x)|/|x|`` of order one all the way to 0);
 * the recurrence distance ``r``: the smallest distance between the final state and the piecewise-linear path of
-  the earlier record (lags of at least ``min_lag`` samples), relative to the fluctuation radius
-  ``sqrt(sum_i var_t x_i)``: zero on a periodic orbit whose period the record covers, and of order one on a chaotic
-  trajectory of a large network, which does not return;
+  the earlier record, relative to the fluctuation radius ``sqrt(sum_i var_t x_i)``, searched only beyond the first
+  lag at which the distance stops growing (the path must have gone away and come back: a trajectory that creeps
+  monotonically towards a point is never called periodic): zero on a periodic orbit whose period the record
+  covers, and of order one on a chaotic trajectory of a large network, which does not return;
 * the largest Lyapunov exponent and its standard error: positive in chaos, zero on a limit cycle of a flow,
   negative on a periodic orbit of a map and at a stable fixed point.
 
@@ -28,7 +31,7 @@ import numpy as np
 #: Attractor classes and their codes (CF flag values of the stored ``attractor`` variable).
 ATTRACTOR_CLASSES: dict[str, int] = {"chaotic": 0, "limit_cycle": 1, "fixed_point": 2, "undecided": 3}
 #: Default thresholds (relative speed, relative recurrence distance, standard errors of lambda_max).
-SPEED_TOL, RECURRENCE_TOL, Z = 1e-6, 2e-2, 3.0
+SPEED_TOL, RECURRENCE_TOL, Z = 1e-6, 2e-2, 3.0  # speed_tol: rms speed per unit
 
 
 @dataclass(frozen=True)
@@ -44,17 +47,16 @@ class Attractor:
 
 
 def end_speed(x: np.ndarray, J: np.ndarray, theta: np.ndarray) -> float:
-    """Relative speed ``|F(x)| / |x|`` with ``F(x) = -x + J phi(x) + theta`` (for the map: ``|a_{t+1} - a_t| / |a|``).
-
-    Scale-free, so that the same tolerance serves every g and N; zero exactly at a fixed point.
-    """
+    """Root-mean-square speed ``|F(x)| / sqrt(N)`` with ``F(x) = -x + J phi(x) + theta`` (for the map:
+    ``|a_{t+1} - a_t| / sqrt(N)``): per unit, so that one tolerance serves every N; zero exactly at a fixed point."""
     x = np.asarray(x, dtype=float)
     F = -x + J @ np.tanh(x) + theta
-    return float(np.linalg.norm(F) / max(np.linalg.norm(x), 1e-300))
+    return float(np.linalg.norm(F) / np.sqrt(max(x.size, 1)))
 
 
 def recurrence_distance(record: np.ndarray, *, min_lag: int = 2) -> tuple[float, int]:
-    """Distance of the last state of ``record`` (n_samples, N) to the earlier path, and the lag where it is smallest.
+    """Distance of the last state of ``record`` (n_samples, N) to the earlier path, and the lag where it is smallest
+    beyond the departure (the lags over which the distance grows going back from the end).
 
     The path between consecutive samples is taken as a straight segment, so a period that is not a whole number of
     samples is still found (to second order in the sampling step). The distance is relative to the fluctuation
@@ -75,7 +77,12 @@ def recurrence_distance(record: np.ndarray, *, min_lag: int = 2) -> tuple[float,
     dd = np.einsum("ij,ij->i", d, d)
     s = np.clip(np.einsum("ij,ij->i", p - a, d) / np.where(dd > 0, dd, 1.0), 0.0, 1.0)
     dist = np.linalg.norm(a + s[:, None] * d - p, axis=1)
-    i = int(np.argmin(dist))
+    # going back in time from the end, skip the departure: the lags over which the distance still grows
+    back = dist[::-1]
+    turned = np.flatnonzero(np.diff(back) <= 0)
+    if turned.size == 0:  # the distance grows all the way back: no return
+        return float("inf"), 0
+    i = dist.size - 1 - int(turned[0] + np.argmin(back[turned[0]:]))
     return float(dist[i] / radius), int(n - 1 - i - round(float(s[i])))
 
 

@@ -43,7 +43,7 @@ class Simulation:
     delta_inf_overlap_sem: float
     delta_inf_time: float       # frozen variance (1/N) sum_i <x_i>^2 over time blocks (biased upwards)
     delta_inf_time_sem: float
-    end_speed: float            # |F(x)| / |x| at the last sample (0 at a fixed point)
+    end_speed: float            # rms speed |F(x)| / sqrt(N) at the last sample (0 at a fixed point)
     recurrence: float           # closest return of the last state to the earlier path, / fluctuation radius
     recurrence_lag: float       # time back to that closest return
 
@@ -181,7 +181,7 @@ def to_dataset(sim: Simulation) -> xr.Dataset:
                                "frozen variance Delta_inf: (1/N) sum_i <x_i>^2 over time blocks (biased upwards)"}),
             "delta_inf_time_sem": ((), sim.delta_inf_time_sem,
                                    {"units": "1", "long_name": "standard error of delta_inf_time"}),
-            "end_speed": ((), sim.end_speed, {"units": "1", "long_name": "relative speed |F(x)|/|x| at the end"}),
+            "end_speed": ((), sim.end_speed, {"units": "1", "long_name": "rms speed |F(x)|/sqrt(N) at the end"}),
             "recurrence": ((), sim.recurrence, {"units": "1", "long_name":
                            "closest return of the final state to its earlier path / fluctuation radius"}),
             "recurrence_lag": ((), sim.recurrence_lag, {"units": tu, "long_name": "time back to that return"}),

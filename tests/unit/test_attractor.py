@@ -102,3 +102,25 @@ def test_recurrence_of_a_sampled_circle_is_second_order_in_the_step():
     with pytest.raises(ValueError, match="min_lag"):
         recurrence_distance(rec, min_lag=0)
     assert recurrence_distance(np.ones((10, 3)))[0] == np.inf
+
+
+def test_decay_to_the_origin_is_a_fixed_point_not_a_cycle():
+    """g = 0.5, sigma_b = 0: x decays to x* = 0 like exp(-(1 - g lambda) t); |F(x)|/|x| would stay of order one,
+    the rms speed |F(x)|/sqrt(N) vanishes."""
+    d = draw_disorder(100, 3)
+    J, theta = d.couplings(0.5), np.zeros(100)
+    rec = record_of("rate", J, theta, n=100, every=10, x0=np.random.default_rng(0).standard_normal(100),
+                    transient=2000)
+    assert end_speed(rec[-1], J, theta) < 1e-30
+    att = classify(speed=end_speed(rec[-1], J, theta), recurrence=recurrence_distance(rec)[0], lambda_max=-0.5,
+                   lambda_max_sem=0.01)
+    assert att.name == "fixed_point"
+
+
+def test_a_trajectory_creeping_towards_a_point_never_returns():
+    """At g = g_c the approach to x* = 0 is a power law: slow, monotone, and no return (recurrence inf)."""
+    t = np.arange(200.0)
+    rec = np.outer(1 / np.sqrt(1 + t), np.linspace(-1, 1, 7))
+    r, lag = recurrence_distance(rec)
+    assert r == np.inf and lag == 0
+    assert classify(speed=1e-4, recurrence=r, lambda_max=-0.001, lambda_max_sem=0.001).name == "undecided"
