@@ -17,9 +17,10 @@ the theory. Three measurements decide the class:
   negative on a periodic orbit of a map and at a stable fixed point.
 
 Decision (``z`` standard errors, default 3): ``v < speed_tol`` -> fixed point; else ``lambda_max > z sem`` ->
-chaotic; else ``r < recurrence_tol`` and ``lambda_max < z sem`` -> limit cycle; else undecided. A class is never
-guessed: a point whose exponent is missing (failed or not computed) is undecided unless the speed alone shows a fixed
-point.
+chaotic; else ``r < recurrence_tol`` and (for a flow) ``|lambda_max| <= z sem`` -> limit cycle; else undecided.
+A class is never guessed: a point whose exponent is missing (failed or not computed) is undecided unless the speed
+alone shows a fixed point. The simulate and lyapunov stages start from the same state
+(:func:`rnnchaos.network.initial_state`), so the speed, the return and the exponent describe one attractor.
 """
 
 from __future__ import annotations
@@ -86,20 +87,29 @@ def recurrence_distance(record: np.ndarray, *, min_lag: int = 2) -> tuple[float,
     return float(dist[i] / radius), int(n - 1 - i - round(float(s[i])))
 
 
-def classify(*, speed: float, recurrence: float, lambda_max: float, lambda_max_sem: float,
+def classify(*, speed: float, recurrence: float, lambda_max: float, lambda_max_sem: float, flow: bool = True,
              speed_tol: float = SPEED_TOL, recurrence_tol: float = RECURRENCE_TOL, z: float = Z) -> Attractor:
-    """Class of the attractor from the relative end speed, the recurrence distance and lambda_max +- sem."""
+    """Class of the attractor from the rms end speed, the recurrence distance and lambda_max +- sem.
+
+    ``flow``: a continuous-time system (the rate network), whose limit cycle has lambda_max = 0 (the direction
+    along the orbit), so a cycle needs ``|lambda_max| <= z sem``; a moving state that returns while lambda_max is
+    significantly negative is then undecided (e.g. still on its way to a fixed point). For a map (``flow=False``) a
+    periodic orbit has lambda_max <= 0.
+    """
     if not (speed_tol > 0 and recurrence_tol > 0 and z > 0):
         raise ValueError(f"speed_tol, recurrence_tol and z must be > 0, got {speed_tol}, {recurrence_tol}, {z}")
     if np.isfinite(speed) and speed < speed_tol:
-        return Attractor("fixed_point", f"end speed {speed:.2e} < {speed_tol:g}")
+        return Attractor("fixed_point", f"rms end speed {speed:.2e} < {speed_tol:g}")
     if not (np.isfinite(lambda_max) and np.isfinite(lambda_max_sem)):
         return Attractor("undecided", "lambda_max missing (failed or not computed) and the state still moves")
     margin = z * max(lambda_max_sem, 0.0)
     if lambda_max > margin:
         return Attractor("chaotic", f"lambda_max = {lambda_max:.4g} > {z:g} sem = {margin:.2g}")
-    if np.isfinite(recurrence) and recurrence < recurrence_tol:
+    returns = np.isfinite(recurrence) and recurrence < recurrence_tol
+    if returns and (not flow or lambda_max >= -margin):
         return Attractor("limit_cycle", f"returns to within {recurrence:.2e} of its path; "
-                                        f"lambda_max = {lambda_max:.4g} <= {z:g} sem = {margin:.2g}")
+                                        f"lambda_max = {lambda_max:.4g} (within {z:g} sem = {margin:.2g} of "
+                                        f"{'0' if flow else 'or below 0'})")
     return Attractor("undecided", f"lambda_max = {lambda_max:.4g} (<= {z:g} sem = {margin:.2g}), moving "
-                                  f"(speed {speed:.2e}), no return within {recurrence:.2e} of its path")
+                                  f"(speed {speed:.2e}), return within {recurrence:.2e} of its path"
+                                  + (" but lambda_max < 0 for a flow" if returns else ""))

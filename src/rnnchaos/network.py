@@ -53,6 +53,13 @@ def draw_disorder(N: int, seed: int) -> Disorder:
     return Disorder(z_J=z_J, z_theta=z_theta, N=int(N), seed=int(seed))
 
 
+def initial_state(N: int, seed: int) -> np.ndarray:
+    """Standard-normal initial state of network ``(N, seed)``, shared by the simulate and lyapunov stages so that
+    both follow the same trajectory onto the same attractor (its class combines the simulation's end speed and
+    recurrence with the Lyapunov stage's exponent)."""
+    return rng_for(N, seed, "initial_state").standard_normal(int(N))
+
+
 def couplings(z_J: np.ndarray, g: float) -> np.ndarray:
     """Scale standard-normal disorder to couplings ``J_ij ~ N(0, g^2/N)``; ``g >= 0``."""
     if not np.isfinite(g) or g < 0:

@@ -62,8 +62,10 @@ GRID = ("g", "sigma_b", "N", "seed")
 
 
 def summarise(*, simulate: Sequence[xr.Dataset], lyapunov: Sequence[xr.Dataset],
-              fixed_points: Sequence[xr.Dataset], dmft: Sequence[xr.Dataset]) -> xr.Dataset:
+              fixed_points: Sequence[xr.Dataset], dmft: Sequence[xr.Dataset], model: str = "rate") -> xr.Dataset:
     """Combine per-point datasets of each stage into one Dataset on the (g, sigma_b, N, seed) grid.
+
+    ``model`` ("rate": a flow, "map") decides what a limit cycle's exponent must be (:func:`attractor_classes`).
 
     Values are float (NaN where missing); each ``<prefix>status`` is ``int8`` with the flags of
     :data:`rnnchaos.status.SUMMARY_STATUS_CODES` (``not_computed`` where the stage has no file for the point).
@@ -80,7 +82,7 @@ def summarise(*, simulate: Sequence[xr.Dataset], lyapunov: Sequence[xr.Dataset],
     for name in [v for v in out.data_vars if v.endswith("status")]:
         out[name] = _status_flags(out[name], details.get(name, ""))
     if "sim_end_speed" in out and "lyap_lambda_max" in out:
-        out["attractor"] = attractor_classes(out)
+        out["attractor"] = attractor_classes(out, flow=model != "map")
     if "fp_status" in out and "seed" in out.dims:
         out.update(origin_means(out))
     for name in out.variables:
@@ -91,7 +93,7 @@ def summarise(*, simulate: Sequence[xr.Dataset], lyapunov: Sequence[xr.Dataset],
     return out
 
 
-def attractor_classes(out: xr.Dataset) -> xr.DataArray:
+def attractor_classes(out: xr.Dataset, *, flow: bool = True) -> xr.DataArray:
     """The attractor class of every simulated network (:func:`rnnchaos.attractor.classify`), an ``int8`` flag
     variable; ``not_computed`` where the simulation is missing or failed (a missing exponent alone gives
     ``undecided``, unless the network stopped on a fixed point)."""
@@ -102,7 +104,8 @@ def attractor_classes(out: xr.Dataset) -> xr.DataArray:
     for idx in np.ndindex(speed.shape):
         if np.isfinite(speed.values[idx]):
             codes[idx] = classify(speed=float(speed.values[idx]), recurrence=float(rec.values[idx]),
-                                  lambda_max=float(lam.values[idx]), lambda_max_sem=float(sem.values[idx])).code
+                                  lambda_max=float(lam.values[idx]), lambda_max_sem=float(sem.values[idx]),
+                                  flow=flow).code
     flags = {"not_computed": NOT_COMPUTED, **ATTRACTOR_CLASSES}
     return xr.DataArray(codes, dims=speed.dims, coords=speed.coords, attrs={
         "long_name": "attractor of the simulated network (rnnchaos.attractor: end speed, recurrence, "

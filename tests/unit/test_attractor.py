@@ -71,7 +71,7 @@ def test_period_two_map_is_a_cycle_with_negative_exponent():
     assert lyap.lambda_max == pytest.approx(np.log(2.0 / np.cosh(a_star) ** 2), abs=1e-4)
     assert lag % 2 == 0 and r < 1e-8
     att = classify(speed=end_speed(rec[-1], J, theta), recurrence=r, lambda_max=lyap.lambda_max,
-                   lambda_max_sem=lyap.lambda_max_sem)
+                   lambda_max_sem=lyap.lambda_max_sem, flow=False)
     assert att.name == "limit_cycle"
 
 
@@ -124,3 +124,12 @@ def test_a_trajectory_creeping_towards_a_point_never_returns():
     r, lag = recurrence_distance(rec)
     assert r == np.inf and lag == 0
     assert classify(speed=1e-4, recurrence=r, lambda_max=-0.001, lambda_max_sem=0.001).name == "undecided"
+
+
+def test_a_flow_returning_with_a_negative_exponent_is_not_a_limit_cycle_but_a_map_is():
+    """A limit cycle of a flow has lambda_max = 0 (along the orbit); a periodic orbit of a map may contract."""
+    moving = dict(speed=0.2, recurrence=1e-3, lambda_max=-0.15, lambda_max_sem=0.005)
+    assert classify(**moving).name == "undecided"
+    assert "negative" in classify(**moving).reason or "< 0" in classify(**moving).reason
+    assert classify(**moving, flow=False).name == "limit_cycle"
+    assert classify(**{**moving, "lambda_max": -0.01}).name == "limit_cycle"  # within 3 sem of 0

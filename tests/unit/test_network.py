@@ -52,3 +52,10 @@ def test_streams_differ_by_purpose_and_are_reproducible():
 def test_bad_arguments_are_named(fn, args, match):
     with pytest.raises(ValueError, match=match):
         fn(*args)
+
+
+def test_initial_state_is_shared_reproducible_and_independent_of_the_disorder():
+    a, b = network.initial_state(50, 3), network.initial_state(50, 3)
+    assert np.array_equal(a, b) and a.shape == (50,)
+    assert not np.array_equal(a, network.initial_state(50, 4))
+    assert not np.allclose(a, network.draw_disorder(50, 3).z_theta)

@@ -11,6 +11,7 @@ with io.job_log(snakemake.log[0]):
         progress = ProgressLog(snakemake.rule, unit=lyapunov.progress_unit(settings))
         result = lyapunov.lyapunov_spectrum(snakemake.wildcards.model, disorder.couplings(point["g"]),
                                             disorder.biases(point["sigma_b"]), rng=rng, progress=progress,
+                                            x0=network.initial_state(point["N"], point["seed"]),
                                             **settings)
         return lyapunov.to_dataset(result)
 

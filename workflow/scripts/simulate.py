@@ -10,6 +10,7 @@ with io.job_log(snakemake.log[0]):
     def compute():
         result = simulate.simulate(snakemake.wildcards.model, disorder.couplings(point["g"]),
                                    disorder.biases(point["sigma_b"]), rng=rng,
+                                   x0=network.initial_state(point["N"], point["seed"]),
                                    progress=ProgressLog("simulate", unit="samples"), **settings)
         return simulate.to_dataset(result)
 
