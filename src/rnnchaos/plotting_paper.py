@@ -20,6 +20,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
+from rnnchaos.finite_size import comparison_seeds
 from rnnchaos.io import point_values
 from rnnchaos.plotting_base import (
     MODEL_TITLE,
@@ -29,7 +30,7 @@ from rnnchaos.plotting_base import (
     curve_colours,
     delta0_agreement,
     listed,
-    seed_stats,
+    selected_stats,
 )
 from rnnchaos.plotting_kac_rice import fixed_point_count, jacobian_spectrum, radial_separation
 
@@ -40,15 +41,17 @@ def scs_autocorrelation(summary: xr.Dataset, *, model: str) -> Drawing:
     sigmas = s.sigma_b.values[:2]
     fig = Figure(figsize=(4.4 * len(sigmas), 3.8), layout="constrained")
     axes = fig.subplots(1, len(sigmas), sharey=True, squeeze=False)[0]
-    drawn = set()
+    drawn, used = set(), []
+    select = comparison_seeds(summary).sel(N=s.N)  # the chaotic networks, where DMFT is chaotic
     for ax, sb in zip(axes, sigmas, strict=True):
         p = s.sel(sigma_b=sb)
         gs = [g for g in p.g.values if float(p["dmft_chaotic"].sel(g=g)) == 1] or list(p.g.values)
         drawn.update(gs)
         for c, g in zip(curve_colours(len(gs)), gs, strict=True):
-            q = p.sel(g=g)
-            mean, sem, _ = seed_stats(q["sim_delta"] / q["sim_delta0"], q["sim_status"])
-            d0, d0_sem, _ = seed_stats(q["sim_delta0"], q["sim_status"])
+            q, keep = p.sel(g=g), select.sel(sigma_b=sb, g=g)
+            mean, sem, _ = selected_stats(q["sim_delta"] / q["sim_delta0"], q["sim_status"], keep)
+            d0, d0_sem, n_used = selected_stats(q["sim_delta0"], q["sim_status"], keep)
+            used.append(int(n_used))
             label = rf"g={g:g}: $\Delta_0$ {float(d0):.3g}$\pm${float(d0_sem):.2g} (DMFT {float(q['dmft_delta0']):.3g})"
             ax.errorbar(q.tau.values, mean.values, yerr=sem.values, fmt="o", ms=2.5, color=c, label=label)
             if int(q["dmft_status"]) == 0:
@@ -62,7 +65,8 @@ def scs_autocorrelation(summary: xr.Dataset, *, model: str) -> Drawing:
     fig.suptitle(f"{MODEL_TITLE[model]}\nnormalised autocorrelation (SCS 1988)", fontsize=9)
     caption = (f"Normalised autocorrelation Delta(tau)/Delta0 of the chaotic state of the {model} model "
                f"(Sompolinsky, Crisanti & Sommers 1988): simulation at N = {int(s.N)} (dots, mean +- SEM over "
-               f"{s.sizes['seed']} seed(s)) against dynamical mean-field theory (lines) for g = "
+               f"the networks whose attractor is chaotic: {min(used, default=0)}-{max(used, default=0)} of "
+               f"{s.sizes['seed']} seed(s) per curve) against dynamical mean-field theory (lines) for g = "
                f"{listed(sorted(drawn))} (the gains mean-field theory calls chaotic), one panel per sigma_b in "
                f"{listed(sigmas)}.")
     return Drawing(fig, delta0_agreement(s.sel(sigma_b=sigmas)), caption)
