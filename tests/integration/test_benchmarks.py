@@ -41,8 +41,11 @@ def test_lyapunov_benchmark_small_k_table_measures_memory_speed_and_copies(capsy
     assert [(r[1], r[2]) for r in rows] == [("1", "float64"), ("1", "float32"), ("2", "float64"), ("2", "float32")]
     for r in rows:
         step, product, read, product_step, read_step, extra = (float(v) for v in r[3:9])
-        assert product_step == pytest.approx(product / step, rel=0.05) and read_step == pytest.approx(read / step,
-                                                                                                       rel=0.05)
+        for time, ratio in ((product, product_step), (read, read_step)):
+            # the columns are printed to 0.01 (ms and ratio): the ratio of the printed times brackets the printed
+            # ratio within that rounding, however short the times
+            h = 0.005
+            assert (time - h) / (step + h) - h <= ratio <= (time + h) / max(step - h, 1e-9) + h
         assert 0 <= extra < 0.1 if r[2] == "float64" else 0.5 <= extra < 0.6
 
 
