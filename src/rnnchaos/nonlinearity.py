@@ -1,0 +1,116 @@
+"""Transfer functions ``phi`` of the networks, with their derivatives: one object per nonlinearity.
+
+Every stage takes a :class:`Nonlinearity` (config key ``nonlinearity``, default ``tanh``) instead of calling
+``np.tanh``: the dynamics and their tangents use ``phi``/``dphi`` (or ``phi_dphi``, which shares the work), the
+fixed-point Newton solves ``dphi``, and second-order methods ``d2phi``. Held here:
+
+* ``tanh`` (default): ``phi' = 1 - phi^2``, ``phi'' = -2 phi phi'``; odd, slope 1 at 0, ``phi'''(0) = -2``.
+* ``erf``: ``phi(x) = erf(sqrt(pi) x / 2)``, scaled to slope 1 at the origin like tanh; ``phi'(x) =
+  exp(-pi x^2 / 4)``; odd, ``phi'''(0) = -pi / 2``. Its Gaussian averages have closed forms (exactness tests of the
+  quadrature used for the others).
+* ``logistic``: ``phi(x) = 1 / (1 + exp(-x))``, ``phi' = phi (1 - phi)``, ``phi'' = phi' (1 - 2 phi)``; neither odd
+  nor of slope 1 (``phi'(0) = 1/4``), the rate unit of seed 003's comparison.
+
+Instances are immutable and compared by ``name``; :func:`get` is the one place a name becomes an object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import erf as _erf
+from scipy.special import expit as _expit
+
+_SQRT_PI_2 = np.sqrt(np.pi) / 2
+
+
+@dataclass(frozen=True)
+class Nonlinearity:
+    """A transfer function with its first two derivatives (elementwise on numpy arrays of any shape).
+
+    ``phi_dphi(x)`` returns ``(phi(x), phi'(x))`` sharing the expensive part; ``odd`` says whether ``phi(-x) =
+    -phi(x)`` (the symmetry ``x* -> -x*`` of fixed points at ``sigma_b = 0``); ``slope0 = phi'(0)``.
+    """
+
+    name: str
+    phi: Callable[[np.ndarray], np.ndarray] = field(compare=False, repr=False)
+    dphi: Callable[[np.ndarray], np.ndarray] = field(compare=False, repr=False)
+    d2phi: Callable[[np.ndarray], np.ndarray] = field(compare=False, repr=False)
+    phi_dphi: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] = field(compare=False, repr=False)
+    odd: bool = field(compare=False)
+    slope0: float = field(compare=False)
+    formula: str = field(compare=False, default="")
+
+    def __call__(self, x):
+        return self.phi(x)
+
+
+def _tanh_dphi(x):
+    t = np.tanh(x)
+    return 1.0 - t * t
+
+
+def _tanh_d2phi(x):
+    t = np.tanh(x)
+    return -2.0 * t * (1.0 - t * t)
+
+
+def _tanh_phi_dphi(x):
+    t = np.tanh(x)
+    return t, 1.0 - t * t
+
+
+def _erf_phi(x):
+    return _erf(_SQRT_PI_2 * np.asarray(x))
+
+
+def _erf_dphi(x):
+    x = np.asarray(x)
+    return np.exp(-0.25 * np.pi * x * x)
+
+
+def _erf_d2phi(x):
+    x = np.asarray(x)
+    return -0.5 * np.pi * x * np.exp(-0.25 * np.pi * x * x)
+
+
+def _erf_phi_dphi(x):
+    return _erf_phi(x), _erf_dphi(x)
+
+
+def _logistic_dphi(x):
+    s = _expit(x)
+    return s * (1.0 - s)
+
+
+def _logistic_d2phi(x):
+    s = _expit(x)
+    return s * (1.0 - s) * (1.0 - 2.0 * s)
+
+
+def _logistic_phi_dphi(x):
+    s = _expit(x)
+    return s, s * (1.0 - s)
+
+
+TANH = Nonlinearity("tanh", np.tanh, _tanh_dphi, _tanh_d2phi, _tanh_phi_dphi, odd=True, slope0=1.0,
+                    formula="tanh(x)")
+ERF = Nonlinearity("erf", _erf_phi, _erf_dphi, _erf_d2phi, _erf_phi_dphi, odd=True, slope0=1.0,
+                   formula="erf(sqrt(pi) x / 2)")
+LOGISTIC = Nonlinearity("logistic", _expit, _logistic_dphi, _logistic_d2phi, _logistic_phi_dphi, odd=False,
+                        slope0=0.25, formula="1 / (1 + exp(-x))")
+
+#: the nonlinearities a config may name (key ``nonlinearity``)
+NONLINEARITIES: dict[str, Nonlinearity] = {n.name: n for n in (TANH, ERF, LOGISTIC)}
+
+
+def get(name: str | Nonlinearity) -> Nonlinearity:
+    """The :class:`Nonlinearity` called ``name`` (an instance passes through); ``ValueError`` names the choices."""
+    if isinstance(name, Nonlinearity):
+        return name
+    try:
+        return NONLINEARITIES[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"nonlinearity must be one of {sorted(NONLINEARITIES)}, got {name!r}") from None
