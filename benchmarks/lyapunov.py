@@ -48,6 +48,7 @@ import numpy as np
 from rnnchaos.lyapunov import make_workspace
 from rnnchaos.lyapunov_blas import GEQRT_MAX_K
 from rnnchaos.lyapunov_schedule import QRSchedule
+from rnnchaos.models import RateModel
 
 
 def bench(N: int, k: int, dtype: str, *, dt: float, t_ons: float | str, repeat: int, rng, clock=time.perf_counter,
@@ -63,7 +64,7 @@ def bench(N: int, k: int, dtype: str, *, dt: float, t_ons: float | str, repeat: 
     theta = np.zeros(N)
     x = rng.standard_normal(N)
     Q = np.linalg.qr(rng.standard_normal((N, k)))[0]
-    ws = make_workspace("rate", J, theta, x, Q, dt=dt, method="euler", dtype=dtype)
+    ws = make_workspace(RateModel(J, theta, dt=dt), x, Q, dtype=dtype)
     sched = QRSchedule(None if t_ons == "auto" else int(round(t_ons / dt)), dtype=dtype, t_ons_text=str(t_ons))
     while sched.auto and sched.steps < 150:  # the adaptive interval grows from one step by doubling: let it settle
         sched.step(ws)
@@ -128,7 +129,7 @@ def memory_speed(N: int, k: int, coupling: str, *, dt: float, repeat: int, rng, 
     x, Q = rng.standard_normal(N), np.linalg.qr(rng.standard_normal((N, k)))[0]
     tracemalloc.start()
     try:
-        ws = make_workspace("rate", J, np.zeros(N), x, Q, dt=dt, dtype=coupling, coupling_dtype=coupling)
+        ws = make_workspace(RateModel(J, np.zeros(N), dt=dt), x, Q, dtype=coupling, coupling_dtype=coupling)
         sched = QRSchedule(m, dtype=coupling, t_ons_text=f"{m * dt:g}")
         sched.step(ws)  # warm-up interval, inside the allocation count
         extra = tracemalloc.get_traced_memory()[1] / J.nbytes

@@ -7,7 +7,7 @@ The first ``k`` exponents of the discrete flow ``x_{n+1} = S(x_n)`` (one forward
 
     lambda_i = lim (1 / (h n)) sum_{q} log |R^{(q)}_ii|,   Q^{(q)} R^{(q)} = DS^{t_ons/h} Q^{(q-1)},
 
-where ``h`` is the time of one step (:func:`rnnchaos.dynamics.time_step`), ``DS`` the Jacobian of the step, and
+where ``h`` is the time of one step (the model's ``time_step``), ``DS`` the Jacobian of the step, and
 ``Q`` an orthonormal ``N x k`` frame re-orthonormalised by Householder QR (diagonal of ``R`` made positive) every
 ``t_ons`` time units (Benettin et al. 1980; Engelken, Wolf & Abbott 2020, "Lyapunov spectra of chaotic recurrent
 neural networks"), or with ``t_ons="auto"`` (default) as rarely as the frame's conditioning allows
@@ -17,6 +17,9 @@ exactly those of the discretised flow:
 * rate, Euler: ``Q <- (1 - dt) Q + dt J (phi'(x) * Q)`` (no ``N x N`` Jacobian is formed);
 * rate, RK4: the derivative of the RK4 step (RK4 applied to the variational system), so ``dt -> 0`` is visible;
 * map: ``Q <- J (phi'(a) * Q)``.
+
+Any other :class:`rnnchaos.model.Model` runs the generic path (:class:`rnnchaos.lyapunov_kernel.ModelWorkspace`):
+``Q <- model.tangent(x, Q)``, ``x <- model.step(x)``, with the same QR schedule and statistics (float64, numpy).
 
 Two layers: :func:`lyapunov_spectrum` (checked arguments, transients, batches, a :class:`LyapunovResult` with
 :func:`kaplan_yorke` and :func:`to_dataset`) over the strict kernel :func:`rnnchaos.lyapunov_kernel.qr_step` on a
@@ -40,13 +43,16 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from rnnchaos import dynamics
+from rnnchaos import dynamics, models
 from rnnchaos.lyapunov_backends import ArrayWorkspace, array_module
 from rnnchaos.lyapunov_blas import BlasWorkspace
+from rnnchaos.lyapunov_kernel import ModelWorkspace
 from rnnchaos.lyapunov_schedule import QRSchedule
+from rnnchaos.models import Network
+from rnnchaos.nonlinearity import TANH
 
-MODELS = ("rate", "map")
-METHODS = dynamics.METHODS
+MODELS = models.NAMES
+METHODS = models.METHODS
 DTYPES = ("float64", "float32")
 #: precisions of the couplings J in the steps' products (``coupling_dtype``)
 COUPLING_DTYPES = ("float64", "float32")
@@ -102,16 +108,21 @@ class LyapunovResult:
     dtype: str
     backend: str
     coupling_dtype: str = "float64"
+    time_unit: str = "tau"
+    model_attrs: dict | None = None
 
 
-def make_workspace(model: str, J, theta, x, Q, *, dt: float, method: str = "euler", dtype: str = "float64",
-                   backend: str = "numpy", exact_log_det: bool = False, coupling_dtype: str = "float64"):
-    """The kernel's workspace: BLAS for numpy Euler/map; the array-module code for RK4 and for ``cupy``."""
-    if backend == "numpy" and (model == "map" or method == "euler"):
-        return BlasWorkspace(model, J, theta, x, Q, dt=dt, dtype=dtype, coupling_dtype=coupling_dtype,
-                             exact_log_det=exact_log_det)
-    return ArrayWorkspace(array_module(backend), model, J, theta, x, Q, dt=dt, method=method, dtype=dtype,
-                          coupling_dtype=coupling_dtype)
+def make_workspace(model, x, Q, *, dtype: str = "float64", backend: str = "numpy", exact_log_det: bool = False,
+                   coupling_dtype: str = "float64"):
+    """The kernel's workspace for ``model``: the networks' fused kernels (BLAS for numpy Euler and the map, the
+    array-module code for RK4 and ``cupy``), else the generic :class:`ModelWorkspace` (float64, numpy)."""
+    if not isinstance(model, Network):
+        return ModelWorkspace(model, x, Q, exact_log_det=exact_log_det)
+    if backend == "numpy" and model.method in ("map", "euler"):
+        return BlasWorkspace(model.name, model.J, model.theta, x, Q, dt=model.time_step, dtype=dtype,
+                             coupling_dtype=coupling_dtype, exact_log_det=exact_log_det, nonlinearity=model.phi)
+    return ArrayWorkspace(array_module(backend), model.name, model.J, model.theta, x, Q, dt=model.time_step,
+                          method=model.method, dtype=dtype, coupling_dtype=coupling_dtype, nonlinearity=model.phi)
 
 
 def progress_unit(settings) -> str:
@@ -136,14 +147,18 @@ def kaplan_yorke(exponents: np.ndarray, N: int) -> tuple[float, bool]:
     return float(j + S[j - 1] / abs(lam[j])), False
 
 
-def lyapunov_spectrum(model: str, J: np.ndarray, theta: np.ndarray, *, k: int, dt: float = 0.1,
-                      t_transient: float = 100.0, t_transient_tangent: float = 20.0, t_sim: float = 500.0,
-                      t_ons: float | str = "auto", method: str = "euler", dtype: str = "float64", n_batches: int = 10,
+def lyapunov_spectrum(model, J: np.ndarray | None = None, theta: np.ndarray | None = None, *, k: int,
+                      dt: float | None = None, t_transient: float = 100.0, t_transient_tangent: float = 20.0,
+                      t_sim: float = 500.0, t_ons: float | str = "auto", method: str | None = None,
+                      dtype: str = "float64", n_batches: int = 10,
                       rng: np.random.Generator, x0=None, backend: str = "numpy", k_running: int = 5,
                       exact_log_det: bool = False, coupling_dtype: str = "float64",
                       progress: Callable[[int, int], None] | None = None) -> LyapunovResult:
-    """First ``k`` Lyapunov exponents of ``model`` (``"rate"``: ``dx/dt = -x + J tanh(x) + theta`` integrated
-    with ``method`` ``"euler"``/``"rk4"`` at step ``dt``; ``"map"``: ``a <- J tanh(a) + theta``, ``dt`` unused).
+    """First ``k`` Lyapunov exponents of ``model``: any :class:`rnnchaos.model.Model` (e.g.
+    :class:`rnnchaos.models.RateModel`, which holds ``J``, ``theta``, the nonlinearity, ``dt`` and ``method``), or,
+    in the older form, a name with ``J``, ``theta``, ``dt`` (default 0.1) and ``method`` (default ``"euler"``) for a
+    tanh network (:func:`rnnchaos.models.as_model`: ``"rate"``, ``dx/dt = -x + J tanh(x) + theta``; ``"map"``,
+    ``a <- J tanh(a) + theta``, ``dt`` unused).
 
     Algorithm (Benettin QR method, Engelken, Wolf & Abbott 2020): the state (``x0``, default standard normal
     from ``rng``) runs ``t_transient`` time units; a random orthonormal ``N x k`` frame (from ``rng``) then follows
@@ -162,16 +177,17 @@ def lyapunov_spectrum(model: str, J: np.ndarray, theta: np.ndarray, *, k: int, d
     The same ``rng`` seed gives bit-identical results with the same BLAS and thread count; elsewhere a chaotic
     trajectory decorrelates from last-bit differences, and results agree within ``exponents_sem``.
     """
-    J, theta, x0 = _validate(model, J, theta, x0, k=k, dt=dt, t_transient=t_transient, t_ons=t_ons,
-                             t_transient_tangent=t_transient_tangent, t_sim=t_sim, method=method, dtype=dtype,
-                             n_batches=n_batches, rng=rng, backend=backend, k_running=k_running,
-                             coupling_dtype=coupling_dtype)
-    if exact_log_det and not (model == "rate" and method == "euler" and backend == "numpy"):
+    model, x0 = _validate(model, J, theta, x0, k=k, dt=dt, t_transient=t_transient, t_ons=t_ons,
+                          t_transient_tangent=t_transient_tangent, t_sim=t_sim, method=method, dtype=dtype,
+                          n_batches=n_batches, rng=rng, backend=backend, k_running=k_running,
+                          coupling_dtype=coupling_dtype)
+    network = isinstance(model, Network)
+    if exact_log_det and network and not (model.method == "euler" and backend == "numpy"):
         raise ValueError("exact_log_det is only available for model='rate', method='euler', backend='numpy'")
     if backend != "numpy":
         array_module(backend)  # a missing CuPy or GPU fails here, before the transient
-    N = J.shape[0]
-    h = dynamics.time_step(model, dt)
+    N = model.n
+    h = model.time_step
     auto = t_ons == "auto"
     m = None if auto else int(round(t_ons / h))
     sched = QRSchedule(m, dtype=dtype, t_ons_text="auto" if auto else f"{t_ons:g}")
@@ -183,9 +199,9 @@ def lyapunov_spectrum(model: str, J: np.ndarray, theta: np.ndarray, *, k: int, d
              else [-(-b * n_qr // n_batches) * m for b in range(n_batches + 1)])
     x = rng.standard_normal(N) if x0 is None else x0
     Q0 = np.linalg.qr(rng.standard_normal((N, k)))[0]
-    x = dynamics.run(model, x, J, theta, dt=dt, n_steps=int(round(t_transient / h)), method=method)
-    ws = make_workspace(model, J, theta, x, Q0, dt=dt, method=method, dtype=dtype, backend=backend,
-                        exact_log_det=exact_log_det, coupling_dtype=coupling_dtype)
+    x = dynamics.run(model, x, n_steps=int(round(t_transient / h)))
+    ws = make_workspace(model, x, Q0, dtype=dtype, backend=backend, exact_log_det=exact_log_det,
+                        coupling_dtype=coupling_dtype)
     n_tt = int(round(t_transient_tangent / h)) if auto else \
         int(math.ceil(t_transient_tangent / (m * h) - 1e-9)) * m
     while ws.steps_total < n_tt:
@@ -218,11 +234,11 @@ def lyapunov_spectrum(model: str, J: np.ndarray, theta: np.ndarray, *, k: int, d
     d_ky, d_ky_lb = kaplan_yorke(lam, N)
     n, trace_sum, logphi_sum, log_det_sum = ws.n_steps, float(ws.trace_sum), float(ws.logphi_sum), float(ws.log_det_sum)
     del ws  # its copy of J (float32 coupling) before slogdet's
-    if model == "map":
-        log_det_j = np.linalg.slogdet(J)[1]
+    if network and model.name == "map":
+        log_det_j = np.linalg.slogdet(model.J)[1]
         trace_mean = log_det_mean = (log_det_j + logphi_sum / n) / N
-    else:
-        trace_mean = trace_sum / (n * N)
+    else:  # the rate network's tr DF (a generic model: unknown)
+        trace_mean = trace_sum / (n * N) if network else float("nan")
         log_det_mean = log_det_sum / (n * h * N) if exact_log_det else float("nan")
     return LyapunovResult(
         exponents=lam, exponents_sem=sem, lambda_max=float(lam[0]), lambda_max_sem=float(sem[0]),
@@ -232,8 +248,9 @@ def lyapunov_spectrum(model: str, J: np.ndarray, theta: np.ndarray, *, k: int, d
         running_t=np.array(running_t), running=np.array(running).reshape(-1, k_run), n_steps=n, n_qr=sched.n_qr,
         n_batches=n_batches, t_ons=T / sched.n_qr, t_ons_auto=auto, qr_steps_min=sched.m_min,
         qr_steps_max=sched.m_max, spread_max=sched.spread_max, spread_bound=sched.bound,
-        t_sim=T, dt=h, N=N, k=k, model=model, method=method if model == "rate" else "map", dtype=dtype,
-        backend=backend, coupling_dtype=coupling_dtype)
+        t_sim=T, dt=h, N=N, k=k, model=model.name, method=getattr(model, "method", model.name), dtype=dtype,
+        backend=backend, coupling_dtype=coupling_dtype, time_unit=models.time_unit(model),
+        model_attrs=dict(model.attrs()))
 
 
 def _all_finite(a: np.ndarray) -> bool:
@@ -244,23 +261,28 @@ def _all_finite(a: np.ndarray) -> bool:
 
 def _validate(model, J, theta, x0, *, k, dt, t_transient, t_transient_tangent, t_sim, t_ons, method, dtype,
               n_batches, rng, backend, k_running, coupling_dtype="float64"):
-    for name, val, allowed in (("model", model, MODELS), ("method", method, METHODS),
-                               ("dtype", dtype, DTYPES), ("backend", backend, BACKENDS),
+    """The checked model (:func:`rnnchaos.models.as_model`) and ``x0``; ``ValueError`` names the argument."""
+    if isinstance(model, str) and J is not None and not _all_finite(np.asarray(J, dtype=np.float64)):
+        raise ValueError(f"J must be a finite square N x N matrix with N >= 1, got shape {np.shape(J)}")
+    model = models.as_model(model, J, theta, dt=dt, method=method)
+    for name, val, allowed in (("dtype", dtype, DTYPES), ("backend", backend, BACKENDS),
                                ("coupling_dtype", coupling_dtype, COUPLING_DTYPES)):
         if val not in allowed:
             raise ValueError(f"{name} must be one of {allowed}, got {val!r}")
     if coupling_dtype == "float32" and dtype != "float32":
         raise ValueError(f"coupling_dtype='float32' needs dtype='float32' (float32 products resolve the frame only to "
                          f"float32 precision), got dtype={dtype!r}")
+    network = isinstance(model, Network)
+    if (backend != "numpy" or dtype != "float64") and not network:
+        raise ValueError(f"dtype and backend other than float64 and numpy need a network model (the fused kernels), "
+                         f"got dtype={dtype!r}, backend={backend!r} for {model!r}")
+    if backend != "numpy" and model.phi != TANH:
+        raise ValueError(f"backend {backend!r} runs tanh networks only, got nonlinearity {model.phi.name!r}")
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    J = np.asarray(J, dtype=np.float64)
-    if J.ndim != 2 or J.shape[0] != J.shape[1] or J.shape[0] < 1 or not _all_finite(J):
-        raise ValueError(f"J must be a finite square N x N matrix with N >= 1, got shape {J.shape}")
-    N = J.shape[0]
-    theta = np.asarray(theta, dtype=np.float64)
-    if theta.shape != (N,) or not np.all(np.isfinite(theta)):
-        raise ValueError(f"theta must be a finite vector of shape ({N},), got shape {theta.shape}")
+    N = model.n
+    if network and not (_all_finite(model.J) and np.all(np.isfinite(model.theta))):
+        raise ValueError(f"J and theta must be finite, shapes ({N}, {N}) and ({N},)")
     if x0 is not None:
         x0 = np.array(x0, dtype=np.float64)
         if x0.shape != (N,) or not np.all(np.isfinite(x0)):
@@ -271,15 +293,15 @@ def _validate(model, J, theta, x0, *, k, dt, t_transient, t_transient_tangent, t
         raise ValueError(f"k_running must be an integer >= 1, got {k_running!r}")
     if not (isinstance(n_batches, (int, np.integer)) and n_batches >= 2):
         raise ValueError(f"n_batches must be an integer >= 2, got {n_batches!r}")
-    if not (np.isfinite(dt) and 0 < dt <= 1):
-        raise ValueError(f"dt must be in (0, 1], got {dt!r}")
-    h = dynamics.time_step(model, dt)
+    h = model.time_step
+    if not (np.isfinite(h) and h > 0):
+        raise ValueError(f"the model's time_step must be finite and > 0, got {h!r}")
     if isinstance(t_ons, str) and t_ons == "auto":
         t_min = h
     elif not (isinstance(t_ons, (int, float, np.integer, np.floating)) and np.isfinite(t_ons)
               and t_ons >= h * (1 - 1e-9)):
-        raise ValueError(f"t_ons must be 'auto' or a number >= the time step {h:g} "
-                         f"({'dt' if model == 'rate' else '1 for the map'}), got {t_ons!r}")
+        raise ValueError(f"t_ons must be 'auto' or a number >= the time step {h:g} of model {model.name!r}, "
+                         f"got {t_ons!r}")
     elif abs(t_ons / h - round(t_ons / h)) > 1e-6 * (t_ons / h):
         raise ValueError(f"t_ons must be a whole multiple of the time step {h:g}, got {t_ons!r}")
     else:
@@ -290,13 +312,13 @@ def _validate(model, J, theta, x0, *, k, dt, t_transient, t_transient_tangent, t
     if not (np.isfinite(t_sim) and t_sim >= n_batches * t_min * (1 - 1e-9)):
         raise ValueError(f"t_sim must be >= n_batches * {'time step' if t_ons == 'auto' else 't_ons'} = "
                          f"{n_batches * t_min:g}, got {t_sim!r}")
-    return J, theta, x0
+    return model, x0
 
 
 def to_dataset(result: LyapunovResult) -> xr.Dataset:
     """The result as an :class:`xarray.Dataset` (dims ``i``, ``t_running``, ``i_running``); no grid coordinates."""
     r = result
-    tu = "tau" if r.model == "rate" else "step"
+    tu = r.time_unit
     ru = f"1/{tu}"
     k_run = r.running.shape[1]
 
@@ -320,7 +342,7 @@ def to_dataset(result: LyapunovResult) -> xr.Dataset:
             "mean_exponent": scalar(r.mean_exponent, ru, "mean of the k exponents"),
             "jacobian_trace_mean": scalar(
                 r.jacobian_trace_mean, ru,
-                "time-averaged tr DF / N" if r.model == "rate" else "time-averaged log|det DM| / N"),
+                "time-averaged log|det DM| / N" if r.model == "map" else "time-averaged tr DF / N (NaN if unknown)"),
             "log_det_mean": scalar(r.log_det_mean, ru,
                                    "time-averaged log|det(one-step Jacobian)| / (N * time step); NaN if not computed"),
             "n_qr": scalar(r.n_qr, "1", "number of accumulated QR re-orthonormalisations", np.int64),
@@ -343,8 +365,8 @@ def to_dataset(result: LyapunovResult) -> xr.Dataset:
             "t_running": ("t_running", r.running_t, {"units": tu, "long_name": "accumulation time"}),
             "i_running": ("i_running", np.arange(1, k_run + 1), {"units": "1", "long_name": "exponent index"}),
         },
-        attrs={"model": r.model, "method": r.method, "dtype": r.dtype, "coupling_dtype": r.coupling_dtype,
-               "backend": r.backend,
+        attrs={**(r.model_attrs or {}), "model": r.model, "method": r.method, "dtype": r.dtype,
+               "coupling_dtype": r.coupling_dtype, "backend": r.backend,
                "t_ons_mode": "auto" if r.t_ons_auto else "fixed"},
     )
     return ds

@@ -2,7 +2,8 @@
 
 :class:`ArrayWorkspace` is written against the numpy API only (``tanh``, ``@``, ``linalg.qr``), so the same code
 runs the RK4 tangent dynamics on the CPU with ``xp = numpy`` and every method on a GPU with ``xp = cupy``
-(``backend="cupy"``; QR is cuSOLVER's Householder ``geqrf``/``orgqr``). CuPy is optional: it is imported only
+(``backend="cupy"``, tanh only: the other nonlinearities are numpy functions; QR is cuSOLVER's Householder
+``geqrf``/``orgqr``). CuPy is optional: it is imported only
 when requested, with a clear error if it or a CUDA device is missing. The state is always float64. Euler and the
 map run the state and the frame through one product, ``J [tanh(x) | phi'(x) * Q]``, when ``J`` and ``Q`` share a
 precision (float64, or float32 with ``coupling_dtype="float32"``: then ``J`` is held once, in float32).
@@ -10,12 +11,11 @@ precision (float64, or float32 with ``coupling_dtype="float32"``: then ``J`` is 
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from rnnchaos import dynamics
-from rnnchaos.lyapunov_kernel import check_r, sum_log_dphi
+from rnnchaos.lyapunov_kernel import householder_qr, sum_log_dphi
+from rnnchaos.models import time_step
+from rnnchaos.nonlinearity import TANH, Nonlinearity
 
 
 def array_module(backend: str):
@@ -39,10 +39,6 @@ def array_module(backend: str):
     return cupy
 
 
-def _to_host(a) -> np.ndarray:
-    return a.get() if hasattr(a, "get") else np.asarray(a)
-
-
 class ArrayWorkspace:
     """State, tangent frame and diagnostic sums for Euler, RK4 (rate) or the map, in array module ``xp``.
 
@@ -52,9 +48,10 @@ class ArrayWorkspace:
     """
 
     def __init__(self, xp, model: str, J, theta, x, Q, *, dt: float, method: str = "euler",
-                 dtype: str = "float64", coupling_dtype: str = "float64"):
+                 dtype: str = "float64", coupling_dtype: str = "float64", nonlinearity: Nonlinearity = TANH):
         self.xp, self.model, self.method, self.dt = xp, model, method, float(dt)
-        self.h = dynamics.time_step(model, dt)
+        self.h = time_step(model, dt)
+        self.phi, self.tanh = nonlinearity, nonlinearity == TANH
         self.Jx = xp.asarray(J, dtype=coupling_dtype)  # the state's couplings
         self.J = self.Jx if dtype == coupling_dtype else self.Jx.astype(dtype)  # the frame's: the same, or a copy
         self.theta = xp.asarray(theta, dtype=xp.float64)
@@ -70,7 +67,14 @@ class ArrayWorkspace:
 
     def state(self) -> np.ndarray:
         """The current state on the host (float64)."""
-        return _to_host(self.x)
+        return self.x.get() if hasattr(self.x, "get") else np.asarray(self.x)
+
+    def _phi_dphi(self, y):
+        """``(phi(y), phi'(y))``; tanh as ``(t, 1 - t^2)`` in the array module (numpy or CuPy)."""
+        if self.tanh:
+            t = self.xp.tanh(y)
+            return t, 1.0 - t * t
+        return self.phi.phi_dphi(y)
 
     def _products(self, t, d, V):
         """``(J t, J (d * V))``, the state's in float64: one product ``J [t | d * V]`` when J is shared."""
@@ -82,8 +86,7 @@ class ArrayWorkspace:
 
     def _field(self, y, V):
         """``(F(y), DF(y) V)`` with ``DF(y) V = -V + J (phi'(y) * V)``."""
-        t = self.xp.tanh(y)
-        Jt, JV = self._products(t, 1.0 - t * t, V)
+        Jt, JV = self._products(*self._phi_dphi(y), V)
         return -y + Jt + self.theta, -V + JV
 
     def advance(self, n_steps: int) -> None:
@@ -91,10 +94,9 @@ class ArrayWorkspace:
         xp, dt = self.xp, self.dt
         for _ in range(n_steps):
             x, Q = self.x, self.Q
-            t = xp.tanh(x)
-            d = 1.0 - t * t
+            t, d = self._phi_dphi(x)
             if self.model == "map":
-                self.logphi_sum += sum_log_dphi(x, xp)
+                self.logphi_sum += sum_log_dphi(x, xp) if self.tanh else xp.log(d).sum()
                 Jt, self.Q = self._products(t, d, Q)
                 self.x = Jt + self.theta
                 continue
@@ -112,12 +114,7 @@ class ArrayWorkspace:
         self.steps_total += n_steps
 
     def reorthonormalize(self) -> np.ndarray:
-        """Householder QR of ``Q`` (diagonal of R made positive); returns ``log|R_ii|`` on the host (float64) and
-        sets ``log_col_max``, the log of the largest column norm before the QR (as the BLAS kernel does)."""
-        norm = float(_to_host(self.xp.linalg.norm(self.Q, axis=0).max()))
-        self.log_col_max = math.log(norm) if norm > 0 else (-math.inf if norm == 0 else math.inf)
-        Q, R = self.xp.linalg.qr(self.Q)
-        r = _to_host(self.xp.diagonal(R)).astype(np.float64)
-        check_r(r, 0, self.n_steps)
-        self.Q = Q * self.xp.asarray(np.sign(r), dtype=Q.dtype)
-        return np.log(np.abs(r))
+        """Householder QR of ``Q`` (:func:`rnnchaos.lyapunov_kernel.householder_qr`); returns ``log|R_ii|`` on the
+        host (float64) and sets ``log_col_max`` (as the BLAS kernel does)."""
+        self.Q, log_r, self.log_col_max = householder_qr(self.Q, self.n_steps, self.xp)
+        return log_r

@@ -22,6 +22,10 @@ With single-threaded BLAS these products use numpy's BLAS, whose float32 GEMM is
 OpenBLAS builds (the QR stays in scipy's); with several threads, scipy's (:func:`blas_single_threaded`).
 ``lambda_max`` agrees with float64 to well within 1 % (tested).
 
+The nonlinearity is tanh by default (``np.tanh(x, out=...)`` and ``phi' = 1 - tanh^2`` in place); any other
+:class:`~rnnchaos.nonlinearity.Nonlinearity` goes through its ``phi_dphi`` (one allocation per step, nothing else
+changes).
+
 The QR is Householder (LAPACK ``geqrf``/``orgqr``, or recursive ``geqrt`` for tall-skinny frames:
 :func:`qr_kernel_for`), its R diagonal made positive and checked by :func:`rnnchaos.lyapunov_kernel.check_r`.
 """
@@ -34,8 +38,9 @@ import os
 import numpy as np
 from scipy.linalg import get_blas_funcs, get_lapack_funcs
 
-from rnnchaos import dynamics
 from rnnchaos.lyapunov_kernel import check_r, sum_log_dphi
+from rnnchaos.models import time_step
+from rnnchaos.nonlinearity import TANH, Nonlinearity
 
 #: Frames with ``k <= GEQRT_MAX_K`` and ``N >= 2 k`` are re-orthonormalised with recursive ``geqrt`` (faster for
 #: tall-skinny frames: 1.4 vs 2.4 ms at N = 1000, k = 100 on one core), others with blocked ``geqrf``.
@@ -86,14 +91,16 @@ class BlasWorkspace:
 
     def __init__(self, model: str, J: np.ndarray, theta: np.ndarray, x: np.ndarray, Q: np.ndarray, *,
                  dt: float, dtype: str = "float64", coupling_dtype: str = "float64", exact_log_det: bool = False,
-                 qr_kernel: str | None = None, f32_blas: str | None = None, row_block: int | None = None):
+                 qr_kernel: str | None = None, f32_blas: str | None = None, row_block: int | None = None,
+                 nonlinearity: Nonlinearity = TANH):
         N, k = Q.shape
         f, c = np.dtype(dtype), np.dtype(coupling_dtype)
         self.qr_kernel = qr_kernel or qr_kernel_for(N, k)
         self.geqrt, self.trmm = get_lapack_funcs("geqrt", dtype=f), get_blas_funcs("trmm", dtype=f)
         self.upper_k, self.diag_k = np.triu(np.ones((k, k), dtype=bool), 1), np.arange(k)
         self.model = model
-        self.h = dynamics.time_step(model, dt)  # time per step; the step is X <- alpha J B + beta X
+        self.phi, self.tanh = nonlinearity, nonlinearity == TANH
+        self.h = time_step(model, dt)  # time per step; the step is X <- alpha J B + beta X
         self.alpha, self.beta = self.h, (1.0 - self.h if model == "rate" else 0.0)
         self.fused = f == c  # one product per step, J [a tanh(x) | a phi'(x) * Q], in the coupling precision
         self.gemm = get_blas_funcs("gemm", dtype=f)
@@ -129,7 +136,8 @@ class BlasWorkspace:
             self.D_cols = [self.D[:, j:j + 1] for j in range(self.chunk)]
         self.T = np.empty((N, self.chunk), order="F")  # tanh(x_j) of the chunk's steps
         self.dphi = np.empty((N, self.chunk), order="F")  # phi'(x_j)
-        self.Xs = np.empty((N, self.chunk), order="F") if model == "map" else None  # x_j (map: log phi')
+        # x_j (the tanh map's log phi'; other nonlinearities take the log of dphi)
+        self.Xs = np.empty((N, self.chunk), order="F") if model == "map" and self.tanh else None
         self.theta_a = self.alpha * np.asarray(theta, dtype=np.float64)
         self.Jdiag = np.diag(JC).astype(np.float64)  # of the J the steps use
         self.lwork = int(self.geqrf(self.Q.copy(order="F"), lwork=-1)[2][0].real)
@@ -186,15 +194,20 @@ class BlasWorkspace:
         x, T, a, beta, theta_a, Xs = self.x, self.T, self.alpha, self.beta, self.theta_a, self.Xs
         B, X, Bx, BQ, Q, P, ad, ad_col = self.B, self.X, self.Bx, self.BQ, self.Q, self.P, self.ad, self.ad_col
         blocks, in_place = self.blocks, P is X
+        tanh, phi_dphi, dphi = self.tanh, self.phi.phi_dphi, self.dphi
         if blocks is None:
             gemm, JG, trans = self.gemm, self.JG, self.trans
         for j in range(n):
             if Xs is not None:
                 Xs[:, j] = x
             t = T[:, j]
-            np.tanh(x, out=t)
-            np.multiply(t, t, out=ad)
-            np.subtract(1.0, ad, out=ad)
+            if tanh:
+                np.tanh(x, out=t)
+                np.multiply(t, t, out=ad)
+                np.subtract(1.0, ad, out=ad)
+            else:
+                t[...], dphi[:, j] = phi_dphi(x)
+                ad[...] = dphi[:, j]
             np.multiply(ad, a, out=ad)
             np.multiply(t, a, out=Bx)
             np.multiply(ad_col, Q, out=BQ)
@@ -236,7 +249,10 @@ class BlasWorkspace:
             if Xs is not None:
                 Xs[:, j] = x
             t = T[:, j]
-            np.tanh(x, out=t)
+            if self.tanh:
+                np.tanh(x, out=t)
+            else:
+                t[...], self.dphi[:, j] = self.phi.phi_dphi(x)
             if scipy_blas:
                 gemv(a, JC.T, t, beta, x, trans=1, overwrite_y=1)  # x <- a J t + beta x
             else:
@@ -249,8 +265,9 @@ class BlasWorkspace:
                     x[...] = u
             x += theta_a
         Tn, dn = T[:, :n], self.dphi[:, :n]
-        np.multiply(Tn, Tn, out=dn)
-        np.subtract(1.0, dn, out=dn)
+        if self.tanh:
+            np.multiply(Tn, Tn, out=dn)
+            np.subtract(1.0, dn, out=dn)
         np.multiply(dn, self.alpha / beta if beta else self.alpha, out=self.D[:, :n])
         gemm, JF, Q, BQ, P, D_cols = self.gemm, self.JF, self.Q, self.BQ, self.P, self.D_cols
         for j in range(n):
@@ -268,10 +285,10 @@ class BlasWorkspace:
     def _sums(self, n: int) -> None:
         """Add the chunk's ``n`` steps to the diagnostic sums (trace, log phi', exact log-determinant)."""
         if self.model == "map":
-            self.logphi_sum += float(sum_log_dphi(self.Xs[:, :n]))
+            self.logphi_sum += float(sum_log_dphi(self.Xs[:, :n]) if self.tanh else np.log(self.dphi[:, :n]).sum())
             return
         Tn, dn = self.T[:, :n], self.dphi[:, :n]
-        if self.fused:  # the split kernel has them already
+        if self.fused and self.tanh:  # the split kernel, and other nonlinearities, have them already
             np.multiply(Tn, Tn, out=dn)
             np.subtract(1.0, dn, out=dn)
         self.trace_sum += float((self.Jdiag @ dn).sum()) - n * dn.shape[0]

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from rnnchaos import config as rconfig
-from rnnchaos import dynamics, io, lyapunov, lyapunov_blas, lyapunov_schedule, network
+from rnnchaos import dynamics, io, lyapunov, lyapunov_blas, lyapunov_schedule, models, network
 from rnnchaos.lyapunov import kaplan_yorke, lyapunov_spectrum, make_workspace, to_dataset
 from rnnchaos.lyapunov_backends import ArrayWorkspace
 from rnnchaos.lyapunov_blas import BlasWorkspace
@@ -125,7 +125,7 @@ def test_array_workspace_agrees_with_blas_kernel(model, dtype, coupling):
     N, k = 20, 6
     J, rng = _gauss(N, 2.0, 7), np.random.default_rng(2)
     theta, x, Q = 0.2 * rng.standard_normal(N), rng.standard_normal(N), np.linalg.qr(rng.standard_normal((N, k)))[0]
-    a = make_workspace(model, J, theta, x, Q, dt=0.1, dtype=dtype, coupling_dtype=coupling)
+    a = make_workspace(models.make(model, J, theta, dt=0.1), x, Q, dtype=dtype, coupling_dtype=coupling)
     b = ArrayWorkspace(np, model, J, theta, x, Q, dt=0.1, dtype=dtype, coupling_dtype=coupling)
     tol = 1e-10 if dtype == "float64" else 1e-4
     for _ in range(5):
@@ -637,13 +637,14 @@ def test_large_network_makes_no_copy_of_J(monkeypatch, coupling, copies):
 
 
 #: each Lyapunov module and the rnnchaos modules it may load: only those below it (imports only downward)
+MODEL_LAYER = {"dynamics", "models", "nonlinearity", "status"}  # the models and their nonlinearities, below all
 LAYERS = {
-    "lyapunov_kernel": {"dynamics", "status"},
-    "lyapunov_schedule": {"lyapunov_kernel", "dynamics", "status"},
-    "lyapunov_blas": {"lyapunov_kernel", "dynamics", "status"},
-    "lyapunov_backends": {"lyapunov_kernel", "dynamics", "status"},
-    "lyapunov": {"lyapunov_kernel", "lyapunov_schedule", "lyapunov_blas", "lyapunov_backends", "dynamics", "status"},
-    "config": {"lyapunov_kernel", "lyapunov_schedule", "dynamics", "status"},
+    "lyapunov_kernel": MODEL_LAYER,
+    "lyapunov_schedule": {"lyapunov_kernel"} | MODEL_LAYER,
+    "lyapunov_blas": {"lyapunov_kernel"} | MODEL_LAYER,
+    "lyapunov_backends": {"lyapunov_kernel"} | MODEL_LAYER,
+    "lyapunov": {"lyapunov_kernel", "lyapunov_schedule", "lyapunov_blas", "lyapunov_backends"} | MODEL_LAYER,
+    "config": {"lyapunov_kernel", "lyapunov_schedule"} | MODEL_LAYER,
 }
 
 
