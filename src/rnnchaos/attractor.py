@@ -47,12 +47,12 @@ class Attractor:
         return ATTRACTOR_CLASSES[self.name]
 
 
-def end_speed(x: np.ndarray, J: np.ndarray, theta: np.ndarray) -> float:
-    """Root-mean-square speed ``|F(x)| / sqrt(N)`` with ``F(x) = -x + J phi(x) + theta`` (for the map:
-    ``|a_{t+1} - a_t| / sqrt(N)``): per unit, so that one tolerance serves every N; zero exactly at a fixed point."""
+def end_speed(model, x: np.ndarray) -> float:
+    """Root-mean-square speed ``|R(x)| / sqrt(N)`` of ``model``'s fixed-point residual ``R`` (the rate network's
+    ``F(x) = -x + J phi(x) + theta``; for the map ``|a_{t+1} - a_t| / sqrt(N)``): per unit, so that one tolerance
+    serves every N; zero exactly at a fixed point."""
     x = np.asarray(x, dtype=float)
-    F = -x + J @ np.tanh(x) + theta
-    return float(np.linalg.norm(F) / np.sqrt(max(x.size, 1)))
+    return float(np.linalg.norm(model.residual(x)) / np.sqrt(max(x.size, 1)))
 
 
 def recurrence_distance(record: np.ndarray, *, min_lag: int = 2) -> tuple[float, int]:

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from rnnchaos import attractor, dynamics
+from rnnchaos import attractor, dynamics, models
+from rnnchaos.nonlinearity import TANH, Nonlinearity
 
 
 @dataclass(frozen=True)
 class Simulation:
-    """Result of :func:`simulate`; times in units of the time constant (rate) or steps (map)."""
+    """Result of :func:`simulate`; times in units of the time constant (rate) or steps (map, other models)."""
 
     model: str
     t: np.ndarray               # (n_rec,) sample times after the transient
@@ -46,13 +47,20 @@ class Simulation:
     end_speed: float            # rms speed |F(x)| / sqrt(N) at the last sample (0 at a fixed point)
     recurrence: float           # closest return of the last state to the earlier path, / fluctuation radius
     recurrence_lag: float       # time back to that closest return
+    time_unit: str = "tau"      # "tau" (rate) or "step"
+    nonlinearity: str = "tanh"  # the name of the model's phi (mean_activity is its mean)
 
 
-def simulate(model: str, J: np.ndarray, theta: np.ndarray, *, rng: np.random.Generator, dt: float = 0.1,
-             t_transient: float = 100.0, t_sim: float = 400.0, sample_dt: float = 1.0, tau_max: float = 20.0,
-             n_blocks: int = 10, n_units_stored: int = 5, n_snapshots: int = 16, method: str = "euler",
-             x0: np.ndarray | None = None, progress: Callable[[int, int], None] | None = None) -> Simulation:
+def simulate(model, J: np.ndarray | None = None, theta: np.ndarray | None = None, *, rng: np.random.Generator,
+             dt: float | None = None, t_transient: float = 100.0, t_sim: float = 400.0, sample_dt: float = 1.0,
+             tau_max: float = 20.0, n_blocks: int = 10, n_units_stored: int = 5, n_snapshots: int = 16,
+             method: str | None = None, x0: np.ndarray | None = None,
+             progress: Callable[[int, int], None] | None = None) -> Simulation:
     """Integrate ``model`` from ``x0`` (default: standard-normal draw from ``rng``) and measure Delta(tau).
+
+    ``model``: any :class:`rnnchaos.model.Model` whose ``step`` takes states as columns (the networks of
+    :mod:`rnnchaos.models`), or a name with ``J``, ``theta``, ``dt``, ``method`` (:func:`rnnchaos.models.as_model`).
+    ``mean_activity`` is the mean of the model's ``phi`` (``nonlinearity``; tanh if it has none).
 
     ``progress(done, total)``, if given, is called after each recorded sample (e.g. a
     :class:`rnnchaos.progress.ProgressLog`).
@@ -60,12 +68,8 @@ def simulate(model: str, J: np.ndarray, theta: np.ndarray, *, rng: np.random.Gen
     Raises ``ValueError`` for arguments out of range and :class:`rnnchaos.status.NumericalFailure` if the state
     diverges.
     """
-    N = _check_network(J, theta)
-    step_dt = dynamics.time_step(model, dt)  # also validates model
-    if model == "rate" and not 0 < dt <= 1:
-        raise ValueError(f"dt must be in (0, 1], got {dt!r}")
-    if method not in dynamics.METHODS:
-        raise ValueError(f"method must be one of {dynamics.METHODS}, got {method!r}")
+    model = models.as_model(model, J, theta, dt=dt, method=method)
+    N, step_dt = model.n, model.time_step
     if t_transient < 0 or t_sim <= 0:
         raise ValueError(f"t_transient must be >= 0 and t_sim > 0, got {t_transient!r}, {t_sim!r}")
     every = int(round(sample_dt / step_dt))
@@ -83,12 +87,12 @@ def simulate(model: str, J: np.ndarray, theta: np.ndarray, *, rng: np.random.Gen
     x = rng.standard_normal(N) if x0 is None else np.array(x0, dtype=float)
     # column 0: the recorded trajectory; column 1: a replica of the same network from an independent start
     X = np.column_stack([x, rng.standard_normal(N)])
-    X = dynamics.run(model, X, J, theta, dt=dt, n_steps=int(round(t_transient / step_dt)), method=method)
+    X = dynamics.run(model, X, n_steps=int(round(t_transient / step_dt)))
     record = np.empty((n_rec, N))
     overlap = np.empty(n_rec)
     for n in range(n_rec):
         for _ in range(every):
-            X = dynamics.step(model, X, J, theta, dt, method)
+            X = model.step(X)
         record[n] = X[:, 0]
         overlap[n] = X[:, 0] @ X[:, 1] / N
         if (n + 1) % 50 == 0 or n + 1 == n_rec:
@@ -102,16 +106,20 @@ def simulate(model: str, J: np.ndarray, theta: np.ndarray, *, rng: np.random.Gen
     frozen = frozen_variance_blocks(record, overlap, n_blocks=n_blocks)
     recurrence, recurrence_lag = attractor.recurrence_distance(record)
     return Simulation(
-        model=model, t=t_transient + sample_dt * np.arange(1, n_rec + 1),
+        model=model.name, t=t_transient + sample_dt * np.arange(1, n_rec + 1),
         units=np.arange(n_units_stored), trajectory=record[:, :n_units_stored].copy(),
         snapshots=record[snap_idx].copy(), tau=sample_dt * np.arange(n_lag + 1), delta=delta,
         delta_sem=delta_sem, delta0=float(delta[0]), delta0_sem=float(delta_sem[0]),
-        mean_activity=float(np.tanh(record).mean()), n_steps=n_rec * every, n_blocks=n_blocks,
+        mean_activity=float(_phi(model).phi(record).mean()), n_steps=n_rec * every, n_blocks=n_blocks,
         delta_inf_overlap=float(frozen[0].mean()), delta_inf_overlap_sem=_sem(frozen[0]),
         delta_inf_time=float(frozen[1].mean()), delta_inf_time_sem=_sem(frozen[1]),
-        end_speed=attractor.end_speed(record[-1], J, theta), recurrence=recurrence,
-        recurrence_lag=sample_dt * recurrence_lag,
+        end_speed=attractor.end_speed(model, record[-1]), recurrence=recurrence,
+        recurrence_lag=sample_dt * recurrence_lag, time_unit=models.time_unit(model), nonlinearity=_phi(model).name,
     )
+
+
+def _phi(model) -> Nonlinearity:
+    return getattr(model, "phi", TANH)
 
 
 def frozen_variance_blocks(record: np.ndarray, overlap: np.ndarray, *, n_blocks: int) -> np.ndarray:
@@ -157,7 +165,7 @@ def autocorrelation_blocks(record: np.ndarray, *, n_lag: int, n_blocks: int) -> 
 
 def to_dataset(sim: Simulation) -> xr.Dataset:
     """Dataset of a simulation, every variable with ``units`` and ``long_name``."""
-    tu = "tau" if sim.model == "rate" else "step"  # the one spelling of every stage (tests/unit/test_units.py)
+    tu = sim.time_unit  # "tau" or "step": the one spelling of every stage (tests/unit/test_units.py)
     return xr.Dataset(
         {
             "trajectory": (("t", "unit"), sim.trajectory,
@@ -170,7 +178,7 @@ def to_dataset(sim: Simulation) -> xr.Dataset:
             "delta0": ((), sim.delta0, {"units": "1", "long_name": "population variance Delta0 = Delta(0)"}),
             "delta0_sem": ((), sim.delta0_sem, {"units": "1", "long_name": "standard error of Delta0"}),
             "mean_activity": ((), sim.mean_activity,
-                              {"units": "1", "long_name": "mean of tanh(state) over units and time"}),
+                              {"units": "1", "long_name": f"mean of {sim.nonlinearity}(state) over units and time"}),
             "n_steps": ((), sim.n_steps, {"units": "1", "long_name": "integration steps after the transient"}),
             "n_blocks": ((), sim.n_blocks, {"units": "1", "long_name": "time blocks used for standard errors"}),
             "delta_inf_overlap": ((), sim.delta_inf_overlap, {"units": "1", "long_name":
@@ -191,14 +199,9 @@ def to_dataset(sim: Simulation) -> xr.Dataset:
             "unit": ("unit", sim.units, {"units": "1", "long_name": "unit index"}),
             "tau": ("tau", sim.tau, {"units": tu, "long_name": "lag"}),
         },
+        attrs={"model": sim.model, "nonlinearity": sim.nonlinearity},
     )
 
 
 def _state_name(model: str) -> str:
-    return "activation x" if model == "rate" else "pre-activation a"
-
-
-def _check_network(J: np.ndarray, theta: np.ndarray) -> int:
-    if J.ndim != 2 or J.shape[0] != J.shape[1] or theta.shape != (J.shape[0],):
-        raise ValueError(f"J must be (N, N) and theta (N,), got {J.shape} and {theta.shape}")
-    return J.shape[0]
+    return {"rate": "activation x", "map": "pre-activation a"}.get(model, "state")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnnchaos import dynamics
+from rnnchaos import dynamics, models
 from rnnchaos.attractor import classify, end_speed, recurrence_distance
 from rnnchaos.lyapunov import lyapunov_spectrum
 from rnnchaos.network import draw_disorder
@@ -28,7 +28,7 @@ def classify_network(model, J, theta, *, x0, n=400, every=10, transient=3000, t_
     r, lag = recurrence_distance(rec)
     lyap = lyapunov_spectrum(model, J, theta, k=1, t_sim=t_sim, t_transient=300.0, rng=np.random.default_rng(0),
                              x0=x0)
-    return classify(speed=end_speed(rec[-1], J, theta), recurrence=r, lambda_max=lyap.lambda_max,
+    return classify(speed=end_speed(models.make(model, J, theta), rec[-1]), recurrence=r, lambda_max=lyap.lambda_max,
                     lambda_max_sem=lyap.lambda_max_sem), lag, lyap
 
 
@@ -70,7 +70,7 @@ def test_period_two_map_is_a_cycle_with_negative_exponent():
     a_star = 1.9150080
     assert lyap.lambda_max == pytest.approx(np.log(2.0 / np.cosh(a_star) ** 2), abs=1e-4)
     assert lag % 2 == 0 and r < 1e-8
-    att = classify(speed=end_speed(rec[-1], J, theta), recurrence=r, lambda_max=lyap.lambda_max,
+    att = classify(speed=end_speed(models.MapModel(J, theta), rec[-1]), recurrence=r, lambda_max=lyap.lambda_max,
                    lambda_max_sem=lyap.lambda_max_sem, flow=False)
     assert att.name == "limit_cycle"
 
@@ -111,9 +111,9 @@ def test_decay_to_the_origin_is_a_fixed_point_not_a_cycle():
     J, theta = d.couplings(0.5), np.zeros(100)
     rec = record_of("rate", J, theta, n=100, every=10, x0=np.random.default_rng(0).standard_normal(100),
                     transient=2000)
-    assert end_speed(rec[-1], J, theta) < 1e-30
-    att = classify(speed=end_speed(rec[-1], J, theta), recurrence=recurrence_distance(rec)[0], lambda_max=-0.5,
-                   lambda_max_sem=0.01)
+    assert end_speed(models.RateModel(J, theta), rec[-1]) < 1e-30
+    att = classify(speed=end_speed(models.RateModel(J, theta), rec[-1]), recurrence=recurrence_distance(rec)[0],
+                   lambda_max=-0.5, lambda_max_sem=0.01)
     assert att.name == "fixed_point"
 
 
