@@ -10,6 +10,10 @@ fixed-point Newton solves ``dphi``, and second-order methods ``d2phi``. Held her
   quadrature used for the others).
 * ``logistic``: ``phi(x) = 1 / (1 + exp(-x))``, ``phi' = phi (1 - phi)``, ``phi'' = phi' (1 - 2 phi)``; neither odd
   nor of slope 1 (``phi'(0) = 1/4``), the rate unit of seed 003's comparison.
+* ``tanh_cubic_<s>`` (:func:`tanh_cubic`): ``phi_s(x) = tanh(x + s x^3)``, ``s >= 0``; odd, bounded, increasing,
+  slope 1 at 0, ``phi_s'''(0) = 6 s - 2``: negative for ``s < 1/3`` (tanh at ``s = 0``), positive above, where the
+  transition to chaos becomes discontinuous (Pazo 2024, arXiv:2405.14607). Not in :data:`NONLINEARITIES`;
+  :func:`get` builds it from its name.
 
 Instances are immutable and compared by ``name``; :func:`get` is the one place a name becomes an object.
 """
@@ -105,12 +109,56 @@ LOGISTIC = Nonlinearity("logistic", _expit, _logistic_dphi, _logistic_d2phi, _lo
 #: the nonlinearities a config may name (key ``nonlinearity``)
 NONLINEARITIES: dict[str, Nonlinearity] = {n.name: n for n in (TANH, ERF, LOGISTIC)}
 
+TANH_CUBIC_MAX = 10.0  #: largest parameter ``s`` of :func:`tanh_cubic`
+
+
+def tanh_cubic(s: float) -> Nonlinearity:
+    """``phi_s(x) = tanh(u)``, ``u = x + s x^3`` (``0 <= s <= TANH_CUBIC_MAX``), named ``tanh_cubic_<s>``.
+
+    ``phi' = (1 - phi^2) u'``, ``phi'' = (1 - phi^2) (u'' - 2 phi u'^2)`` with ``u' = 1 + 3 s x^2``, ``u'' = 6 s x``.
+    Odd, bounded by 1, increasing (``u' > 0``), ``phi'(0) = 1`` and ``phi'''(0) = 6 s - 2``, which changes sign at
+    ``s = 1/3``: a one-parameter family across Pazo's (2024) boundary between the continuous (``phi'''(0) < 0``) and
+    the discontinuous (``phi'''(0) > 0``) transition to chaos. ``s = 0`` is tanh (computed through ``u``, so equal
+    to ``TANH`` to rounding only). Its poles (``u = i pi / 2``) lie closer to the real axis than tanh's as ``s``
+    grows, so Gaussian averages converge more slowly (see :mod:`rnnchaos.gaussian`).
+    """
+    if not (isinstance(s, (int, float, np.integer, np.floating)) and 0 <= s <= TANH_CUBIC_MAX):
+        raise ValueError(f"s must be a number in [0, {TANH_CUBIC_MAX:g}], got {s!r}")
+    s = float(s)
+
+    def phi(x):
+        x = np.asarray(x)
+        return np.tanh(x + s * x**3)
+
+    def phi_dphi(x):
+        x = np.asarray(x)
+        t = np.tanh(x + s * x**3)
+        return t, (1.0 - t * t) * (1.0 + 3 * s * x * x)
+
+    def dphi(x):
+        return phi_dphi(x)[1]
+
+    def d2phi(x):
+        x = np.asarray(x)
+        t, u1 = np.tanh(x + s * x**3), 1.0 + 3 * s * x * x
+        return (1.0 - t * t) * (6 * s * x - 2 * t * u1 * u1)
+
+    return Nonlinearity(f"tanh_cubic_{s:g}", phi, dphi, d2phi, phi_dphi, odd=True, slope0=1.0,
+                        formula=f"tanh(x + {s:g} x^3)")
+
 
 def get(name: str | Nonlinearity) -> Nonlinearity:
-    """The :class:`Nonlinearity` called ``name`` (an instance passes through); ``ValueError`` names the choices."""
+    """The :class:`Nonlinearity` called ``name`` (an instance passes through; ``tanh_cubic_<s>`` is built by
+    :func:`tanh_cubic`); ``ValueError`` names the choices."""
     if isinstance(name, Nonlinearity):
         return name
+    if isinstance(name, str) and name.startswith("tanh_cubic_"):
+        try:
+            return tanh_cubic(float(name[len("tanh_cubic_"):]))
+        except ValueError as err:
+            raise ValueError(f"nonlinearity {name!r}: {err}") from None
     try:
         return NONLINEARITIES[name]
     except (KeyError, TypeError):
-        raise ValueError(f"nonlinearity must be one of {sorted(NONLINEARITIES)}, got {name!r}") from None
+        raise ValueError(f"nonlinearity must be one of {sorted(NONLINEARITIES)} or tanh_cubic_<s> "
+                         f"(0 <= s <= {TANH_CUBIC_MAX:g}), got {name!r}") from None
