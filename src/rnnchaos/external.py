@@ -14,7 +14,8 @@ or memory allocated, by :func:`rnnchaos.io.check_array_header`; arrays outside t
           attributes
 ========  ======================================================================================================
 
-Models: ``rate``: ``tau dx/dt = -x + J tanh(x) + theta``; ``map``: ``a_{t+1} = J tanh(a_t) + theta``. Checks,
+Models: ``rate``: ``tau dx/dt = -x + J phi(x) + theta``; ``map``: ``a_{t+1} = J phi(a_t) + theta``, with ``phi``
+the ``nonlinearity`` of :func:`analyse_external` (default tanh). Checks,
 each failing with :class:`ExternalNetworkError` naming the file, the key and the problem: known suffix;
 real numeric dtype (float or integer; not bool, complex, string or object); 2-D and square; ``2 <= N <=``
 :data:`MAX_N`; all entries finite; bias shape ``(N,)``; a known model; ``tau``, ``dt`` finite and positive with
@@ -35,19 +36,18 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from rnnchaos import dynamics, fixed_points, lyapunov
+from rnnchaos import dynamics, fixed_points, lyapunov, models
 from rnnchaos.io import (  # noqa: F401  (MAX_N and the key names are part of this module's documented schema)
     BIAS_KEYS,
     COUPLING_KEYS,
     MAX_N,
     SCALAR_KEYS,
     ExternalNetworkError,
-    status_variable,
+    compute_parts,
 )
 from rnnchaos.io import read_weights_netcdf as _read_netcdf
 from rnnchaos.io import read_weights_npy as _read_npy
 from rnnchaos.io import read_weights_npz as _read_npz
-from rnnchaos.status import NumericalFailure
 
 SUFFIXES = (".npy", ".npz", ".nc")
 
@@ -119,7 +119,7 @@ def validate(arrays: dict, *, source: str, model: str | None = None, fmt: str = 
 def analyse_external(path: str | os.PathLike, *, rng: np.random.Generator, model: str | None = None, k: int = 20,
                      n_init: int = 64, tol: float = 1e-10, max_iter: int = 50, n_states: int = 16, dt: float = 0.1,
                      t_transient: float = 100.0, t_transient_tangent: float = 20.0, t_sim: float = 400.0,
-                     t_ons: float = 1.0, n_batches: int = 10) -> xr.Dataset:
+                     t_ons: float = 1.0, n_batches: int = 10, nonlinearity: str = "tanh") -> xr.Dataset:
     """Fixed points and the first ``k`` Lyapunov exponents of the network in ``path``, as one Dataset.
 
     A trajectory from ``x ~ N(0, 1)`` runs ``t_transient`` and then gives ``n_states`` states one time unit
@@ -127,29 +127,28 @@ def analyse_external(path: str | os.PathLike, *, rng: np.random.Generator, model
     ``tol``, ``max_iter``). :func:`rnnchaos.lyapunov.lyapunov_spectrum` gets ``k`` (at most N) and the ``t_*``
     settings (units of ``tau``); the step is the file's ``dt / tau`` when it has ``dt``, else ``dt``.
     Variables ``fp_*`` and ``lyap_*``; each stage has its own ``*_status`` (a numerical failure of one stage is
-    recorded there, not raised). Random numbers, in order: trajectory, fixed points, Lyapunov.
+    recorded there by :func:`rnnchaos.io.compute_parts`, not raised). Random numbers, in order: trajectory, fixed
+    points, Lyapunov.
     """
-    model, J, theta, meta = load_network(path, model=model)
+    name, J, theta, meta = load_network(path, model=model)
     N, tau = J.shape[0], meta["tau"] or 1.0
-    h = meta["dt"] / tau if meta["dt"] is not None else dt
-    step = dynamics.time_step(model, h)
-    x = dynamics.run(model, rng.standard_normal(N), J, theta, dt=h, n_steps=int(round(t_transient / step)))
+    net = models.make(name, J, theta, nonlinearity=nonlinearity, dt=meta["dt"] / tau if meta["dt"] is not None else dt)
+    step = net.time_step
+    x = dynamics.run(net, rng.standard_normal(N), n_steps=int(round(t_transient / step)))
     per = max(1, int(round(1.0 / step)))
     states = np.empty((n_states, N))
     for s in range(n_states):
-        x = dynamics.run(model, x, J, theta, dt=h, n_steps=per)
+        x = dynamics.run(net, x, n_steps=per)
         states[s] = x
-    parts = []
-    try:
-        fp = fixed_points.network_fixed_points(model, J, theta, n_init=n_init, rng=rng, tol=tol, max_iter=max_iter,
+
+    def fixed_point_part():
+        fp = fixed_points.network_fixed_points(net, n_init=n_init, rng=rng, tol=tol, max_iter=max_iter,
                                                init_states=states)
-        parts.append(_prefixed(fixed_points.to_dataset(fp).rename({"i": "unit"}), "fp_",
-                               keep=("fp", "unit", "eig", "solve", "slow")))
-        parts.append(xr.Dataset({"fp_status": status_variable("ok")}))
-    except NumericalFailure as err:
-        parts.append(xr.Dataset({"fp_status": status_variable(err.status, err.detail)}))
-    try:
-        ly = lyapunov.lyapunov_spectrum(model, J, theta, rng=rng, k=min(k, N), dt=h, t_transient=t_transient,
+        return _prefixed(fixed_points.to_dataset(fp).rename({"i": "unit"}), "fp_",
+                         keep=("fp", "unit", "eig", "solve", "slow"))
+
+    def lyapunov_part():
+        ly = lyapunov.lyapunov_spectrum(net, rng=rng, k=min(k, N), t_transient=t_transient,
                                         t_transient_tangent=t_transient_tangent, t_sim=t_sim, t_ons=t_ons,
                                         n_batches=n_batches)
         lds = lyapunov.to_dataset(ly).rename({"i": "exponent_index"})
@@ -158,18 +157,14 @@ def analyse_external(path: str | os.PathLike, *, rng: np.random.Generator, model
             lds["lyap_exponent_per_time"] = ("exponent_index", ly.exponents / tau,
                                              {"units": "1/(time unit of tau)",
                                               "long_name": "Lyapunov exponent per time unit of the file's tau"})
-        parts.append(lds)
-        parts.append(xr.Dataset({"lyap_status": status_variable("ok")}))
-    except NumericalFailure as err:
-        parts.append(xr.Dataset({"lyap_status": status_variable(err.status, err.detail)}))
-    ds = xr.Dataset()
-    for part in parts:
-        ds = ds.merge(part)  # keeps each variable's units and long_name
+        return lds
+
+    ds = compute_parts({"fp": fixed_point_part, "lyap": lyapunov_part})
     ds.attrs = {}
-    ds.attrs.update(model=model, source=meta["source"], format=meta["format"], coupling_key=meta["coupling_key"],
-                    bias_key=str(meta["bias_key"]), tau=float(tau) if model == "rate" else np.nan, step=float(step),
-                    ignored_arrays=" ".join(meta["ignored"]),
-                    time_unit="tau" if model == "rate" else "step")
+    ds.attrs.update(model=name, nonlinearity=net.phi.name, source=meta["source"], format=meta["format"],
+                    coupling_key=meta["coupling_key"], bias_key=str(meta["bias_key"]),
+                    tau=float(tau) if net.flow else np.nan, step=float(step),
+                    ignored_arrays=" ".join(meta["ignored"]), time_unit=models.time_unit(net))
     return ds
 
 

@@ -26,33 +26,38 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from rnnchaos import homotopy
-from rnnchaos.dynamics import dphi
+from rnnchaos import homotopy, models
 from rnnchaos.fixed_point_result import KINDS, ORIGINS, ROOTS, UNBIASED_ROOTS, FixedPoints
 from rnnchaos.fixed_point_search import find_fixed_points
 from rnnchaos.fixed_point_statistics import mean_sq_radius, nontrivial, origin_samples
 from rnnchaos.kac_rice import kac_rice_solution
+from rnnchaos.nonlinearity import TANH, Nonlinearity
+from rnnchaos.nonlinearity import get as get_nonlinearity
 from rnnchaos.status import NumericalFailure
 
-__all__ = ["TRIVIAL_ONLY_EXPECTED", "FixedPoints", "find_fixed_points", "network_fixed_points",
+__all__ = ["TRIVIAL_ONLY_EXPECTED", "FixedPoints", "find_fixed_points", "model_fixed_points", "network_fixed_points",
            "odd_index_certificate", "theory_count", "to_dataset"]
 
 #: A search that found only ``x* = 0`` where the theory expects at least this many points has failed.
 TRIVIAL_ONLY_EXPECTED = 10.0
 
 
-def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init: int, rng: np.random.Generator,
+def network_fixed_points(model, J: np.ndarray | None = None, theta: np.ndarray | None = None, *, n_init: int,
+                         rng: np.random.Generator,
                          tol: float = 1e-10, init_states: np.ndarray | None = None, max_iter: int = 50,
                          extra_fraction: float = 0.5, state_fraction: float = 0.125,
                          init_variance: float | None = None, n_paths: int = 0, path_solves: int = 5000,
                          expected_points: float | None = None, **options) -> FixedPoints:
-    """Fixed points of network ``model`` (``"rate"`` or ``"map"``), ``x* = J tanh(x*) + theta``.
+    """Fixed points of the network ``model``, ``x* = J phi(x*) + theta``: a :class:`rnnchaos.models.RateModel` or
+    :class:`~rnnchaos.models.MapModel` (any nonlinearity), or a name with ``J``, ``theta`` (tanh; older form).
+    Any other model: :func:`model_fixed_points`.
 
     ``n_init`` solves in all: ``(1 - extra_fraction) n_init`` independent ones, started from ``init_states``
     (trajectory states, at most ``state_fraction`` of them: at g = 2 Newton converges from few of them, the
     fixed points lying closer to the origin than the attractor) and Gaussian draws of variance
     ``init_variance`` (default: the Kac-Rice ``<x*^2>`` at the ``g``, ``sigma_b`` estimated from ``J``,
-    ``theta``; 1 where that is 0), and ``extra_fraction n_init`` deflated solves from perturbed known points.
+    ``theta``; 1 where that is 0, and for other nonlinearities than tanh), and ``extra_fraction n_init``
+    deflated solves from perturbed known points.
     The starts are labelled "trajectory" and "gaussian" (``origin``, ``found_by``; :func:`origin_samples`).
     ``n_paths`` homotopy paths (drive ``c``: random signs; :mod:`rnnchaos.homotopy`) of at most ``path_solves``
     corrector solves each run after the independent solves; they find points where Newton no longer converges
@@ -74,11 +79,11 @@ def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init
       the indices of all zeros of ``F(x) = -x + J phi(x)`` sum to the degree ``(-1)^N`` of ``F`` on a large ball
       (where ``-x`` dominates), so other fixed points exist (Brouwer degree; generic, nondegenerate zeros).
     """
-    if model not in ("rate", "map"):
-        raise ValueError(f"model must be 'rate' or 'map', got {model!r}")
-    J, theta = np.asarray(J, dtype=float), np.asarray(theta, dtype=float)
-    if J.ndim != 2 or J.shape[0] != J.shape[1] or theta.shape != (J.shape[0],):
-        raise ValueError(f"J must be (N, N) and theta (N,), got {J.shape} and {theta.shape}")
+    model = models.as_model(model, J, theta)
+    if not isinstance(model, models.Network):
+        raise TypeError(f"network_fixed_points needs a network model (rnnchaos.models), got {model!r}; "
+                        "use model_fixed_points")
+    J, theta, phi = model.J, model.theta, model.phi
     if int(n_init) != n_init or n_init < 1:
         raise ValueError(f"n_init must be an integer >= 1, got {n_init!r}")
     if not 0 <= extra_fraction < 1:
@@ -91,6 +96,8 @@ def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init
     N = J.shape[0]
     n_extra = int(extra_fraction * n_init)
     n_indep = n_init - n_extra
+    if init_variance is None and phi != TANH:
+        init_variance = 1.0  # the Kac-Rice radius below is tanh's
     if init_variance is None:
         init_variance = _theory_variance(float(np.sqrt(np.sum(J**2) / N)), float(np.sqrt(np.mean(theta**2))))
     if not (np.isfinite(init_variance) and init_variance > 0):
@@ -102,24 +109,17 @@ def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init
     take = rng.permutation(states.shape[0])[: int(state_fraction * n_indep)]
     x0s = np.concatenate([states[take], np.sqrt(init_variance) * rng.standard_normal((n_indep - take.size, N))])
     x0_origin = ["trajectory"] * take.size + ["gaussian"] * (n_indep - take.size)
-    JT = J.T
     path_rng = rng.spawn(1)[0]
 
     def new_path():
         c = path_rng.choice([-1.0, 1.0], size=N)
-        return (c, *homotopy.network_start(J, theta, c))
+        return (c, *homotopy.network_start(J, theta, c, nonlinearity=phi))
 
     paths = [new_path() for _ in range(int(n_paths))]
 
-    def field(X):
-        return np.tanh(X) @ JT + theta if model == "map" else -X + np.tanh(X) @ JT + theta
-
-    def jac(X):
-        D = J[None, :, :] * dphi(X)[:, None, :]
-        return D if model == "map" else D - np.eye(N)
-
-    fp = find_fixed_points(field, jac, x0s, tol=tol, max_iter=max_iter, symmetric=not np.any(theta),
-                           stability="discrete" if model == "map" else "continuous", n_extra=n_extra, rng=rng,
+    field, jac, stability = model.fixed_point_system()
+    fp = find_fixed_points(field, jac, x0s, tol=tol, max_iter=max_iter, symmetric=phi.odd and not np.any(theta),
+                           stability=stability, n_extra=n_extra, rng=rng,
                            scale=np.sqrt(init_variance), paths=paths, path_solves=path_solves, new_path=new_path,
                            x0_origin=x0_origin, **options)
     if fp.n_converged == 0 and fp.x.shape[0] == 0:
@@ -127,9 +127,27 @@ def network_fixed_points(model: str, J: np.ndarray, theta: np.ndarray, *, n_init
         raise NumericalFailure("stalled", f"none of {fp.n_solves - n_paths_run} Newton solves converged to |F| < "
                                f"{tol:g}, and {n_paths_run} homotopy path(s) of {int(fp.path_solves.sum())} solves "
                                f"in all crossed lambda = 0 at no verified point (raise fixed_points.path_solves)")
-    if not np.any(theta) and not np.any(nontrivial(fp.x)):
+    if phi.odd and not np.any(theta) and not np.any(nontrivial(fp.x)):
         _check_trivial_only(fp, J, expected_points, tol)
     return fp
+
+
+def model_fixed_points(model, x0s: np.ndarray, **options) -> FixedPoints:
+    """Fixed points of any :class:`rnnchaos.model.Model` from the starts ``x0s`` (n0, n), by
+    :func:`find_fixed_points` (``options``: its keywords, e.g. ``tol``, ``n_extra`` with ``rng``).
+
+    A model with ``flow = True`` (a discretised vector field) solves ``residual(x) = 0`` and classifies each point
+    by the eigenvalues of ``residual_jacobian`` (continuous time: unstable where ``Re > 0``); any other model
+    solves ``step(x) = x`` and classifies by the step's ``jacobian`` (unstable where ``|mu| > 1``). A model with a
+    batched ``fixed_point_system()`` (the networks) uses it.
+    """
+    if hasattr(model, "fixed_point_system"):
+        F, jac, stability = model.fixed_point_system()
+        return find_fixed_points(F, jac, x0s, stability=stability, **options)
+    if getattr(model, "flow", False):
+        return find_fixed_points(model.residual, model.residual_jacobian, x0s, stability="continuous",
+                                 vectorized=False, **options)
+    return find_fixed_points(model.step, model.jacobian, x0s, stability="discrete", vectorized=False, **options)
 
 
 def odd_index_certificate(J: np.ndarray) -> int:
@@ -139,9 +157,12 @@ def odd_index_certificate(J: np.ndarray) -> int:
     return int(np.sum((ev.imag == 0) & (ev.real > 1)))
 
 
-def theory_count(g: float, sigma_b: float, N: int) -> float:
+def theory_count(g: float, sigma_b: float, N: int, nonlinearity: str | Nonlinearity = TANH) -> float:
     """Kac-Rice count ``exp(N Sigma(g, sigma_b))`` (leading order, no prefactor: an underestimate at small ``N``);
-    1 below ``g_c``; NaN where the saddle point is not found."""
+    1 below ``g_c``; NaN where the saddle point is not found, and for a nonlinearity other than tanh (the
+    Kac-Rice solution used here is tanh's)."""
+    if get_nonlinearity(nonlinearity) != TANH:
+        return np.nan
     try:
         return kac_rice_solution(g, sigma_b).expected_count(N)
     except NumericalFailure:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg as sla
 
-from rnnchaos.dynamics import dphi
+from rnnchaos.nonlinearity import TANH, Nonlinearity
 from rnnchaos.status import NumericalFailure
 
 ENDS = ("completed", "budget", "returned")
@@ -54,18 +54,21 @@ class Path:
     end: str
 
 
-def network_start(J: np.ndarray, theta: np.ndarray, c: np.ndarray, *, tol: float = 1e-12) -> tuple[np.ndarray, float]:
+def network_start(J: np.ndarray, theta: np.ndarray, c: np.ndarray, *, tol: float = 1e-12,
+                  nonlinearity: Nonlinearity = TANH) -> tuple[np.ndarray, float]:
     """A point ``(x_0, lambda_0)`` on the branch: ``lambda_0`` large enough that ``J diag(phi'(x))`` contracts.
 
-    Returns the solution of ``-x + J tanh(x) + theta + lambda_0 c = 0`` found by Newton from ``lambda_0 c``.
+    Returns the solution of ``-x + J phi(x) + theta + lambda_0 c = 0`` (``phi``: ``nonlinearity``) found by
+    Newton from ``lambda_0 c``.
     """
+    phi, dphi = nonlinearity.phi, nonlinearity.dphi
     N = J.shape[0]
     g2 = float(np.sum(J * J)) / N
     lam = 3.0 + 2.0 * np.sqrt(g2) + float(np.max(np.abs(theta), initial=0.0))
     DR = lambda x: J * dphi(x)[None, :] - np.eye(N)  # noqa: E731
     for _ in range(30):
         drive = theta + lam * c
-        x = _newton(lambda x: -x + J @ np.tanh(x) + drive, DR, drive, tol, 60)  # noqa: B023
+        x = _newton(lambda x: -x + J @ phi(x) + drive, DR, drive, tol, 60)  # noqa: B023
         if x is not None and g2 * np.mean(dphi(x) ** 2) < 0.25:
             return x, lam
         lam *= 1.5

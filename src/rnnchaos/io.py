@@ -35,7 +35,7 @@ import tempfile
 import time
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import netCDF4
@@ -166,16 +166,35 @@ def save_stage(path: str | os.PathLike, compute, *, stage: str, params: Mapping,
 
     A :class:`NumericalFailure` is not written as numbers: the file then holds only the ``status`` variable with
     the failure's code and detail, and the failure is logged. Returns the status code written.
+    This module is the one place a failure becomes a status (here and in :func:`compute_parts`): library code
+    raises, scripts never decide.
     """
-    try:
-        ds = compute()
-        ds["status"] = status_variable("ok")
-    except NumericalFailure as err:
-        log.error("%s failed at %s: %s", stage, dict(point), err)
-        ds = xr.Dataset({"status": status_variable(err.status, err.detail)})
+    ds = _computed(compute, "status", f"{stage} failed at {dict(point)}")
     ds = with_grid_coords(ds, **point)
     write_dataset(ds, path, stage=stage, params=params)
     return int(ds["status"].values.ravel()[0])
+
+
+def compute_parts(parts: Mapping[str, Callable[[], xr.Dataset]]) -> xr.Dataset:
+    """Run the parts of one stage in order and merge their Datasets, each with its ``<name>_status``: a part that
+    raises :class:`NumericalFailure` leaves only that status (code and detail, logged), the others their numbers
+    (e.g. the external network's fixed points and Lyapunov spectrum, one file)."""
+    ds = xr.Dataset()
+    for name, compute in parts.items():
+        ds = ds.merge(_computed(compute, f"{name}_status", f"part {name!r} failed"))  # keeps units, long_name
+    return ds
+
+
+def _computed(compute, status: str, where: str) -> xr.Dataset:
+    """``compute()`` with the variable ``status`` ("ok"), or, if it raises :class:`NumericalFailure`, only that
+    variable with the failure's code and detail (logged with ``where``)."""
+    try:
+        ds = compute()
+        ds[status] = status_variable("ok")
+    except NumericalFailure as err:
+        log.error("%s: %s", where, err)
+        ds = xr.Dataset({status: status_variable(err.status, err.detail)})
+    return ds
 
 
 def reproducible_variables(ds: xr.Dataset) -> list[str]:
