@@ -10,11 +10,13 @@ units of ``tau`` (``s = t / tau``). Hence (Sussillo & Barak, Neural Comput. 25, 
 * fixed points ``x* = J_eff phi(x*)`` by :func:`rnnchaos.fixed_points.find_fixed_points` on
   ``F(x) = (-x + J_eff phi(x)) / tau`` with Jacobian ``(-I + J_eff diag(phi'(x))) / tau`` (eigenvalues per time
   unit of ``dt``), from states of the test trial, midpoints of pairs of them (between memories, where saddles
-  lie) and Gaussian draws of the trial's rms; ``F`` is odd, so ``-x*`` and 0 are fixed points too. The index
+  lie) and Gaussian draws of the trial's rms; for an odd ``phi`` (tanh, the default; the network's
+  ``nonlinearity`` parameter) ``F`` is odd, so ``-x*`` and 0 are fixed points too. The index
   is the number of eigenvalues with positive real part; the readout ``z* = W_out phi(x*)`` says which memory
   a point holds;
 * PCA: the top components of the test-trial states (centred), onto which fixed points and trial are projected;
-* Lyapunov spectra: :func:`rnnchaos.lyapunov.lyapunov_spectrum` (``model="rate"``) on ``J_eff`` and, for
+* Lyapunov spectra: :func:`rnnchaos.lyapunov.lyapunov_spectrum` (a :class:`~rnnchaos.models.RateModel`) on
+  ``J_eff`` and, for
   comparison, on the untrained reservoir ``J`` (``W_out = 0``), both with ``theta = 0`` and with the time
   rescaled: step ``dt / tau`` and durations in units of ``tau``, so exponents come out per ``tau`` (divide by
   ``tau`` for the task's time unit, done in ``*_exponent_per_time``). With ``dt / tau`` equal to training's,
@@ -30,7 +32,9 @@ import numpy as np
 import xarray as xr
 
 from rnnchaos import fixed_points, lyapunov
-from rnnchaos.dynamics import dphi
+from rnnchaos.models import RateModel
+from rnnchaos.nonlinearity import TANH, Nonlinearity
+from rnnchaos.nonlinearity import get as get_nonlinearity
 from rnnchaos.training import TrainedNetwork
 
 
@@ -64,17 +68,16 @@ class TrainedAnalysis:
         return int(np.unique(self.corner[ok]).size)
 
 
-def autonomous_system(J_eff: np.ndarray, tau: float):
-    """``F(X) = (-X + phi(X) J_eff^T) / tau`` on batches (B, N) and its Jacobians (B, N, N)."""
-    JT, N = J_eff.T, J_eff.shape[0]
+def autonomous_system(J_eff: np.ndarray, tau: float, nonlinearity: str | Nonlinearity = TANH):
+    """``F(X) = (-X + phi(X) J_eff^T) / tau`` on batches (B, N) and its Jacobians (B, N, N): the rate network's
+    (:meth:`rnnchaos.models.RateModel.fixed_point_system`) per time unit of ``dt``."""
+    F, DF, _ = RateModel(J_eff, np.zeros(J_eff.shape[0]), nonlinearity).fixed_point_system()
 
     def field(X):
-        return (np.tanh(X) @ JT - X) / tau
+        return F(X) / tau
 
     def jacobian(X):
-        D = J_eff[None, :, :] * dphi(X)[:, None, :]
-        D -= np.eye(N)
-        return D / tau
+        return DF(X) / tau
 
     return field, jacobian
 
@@ -119,26 +122,28 @@ def analyse_trained(net: TrainedNetwork, *, rng: np.random.Generator, n_init: in
     Random numbers, in order: initial states, deflated solves, trained spectrum, reservoir spectrum.
     """
     tau, h = float(net.params["tau"]), float(net.params["dt"]) / float(net.params["tau"])
+    phi = get_nonlinearity(net.params.get("nonlinearity", "tanh"))
     if int(n_init) != n_init or n_init < 1:
         raise ValueError(f"n_init must be an integer >= 1, got {n_init!r}")
     if not 0 < corner_tol <= 1:
         raise ValueError(f"corner_tol must be in (0, 1], got {corner_tol!r}")
     J_eff = net.J_eff
-    F, jac = autonomous_system(J_eff, tau)
+    F, jac = autonomous_system(J_eff, tau, phi)
     x0s = initial_states(net.test_states, n_init, rng=rng, state_fraction=state_fraction,
                          midpoint_fraction=midpoint_fraction)
-    fp = fixed_points.find_fixed_points(F, jac, x0s, tol=tol, max_iter=max_iter, symmetric=True, n_extra=n_extra,
+    fp = fixed_points.find_fixed_points(F, jac, x0s, tol=tol, max_iter=max_iter, symmetric=phi.odd, n_extra=n_extra,
                                         rng=rng)
-    readout = np.tanh(fp.x) @ net.W_out.T
+    readout = phi.phi(fp.x) @ net.W_out.T
     c = corners(net.W_out.shape[0])
     dist = np.abs(readout[:, None, :] - c[None, :, :]).max(axis=2)
     comps, mean, explained = pca(net.test_states, n_pc)
-    opts = dict(k=min(k, J_eff.shape[0]), dt=h if dt is None else dt, t_transient=t_transient,
+    opts = dict(k=min(k, J_eff.shape[0]), t_transient=t_transient,
                 t_transient_tangent=t_transient_tangent, t_sim=t_sim, t_ons=t_ons, n_batches=n_batches,
                 x0=net.test_states[-1])
     theta = np.zeros(J_eff.shape[0])
-    lyap_trained = lyapunov.lyapunov_spectrum("rate", J_eff, theta, rng=rng, **opts)
-    lyap_reservoir = lyapunov.lyapunov_spectrum("rate", net.J, theta, rng=rng, **opts)
+    step = h if dt is None else dt
+    lyap_trained = lyapunov.lyapunov_spectrum(RateModel(J_eff, theta, phi, dt=step), rng=rng, **opts)
+    lyap_reservoir = lyapunov.lyapunov_spectrum(RateModel(net.J, theta, phi, dt=step), rng=rng, **opts)
     return TrainedAnalysis(
         fp=fp, readout=readout, corner=dist.argmin(axis=1) if dist.size else np.empty(0, dtype=int),
         corner_distance=dist.min(axis=1) if dist.size else np.empty(0), components=comps, mean=mean,
@@ -155,7 +160,7 @@ def to_dataset(an: TrainedAnalysis) -> xr.Dataset:
     a = lambda ln, u="1": {"units": u, "long_name": ln}  # noqa: E731
     kind = an.fp.n_unstable
     ds = ds.assign({
-        "fp_readout": (("fp", "bit"), an.readout, a("readout z* = W_out tanh(x*) at the fixed point")),
+        "fp_readout": (("fp", "bit"), an.readout, a("readout z* = W_out phi(x*) at the fixed point")),
         "fp_corner": (("fp",), an.corner.astype(np.int16),
                       a("nearest memory c = sum_b [z_b > 0] 2^(n_bits-1-b), a corner of {-1,1}^n_bits")),
         "fp_corner_distance": (("fp",), an.corner_distance, a("max-norm distance of z* to the nearest corner")),

@@ -1,6 +1,6 @@
 """An echo-state network trained by FORCE on the n-bit flip-flop task (seed 003; Sussillo & Abbott 2009).
 
-Network (rate units, ``phi = tanh``, time in the task's units, e.g. ms):
+Network (rate units, ``phi = tanh`` unless ``nonlinearity`` says otherwise, time in the task's units, e.g. ms):
 
     tau dx/dt = -x + J phi(x) + W_fb z + W_in u,    z = W_out phi(x),
 
@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 
+from rnnchaos.nonlinearity import TANH, Nonlinearity
+from rnnchaos.nonlinearity import get as get_nonlinearity
 from rnnchaos.status import NumericalFailure
 
 
@@ -126,11 +128,12 @@ def echo_state_weights(N: int, *, n_bits: int, g: float, fb_scale: float, input_
 
 
 def run_network(J, W_fb, W_in, W_out, inputs, x0, *, tau: float, dt: float, targets=None, alpha: float = 1.0,
-                update_every: int = 0, record_every: int = 0):
+                update_every: int = 0, record_every: int = 0, phi=np.tanh):
     """Euler-integrate the closed loop over ``inputs``; FORCE-train ``W_out`` in place if ``update_every > 0``.
 
-    Strict kernel (no checks). Returns the final state, the per-step outputs ``z`` (n_steps, n_out), the states
-    every ``record_every`` steps (or None) and, when training, the update steps, errors and ``|W_out|_F``.
+    Strict kernel (no checks; ``phi``: the transfer function). Returns the final state, the per-step outputs
+    ``z`` (n_steps, n_out), the states every ``record_every`` steps (or None) and, when training, the update
+    steps, errors and ``|W_out|_F``.
     """
     n_steps, n_out = inputs.shape[0], W_out.shape[0]
     x = np.array(x0, dtype=float)
@@ -144,7 +147,7 @@ def run_network(J, W_fb, W_in, W_out, inputs, x0, *, tau: float, dt: float, targ
         kk = np.empty_like(P)
     j = 0
     for n in range(n_steps):
-        r = np.tanh(x)
+        r = phi(x)
         z = W_out @ r
         if update_every and n % update_every == 0:
             e = z - targets[n]
@@ -166,15 +169,18 @@ def train_flipflop(*, rng: np.random.Generator, N: int = 1000, g: float = 1.5, t
                    alpha: float = 1.0, update_every: int = 2, train_time: float = 30000.0,
                    test_time: float = 5000.0, n_bits: int = 3, pulse_width: float = 10.0,
                    pulse_interval: float = 200.0, min_interval: float = 50.0, fb_scale: float = 1.0,
-                   input_scale: float = 4.0, record_every: int = 5) -> TrainedNetwork:
+                   input_scale: float = 4.0, record_every: int = 5,
+                   nonlinearity: str | Nonlinearity = TANH) -> TrainedNetwork:
     """Draw an echo-state network, FORCE-train its readout on the flip-flop task, and test it.
 
     Defaults are seed 003's Table 1 (``N = 1000, g = 1.5, alpha = 1, tau = 10, update_every = 2,
     train_time = 30000, test_time = 5000``, times in units of ``dt = 1``). The network starts at
     ``x ~ N(0, 0.25)`` with ``W_out = 0``; the test trial continues from the last training state with
     fresh pulses and ``W_out`` frozen. Random numbers, in order: weights, initial state, training pulses, test
-    pulses, all from ``rng``.
+    pulses, all from ``rng``. ``nonlinearity``: ``phi`` of the units (:mod:`rnnchaos.nonlinearity`; tanh, seed
+    003's, by default), recorded in ``params``.
     """
+    phi = get_nonlinearity(nonlinearity)
     _check_pos("tau", tau)
     _check_pos("dt", dt)
     if dt / tau > 1:
@@ -189,7 +195,8 @@ def train_flipflop(*, rng: np.random.Generator, N: int = 1000, g: float = 1.5, t
             raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
     params = dict(N=N, g=g, tau=tau, dt=dt, alpha=alpha, update_every=update_every, train_time=train_time,
                   test_time=test_time, n_bits=n_bits, pulse_width=pulse_width, pulse_interval=pulse_interval,
-                  min_interval=min_interval, fb_scale=fb_scale, input_scale=input_scale, record_every=record_every)
+                  min_interval=min_interval, fb_scale=fb_scale, input_scale=input_scale, record_every=record_every,
+                  nonlinearity=phi.name)
     J, W_fb, W_in = echo_state_weights(N, n_bits=n_bits, g=g, fb_scale=fb_scale, input_scale=input_scale, rng=rng)
     x0 = 0.5 * rng.standard_normal(N)
     task_kw = dict(n_bits=n_bits, dt=dt, pulse_width=pulse_width, pulse_interval=pulse_interval,
@@ -199,8 +206,10 @@ def train_flipflop(*, rng: np.random.Generator, N: int = 1000, g: float = 1.5, t
     W_out = np.zeros((n_bits, N))
     t0 = time.process_time()
     x, _, _, (upd_n, err, w_norm) = run_network(J, W_fb, W_in, W_out, train.inputs, x0, tau=tau, dt=dt,
-                                                targets=train.targets, alpha=alpha, update_every=update_every)
-    _, z, states, _ = run_network(J, W_fb, W_in, W_out, test.inputs, x, tau=tau, dt=dt, record_every=record_every)
+                                                targets=train.targets, alpha=alpha, update_every=update_every,
+                                                phi=phi.phi)
+    _, z, states, _ = run_network(J, W_fb, W_in, W_out, test.inputs, x, tau=tau, dt=dt, record_every=record_every,
+                                  phi=phi.phi)
     cpu = time.process_time() - t0
     if not (np.all(np.isfinite(W_out)) and np.all(np.isfinite(z))):
         raise NumericalFailure("diverged", "FORCE training produced non-finite readout weights or outputs")
