@@ -24,11 +24,11 @@ def reference_step(cell, sd, u, hs, cs):
     for k in range(L):
         Wi, Wh, bi, bh = (sd[f"weight_ih_l{k}"], sd[f"weight_hh_l{k}"], sd[f"bias_ih_l{k}"], sd[f"bias_hh_l{k}"])
 
-        def pre_i(row):
+        def pre_i(row, Wi=Wi, bi=bi, v=v):
             return sum(Wi[row, j] * v[j] for j in range(len(v))) + bi[row]
 
-        def pre_h(row):
-            return sum(Wh[row, j] * hs[k][j] for j in range(H)) + bh[row]
+        def pre_h(row, Wh=Wh, bh=bh, h=hs[k]):
+            return sum(Wh[row, j] * h[j] for j in range(H)) + bh[row]
 
         h2, c2 = [], []
         for j in range(H):
