@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from rnnchaos import nonlinearity as nl
 from rnnchaos.lyapunov_schedule import max_fixed_t_ons
 
 
@@ -295,8 +296,29 @@ def check_steps(config: Mapping) -> None:
             _multiple(f"trained.analysis.{key}", a[key], a["t_ons"], "trained.analysis.t_ons")
 
 
+def check_nonlinearity(config: Mapping) -> None:
+    """``nonlinearity`` names a :class:`rnnchaos.nonlinearity.Nonlinearity`; the GPU backend runs tanh only."""
+    name = config.get("nonlinearity", "tanh")
+    try:
+        nl.get(name)
+    except ValueError:
+        raise ConfigError(f"nonlinearity must be one of {sorted(nl.NONLINEARITIES)}, got {name!r}") from None
+    backend = config.get("lyapunov", {}).get("backend", "numpy")
+    if name != "tanh" and backend != "numpy":
+        raise ConfigError(f"lyapunov.backend = {backend} runs tanh networks only; set lyapunov.backend: numpy for "
+                          f"nonlinearity {name}")
+
+
+def results_root(nonlinearity: str = "tanh") -> str:
+    """The folder of every result that depends on the nonlinearity: ``results`` for tanh (the default, today's
+    tree) and ``results/phi~<name>`` for any other, so that results of different nonlinearities never overwrite
+    each other (the network disorder, which does not depend on it, stays in ``results/network``)."""
+    return "results" if nonlinearity == "tanh" else f"results/phi~{nonlinearity}"
+
+
 def check_config(config: Mapping) -> None:
     """Raise :class:`ConfigError` on the first cross-key inconsistency of a schema-validated config."""
+    check_nonlinearity(config)
     for key in ("g", "sigma_b"):
         texts = [format_value(v) for v in config[key]]
         if len(set(texts)) != len(texts):

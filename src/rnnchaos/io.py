@@ -114,6 +114,8 @@ def write_dataset(ds: xr.Dataset, path: str | os.PathLike, *, stage: str, params
         parameters=json.dumps(dict(params), sort_keys=True, default=_jsonable),
         Conventions="CF-1.8",
     )
+    if "nonlinearity" in params:  # the one parameter every dynamics file is told apart by, also on its own
+        ds.attrs["nonlinearity"] = str(params["nonlinearity"])
     ds.attrs[COMPLETE_ATTR] = np.int8(1)
     for var in ds.variables.values():  # checksums need chunked storage: drop a 'contiguous' read from a file
         var.encoding = {**{k: v for k, v in var.encoding.items() if k != "contiguous"}, "fletcher32": True}

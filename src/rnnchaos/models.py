@@ -184,6 +184,14 @@ def make(name: str, J, theta, *, nonlinearity: str | Nonlinearity = TANH, dt: fl
     raise ValueError(f"model must be one of {NAMES}, got {name!r}")
 
 
+def from_settings(name: str, J, theta, settings: dict) -> tuple[RateModel | MapModel, dict]:
+    """:func:`make` with the model's keys of a stage's ``settings`` (``nonlinearity``, ``dt``, ``method``: the
+    pipeline's stage sections) and the remaining settings, for the analysis."""
+    rest = dict(settings)
+    model = make(name, J, theta, **{k: rest.pop(k) for k in ("nonlinearity", "dt", "method") if k in rest})
+    return model, rest
+
+
 def time_step(name: str, dt: float) -> float:
     """Time advanced by one step of the network called ``name``: ``dt`` for ``"rate"``, 1 for ``"map"`` (the
     classes' ``time_step``; for the fused kernels, which take the name)."""

@@ -60,6 +60,7 @@ class TrainedAnalysis:
     lyap_reservoir: lyapunov.LyapunovResult
     tau: float
     corner_tol: float
+    nonlinearity: str = "tanh"
 
     @property
     def n_memories(self) -> int:
@@ -149,7 +150,8 @@ def analyse_trained(net: TrainedNetwork, *, rng: np.random.Generator, n_init: in
         corner_distance=dist.min(axis=1) if dist.size else np.empty(0), components=comps, mean=mean,
         explained=explained, fp_pc=(fp.x - mean) @ comps.T, trial_pc=(net.test_states - mean) @ comps.T,
         trial_t=net.test_t,
-        lyap_trained=lyap_trained, lyap_reservoir=lyap_reservoir, tau=tau, corner_tol=corner_tol)
+        lyap_trained=lyap_trained, lyap_reservoir=lyap_reservoir, tau=tau, corner_tol=corner_tol,
+        nonlinearity=phi.name)
 
 
 def to_dataset(an: TrainedAnalysis) -> xr.Dataset:
@@ -184,7 +186,7 @@ def to_dataset(an: TrainedAnalysis) -> xr.Dataset:
     ds["reservoir_exponent"].attrs["long_name"] = "Lyapunov exponent of the untrained reservoir J (per tau)"
     ds = ds.assign_coords(t=("t", an.trial_t, a("test time", "time unit of dt")))
     ds.attrs.update(tau=an.tau, time_rescaling="Lyapunov runs in s = t / tau: step dt/tau, exponents per tau",
-                    stability=an.fp.stability)
+                    stability=an.fp.stability, nonlinearity=an.nonlinearity)
     return ds
 
 

@@ -255,7 +255,8 @@ def to_dataset(net: TrainedNetwork) -> xr.Dataset:
             "t": ("t", net.test_t, a("test time", tu)),
             "bit": ("bit", np.arange(net.W_out.shape[0]), a("flip-flop channel")),
         },
-        attrs={"training_parameters": json.dumps(net.params, sort_keys=True)},
+        attrs={"training_parameters": json.dumps(net.params, sort_keys=True),
+               "nonlinearity": net.params.get("nonlinearity", "tanh")},
     )
     return ds
 

@@ -13,6 +13,7 @@ from rnnchaos.config import (
     format_value,
     lyapunov_backend,
     qr_intervals,
+    results_root,
     stage_seeds,
     stage_settings,
     stage_sizes,
@@ -53,12 +54,22 @@ wildcard_constraints:
 
 
 MODELS = config["model"]
+NONLINEARITY = config["nonlinearity"]
+# every result that depends on the nonlinearity: results/ for tanh (the default: today's tree), results/phi~<name>/
+# for any other, so that the nonlinearities never overwrite each other (results/network/ is shared: disorder only)
+RESULTS = results_root(NONLINEARITY)
+
+
+def result_path(relative):
+    """``relative`` (a pattern such as "simulate/{model}/...") under this nonlinearity's results folder."""
+    return f"{RESULTS}/{relative}"
+
 G = [format_value(v) for v in config["g"]]
 SIGMA_B = [format_value(v) for v in config["sigma_b"]]
 # the sizes and seeds each stage computes (<stage>.N, <stage>.seeds; the whole grid by default)
 STAGE_SIZES = {stage: stage_sizes(config, stage) for stage in GRID_STAGES}
 STAGE_SEEDS = {stage: list(range(stage_seeds(config, stage))) for stage in GRID_STAGES}
-POINT = "results/{stage}/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc"
+POINT = result_path("{stage}/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc")
 
 
 def network_path(wildcards):
@@ -84,7 +95,7 @@ def grid_paths(stage, model):
     return point_files(stage, model, G, SIGMA_B, STAGE_SIZES[stage], STAGE_SEEDS[stage])
 
 
-FINITE_SIZE = "results/finite_size/{model}/g~{g}/sigma_b~{sigma_b}.nc"
+FINITE_SIZE = result_path("finite_size/{model}/g~{g}/sigma_b~{sigma_b}.nc")
 
 
 def finite_size_paths(model):
@@ -112,16 +123,16 @@ def finite_size_settings(wildcards):
 
 def dmft_point_paths(model):
     """The mean-field file of every (g, sigma_b) of the grid."""
-    return [f"results/dmft/{model}/g~{g}/sigma_b~{s}.nc" for g, s in itertools.product(G, SIGMA_B)]
+    return [f"{RESULTS}/dmft/{model}/g~{g}/sigma_b~{s}.nc" for g, s in itertools.product(G, SIGMA_B)]
 
 
 def kac_rice_paths():
     """Kac-Rice theory for every (g, sigma_b) of the grid (model independent: same fixed points)."""
-    return [f"results/kac_rice/g~{g}/sigma_b~{s}.nc" for g, s in itertools.product(G, SIGMA_B)]
+    return [f"{RESULTS}/kac_rice/g~{g}/sigma_b~{s}.nc" for g, s in itertools.product(G, SIGMA_B)]
 
 
 def summary_paths():
-    return [f"results/summary/{model}.nc" for model in MODELS]
+    return [f"{RESULTS}/summary/{model}.nc" for model in MODELS]
 
 
 def all_finite_size_paths():
@@ -131,7 +142,7 @@ def all_finite_size_paths():
 
 def figure_paths():
     return [
-        f"results/figures/{name}_{model}.{ext}"
+        f"{RESULTS}/figures/{name}_{model}.{ext}"
         for name in config["figures"]
         for model in MODELS
         for ext in ("png", "pdf")
@@ -153,8 +164,14 @@ def theory_point(wildcards):
     return {"g": float(wildcards.g), "sigma_b": float(wildcards.sigma_b)}
 
 
+def with_nonlinearity(settings):
+    """``settings`` with the key ``nonlinearity`` when it is not tanh, the default (so tanh jobs keep their params);
+    rnnchaos.models.from_settings takes it out again."""
+    return settings if NONLINEARITY == "tanh" else {**settings, "nonlinearity": NONLINEARITY}
+
+
 def simulate_settings(wildcards):
-    return stage_settings(config, "simulate")
+    return with_nonlinearity(stage_settings(config, "simulate"))
 
 
 def _lyapunov_job(N):
@@ -165,7 +182,7 @@ def _lyapunov_job(N):
     if settings.get("coupling_dtype") == "float64":
         del settings["coupling_dtype"]
     backend = lyapunov_backend(settings.pop("backend", "numpy"), N, settings.pop("gpu_from_N", 2000))
-    return settings if backend == "numpy" else {**settings, "backend": backend}
+    return with_nonlinearity(settings if backend == "numpy" else {**settings, "backend": backend})
 
 
 def lyapunov_settings(wildcards):
@@ -175,7 +192,7 @@ def lyapunov_settings(wildcards):
 
 
 def fixed_points_settings(wildcards):
-    return stage_settings(config, "fixed_points")
+    return with_nonlinearity(stage_settings(config, "fixed_points"))
 
 
 def dmft_settings(wildcards):
@@ -242,11 +259,11 @@ def figure_inputs(wildcards):
     """The files a figure is drawn from (the paper studies' single points included)."""
     m, need = wildcards.model, FIGURE_INPUTS[wildcards.figure]
     files = {
-        "summary": lambda: f"results/summary/{m}.nc",
-        "critical_line": lambda: f"results/dmft/{m}/critical_line.nc",
-        "g_sweep": lambda: [f"results/dmft/{m}/g_sweep/sigma_b~{s}.nc" for s in SIGMA_B],
+        "summary": lambda: f"{RESULTS}/summary/{m}.nc",
+        "critical_line": lambda: f"{RESULTS}/dmft/{m}/critical_line.nc",
+        "g_sweep": lambda: [f"{RESULTS}/dmft/{m}/g_sweep/sigma_b~{s}.nc" for s in SIGMA_B],
         "kac_rice": kac_rice_paths,
-        "kac_rice_point": lambda: [f"results/kac_rice/g~{PAPER_G}/sigma_b~{PAPER_SIGMA_B}.nc"],
+        "kac_rice_point": lambda: [f"{RESULTS}/kac_rice/g~{PAPER_G}/sigma_b~{PAPER_SIGMA_B}.nc"],
         "full": lambda: sorted({
             *_paper_files("lyapunov_full", m, [PAPER_G], PAPER["spectra_N"], range(PAPER["spectra_seeds"])),
             *_paper_files("lyapunov_full", m, [format_value(g) for g in PAPER["spectra_g"]],
@@ -257,7 +274,7 @@ def figure_inputs(wildcards):
         "fixed_points_count": lambda: _paper_files("fixed_points", m, [PAPER_G], PAPER["count_N"],
                                                    range(PAPER["count_seeds"])),
         "t_ons": lambda: [
-            f"results/lyapunov_t_ons/{m}/t_ons~{format_value(t)}/g~{PAPER_G}/sigma_b~{PAPER_SIGMA_B}/"
+            f"{RESULTS}/lyapunov_t_ons/{m}/t_ons~{format_value(t)}/g~{PAPER_G}/sigma_b~{PAPER_SIGMA_B}/"
             f"N~{max(STAGE_SIZES['lyapunov'])}/seed~0.nc"
             for t in qr_intervals(PAPER["t_ons"], m, config["lyapunov"]["dt"])
         ],
@@ -300,8 +317,8 @@ def trained_paths():
     t = config["trained"]
     seeds = range(t["seeds"]) if t["enabled"] else []
     return [
-        *[f"results/trained/flipflop/analysis_seed~{s}.nc" for s in seeds],
-        *[f"results/figures/trained_flipflop_seed~{s}.{ext}" for s in seeds for ext in ("png", "pdf")],
+        *[f"{RESULTS}/trained/flipflop/analysis_seed~{s}.nc" for s in seeds],
+        *[f"{RESULTS}/figures/trained_flipflop_seed~{s}.{ext}" for s in seeds for ext in ("png", "pdf")],
     ]
 
 
@@ -313,7 +330,7 @@ def trained_point(wildcards):
 
 def training_settings(wildcards):
     """Keyword arguments of rnnchaos.training.train_flipflop: network, task and FORCE settings."""
-    return {k: v for k, v in config["trained"].items() if k not in ("enabled", "seeds", "analysis")}
+    return with_nonlinearity({k: v for k, v in config["trained"].items() if k not in ("enabled", "seeds", "analysis")})
 
 
 def trained_analysis_settings(wildcards):
@@ -324,7 +341,7 @@ def trained_analysis_settings(wildcards):
 def external_paths():
     """The analysis of the external network (none unless external.enabled)."""
     e = config["external"]
-    return [f"results/external/{e['name']}.nc"] if e["enabled"] else []
+    return [f"{RESULTS}/external/{e['name']}.nc"] if e["enabled"] else []
 
 
 def external_weights(wildcards):
@@ -334,4 +351,4 @@ def external_weights(wildcards):
 
 def external_settings(wildcards):
     """Keyword arguments of rnnchaos.external.analyse_external (and the seed of its random stream)."""
-    return {k: v for k, v in config["external"].items() if k not in ("enabled", "path", "name")}
+    return with_nonlinearity({k: v for k, v in config["external"].items() if k not in ("enabled", "path", "name")})

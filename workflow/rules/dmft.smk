@@ -1,7 +1,7 @@
 rule dmft:
     """Mean-field theory (N -> infinity) at one (g, sigma_b): Delta0, Delta(tau), lambda_max, g_c."""
     output:
-        "results/dmft/{model}/g~{g}/sigma_b~{sigma_b}.nc",
+        result_path("dmft/{model}/g~{g}/sigma_b~{sigma_b}.nc"),
     params:
         point=theory_point,
         settings=dmft_settings,
@@ -9,7 +9,7 @@ rule dmft:
     group:
         "theory"
     log:
-        "results/logs/dmft/{model}/g~{g}/sigma_b~{sigma_b}.log",
+        result_path("logs/dmft/{model}/g~{g}/sigma_b~{sigma_b}.log"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:
@@ -19,12 +19,12 @@ rule dmft:
 rule dmft_g_sweep:
     """Dense mean-field curves lambda_max(g) and Delta0(g) at one sigma_b, for the figures."""
     output:
-        "results/dmft/{model}/g_sweep/sigma_b~{sigma_b}.nc",
+        result_path("dmft/{model}/g_sweep/sigma_b~{sigma_b}.nc"),
     params:
         sigma_b=theory_sigma_b,
         settings=dmft_sweep_settings,
     log:
-        "results/logs/dmft/{model}/g_sweep/sigma_b~{sigma_b}.log",
+        result_path("logs/dmft/{model}/g_sweep/sigma_b~{sigma_b}.log"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:
@@ -34,11 +34,11 @@ rule dmft_g_sweep:
 rule dmft_critical_line:
     """The critical gain g_c(sigma_b) on a dense sigma_b grid (onset of chaos in mean-field theory)."""
     output:
-        "results/dmft/{model}/critical_line.nc",
+        result_path("dmft/{model}/critical_line.nc"),
     params:
         settings=dmft_line_settings,
     log:
-        "results/logs/dmft/{model}/critical_line.log",
+        result_path("logs/dmft/{model}/critical_line.log"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:

@@ -7,14 +7,14 @@ rule external:
     input:
         weights=external_weights,
     output:
-        "results/external/{name}.nc",
+        result_path("external/{name}.nc"),
     wildcard_constraints:
         name="[A-Za-z0-9_]+",
     params:
         settings=external_settings,
     threads: 1
     log:
-        "results/logs/external/{name}.log",
+        result_path("logs/external/{name}.log"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:

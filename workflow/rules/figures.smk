@@ -4,21 +4,21 @@ rule figure:
         unpack(figure_inputs),
     output:
         png=report(
-            "results/figures/{figure}_{model}.png",
+            result_path("figures/{figure}_{model}.png"),
             caption="../report/figure.rst",
             category="Figures",
             subcategory="{model}",
             labels={"figure": "{figure}", "model": "{model}"},
         ),
-        pdf="results/figures/{figure}_{model}.pdf",
-        caption="results/figures/{figure}_{model}.agreement.rst",
+        pdf=result_path("figures/{figure}_{model}.pdf"),
+        caption=result_path("figures/{figure}_{model}.agreement.rst"),
     params:
         figure=figure_name,
     threads: 1
     group:
         "figures"
     log:
-        "results/logs/figures/{figure}_{model}.log",
+        result_path("logs/figures/{figure}_{model}.log"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:

@@ -2,7 +2,7 @@ rule finite_size:
     """Extrapolation to N -> infinity of lambda_max, Delta0, Delta_inf (and D_KY/N) at every (g, sigma_b) of one
     model, from its summary, against mean-field theory (z-scores); one file per (g, sigma_b)."""
     input:
-        "results/summary/{model}.nc",
+        result_path("summary/{model}.nc"),
     output:
         finite_size_outputs(),
     params:
@@ -10,7 +10,7 @@ rule finite_size:
         settings=finite_size_settings,
     threads: 1
     log:
-        "results/logs/finite_size/{model}.log",
+        result_path("logs/finite_size/{model}.log"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:

@@ -1,7 +1,7 @@
 rule kac_rice:
     """Kac-Rice theory of fixed points at one (g, sigma_b): coordinate density, radius, complexity, Jacobian disc."""
     output:
-        "results/kac_rice/g~{g}/sigma_b~{sigma_b}.nc",
+        result_path("kac_rice/g~{g}/sigma_b~{sigma_b}.nc"),
     params:
         point=theory_point,
         settings=kac_rice_settings,
@@ -9,7 +9,7 @@ rule kac_rice:
     group:
         "theory"
     log:
-        "results/logs/kac_rice/g~{g}/sigma_b~{sigma_b}.log",
+        result_path("logs/kac_rice/g~{g}/sigma_b~{sigma_b}.log"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:

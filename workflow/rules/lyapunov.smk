@@ -3,7 +3,7 @@ rule lyapunov:
     input:
         network=network_path,
     output:
-        "results/lyapunov/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc",
+        result_path("lyapunov/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc"),
     params:
         point=grid_point,
         settings=lyapunov_settings,
@@ -15,9 +15,9 @@ rule lyapunov:
     group:
         short_jobs_group("lyapunov")
     log:
-        "results/logs/lyapunov/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
+        result_path("logs/lyapunov/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log"),
     benchmark:
-        "results/benchmarks/lyapunov/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.tsv",
+        result_path("benchmarks/lyapunov/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.tsv"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:

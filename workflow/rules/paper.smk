@@ -6,7 +6,7 @@ rule lyapunov_full:
     input:
         network=network_path,
     output:
-        "results/lyapunov_full/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc",
+        result_path("lyapunov_full/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc"),
     params:
         point=grid_point,
         settings=lyapunov_full_settings,
@@ -18,9 +18,9 @@ rule lyapunov_full:
     group:
         short_jobs_group("lyapunov", lyapunov_full_settings)
     log:
-        "results/logs/lyapunov_full/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
+        result_path("logs/lyapunov_full/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log"),
     benchmark:
-        "results/benchmarks/lyapunov_full/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.tsv",
+        result_path("benchmarks/lyapunov_full/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.tsv"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:
@@ -32,7 +32,7 @@ rule lyapunov_t_ons:
     input:
         network=network_path,
     output:
-        "results/lyapunov_t_ons/{model}/t_ons~{t_ons}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc",
+        result_path("lyapunov_t_ons/{model}/t_ons~{t_ons}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc"),
     params:
         point=grid_point,
         settings=lyapunov_t_ons_settings,
@@ -44,9 +44,9 @@ rule lyapunov_t_ons:
     group:
         short_jobs_group("lyapunov", lyapunov_t_ons_settings)
     log:
-        "results/logs/lyapunov_t_ons/{model}/t_ons~{t_ons}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
+        result_path("logs/lyapunov_t_ons/{model}/t_ons~{t_ons}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log"),
     benchmark:
-        "results/benchmarks/lyapunov_t_ons/{model}/t_ons~{t_ons}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.tsv",
+        result_path("benchmarks/lyapunov_t_ons/{model}/t_ons~{t_ons}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.tsv"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:

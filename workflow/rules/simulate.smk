@@ -3,7 +3,7 @@ rule simulate:
     input:
         network=network_path,
     output:
-        "results/simulate/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc",
+        result_path("simulate/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc"),
     params:
         point=grid_point,
         settings=simulate_settings,
@@ -14,9 +14,9 @@ rule simulate:
     group:
         short_jobs_group("simulate")
     log:
-        "results/logs/simulate/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log",
+        result_path("logs/simulate/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log"),
     benchmark:
-        "results/benchmarks/simulate/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.tsv",
+        result_path("benchmarks/simulate/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.tsv"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:

@@ -3,9 +3,9 @@ rule summary:
     input:
         unpack(summary_inputs),
     output:
-        "results/summary/{model}.nc",
+        result_path("summary/{model}.nc"),
     log:
-        "results/logs/summary/{model}.log",
+        result_path("logs/summary/{model}.log"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:

@@ -6,13 +6,13 @@
 rule train:
     """Draw an echo-state network and FORCE-train its readout on the flip-flop task; test it with W_out frozen."""
     output:
-        "results/trained/flipflop/seed~{seed}.nc",
+        result_path("trained/flipflop/seed~{seed}.nc"),
     params:
         point=trained_point,
         settings=training_settings,
     threads: 1
     log:
-        "results/logs/trained/flipflop/seed~{seed}.log",
+        result_path("logs/trained/flipflop/seed~{seed}.log"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:
@@ -22,15 +22,15 @@ rule train:
 rule trained_analysis:
     """Fixed points, PCA and Lyapunov spectra (trained, input off, vs untrained reservoir) of a trained network."""
     input:
-        trained="results/trained/flipflop/seed~{seed}.nc",
+        trained=result_path("trained/flipflop/seed~{seed}.nc"),
     output:
-        "results/trained/flipflop/analysis_seed~{seed}.nc",
+        result_path("trained/flipflop/analysis_seed~{seed}.nc"),
     params:
         point=trained_point,
         settings=trained_analysis_settings,
     threads: 1
     log:
-        "results/logs/trained/flipflop/analysis_seed~{seed}.log",
+        result_path("logs/trained/flipflop/analysis_seed~{seed}.log"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:
@@ -40,18 +40,18 @@ rule trained_analysis:
 rule trained_figure:
     """Fixed points on the top principal components, test trial, training curve and Lyapunov spectra."""
     input:
-        trained="results/trained/flipflop/seed~{seed}.nc",
-        analysis="results/trained/flipflop/analysis_seed~{seed}.nc",
+        trained=result_path("trained/flipflop/seed~{seed}.nc"),
+        analysis=result_path("trained/flipflop/analysis_seed~{seed}.nc"),
     output:
         png=report(
-            "results/figures/trained_flipflop_seed~{seed}.png",
+            result_path("figures/trained_flipflop_seed~{seed}.png"),
             caption="../report/trained_flipflop.rst",
             category="Trained networks",
             labels={"figure": "trained_flipflop", "seed": "{seed}"},
         ),
-        pdf="results/figures/trained_flipflop_seed~{seed}.pdf",
+        pdf=result_path("figures/trained_flipflop_seed~{seed}.pdf"),
     log:
-        "results/logs/figures/trained_flipflop_seed~{seed}.log",
+        result_path("logs/figures/trained_flipflop_seed~{seed}.log"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:
