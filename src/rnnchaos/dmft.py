@@ -1,11 +1,20 @@
 """Mean-field theory (N -> infinity) of the two models at one point, over g, and the critical line g_c(sigma_b).
 
-``phi = tanh``, ``J_ij ~ N(0, g^2/N)``, ``theta_i ~ N(0, sigma_b^2)``; ``<.>`` averages over ``z ~ N(0, 1)``
-(Gaussian averages: :mod:`rnnchaos.gaussian`).
+``phi`` any :class:`rnnchaos.nonlinearity.Nonlinearity` (keyword ``nonlinearity``, default tanh), ``J_ij ~ N(0,
+g^2/N)``, ``theta_i ~ N(0, sigma_b^2)``; ``<.>`` averages over ``z ~ N(0, 1)`` (Gaussian averages:
+:mod:`rnnchaos.gaussian`).
+
+Nonlinearities that are not odd (logistic): ``J`` has zero mean, so the mean activity ``<phi>`` does not shift the
+mean input (``x`` stays centred), but the input's autocorrelation ``g^2 <phi(x(t)) phi(x(t + tau))>`` is the
+uncentred one: its Mehler series starts with ``<phi>^2`` (``k = 0``), a static part that acts like a quenched bias
+of variance ``g^2 <phi>^2``. Hence the static part ``Delta_inf`` (map: ``c*``) is positive even at ``sigma_b = 0``,
+and ``g_c(0)`` is the root of the critical line there, not ``1 / phi'(0)``. For the logistic, ``1/2 + tanh(x/2)/2``,
+this is the tanh network at gain ``g/4`` and bias ``(g^2/16 + sigma_b^2/4)^(1/2)`` in ``x/2`` (a test).
 
 * Static solution (fixed point of both models): ``Delta0 = g^2 <phi(sqrt(Delta0) z)^2> + sigma_b^2``, stable while
   ``chi = g^2 <phi'(sqrt(Delta0) z)^2> < 1``. The critical line ``g_c(sigma_b)`` solves ``chi = 1`` on this branch;
-  it is the same for both models because both share the static equation and ``chi`` (``g_c(0) = 1``). Along the
+  it is the same for both models because both share the static equation and ``chi`` (``g_c(0) = 1 / phi'(0)`` for
+  odd ``phi``). Along the
   line ``g_c^2 = 1 / <phi'^2>(D)`` and ``sigma_b^2 = D - <phi^2>(D) / <phi'^2>(D)``: one root in ``D``.
 * Rate network, ordered phase: the Jacobian ``-I + J diag(phi'(x*))`` has a disc of radius ``sqrt(chi)`` around -1
   (Rajan & Abbott 2006 PRL 97 188104; Ahmadian, Fumarola & Miller 2015 PRE 91 012820), so ``lambda_max = -1 +
@@ -30,6 +39,7 @@ from rnnchaos.checks import check_count, check_model, check_range
 from rnnchaos.dmft_map import map_solution
 from rnnchaos.dmft_rate import RateProfile, rate_chaotic_solution, schrodinger_ground
 from rnnchaos.gaussian import G_MAX, SIGMA_B_MAX, phi_moments, static_variance
+from rnnchaos.nonlinearity import TANH, Nonlinearity, get
 from rnnchaos.status import STATUS_CODES, NumericalFailure
 
 #: Relative distance above g_c within which an unresolvable rate-network chaotic solution is returned as the critical
@@ -37,32 +47,36 @@ from rnnchaos.status import STATUS_CODES, NumericalFailure
 CRITICAL_WINDOW = 1e-5
 
 
-def critical_gain(sigma_b: float, model: str = "rate", *, tol: float = 1e-12) -> float:
+def critical_gain(sigma_b: float, model: str = "rate", *, tol: float = 1e-12,
+                  nonlinearity: str | Nonlinearity = TANH) -> float:
     """``g_c(sigma_b)``: ``g^2 <phi'(sqrt(D) z)^2> = 1`` on the static branch, for either model (same equations).
 
-    Solved as one root in ``D`` of ``D - <phi^2>/<phi'^2> = sigma_b^2`` (increasing, ``~ 4 D^3 / 3`` near 0), then
-    ``g_c = <phi'^2>^(-1/2)``; ``g_c ~ 1 + (3 sigma_b^2 / 4)^(1/3)`` for small ``sigma_b``. Even in ``sigma_b``.
+    Solved as one root in ``D`` of ``D - <phi^2>/<phi'^2> = sigma_b^2`` (tanh: increasing, ``~ 4 D^3 / 3`` near 0),
+    then ``g_c = <phi'^2>^(-1/2)``; tanh: ``g_c ~ 1 + (3 sigma_b^2 / 4)^(1/3)`` for small ``sigma_b``. Even in
+    ``sigma_b``; ``1 / phi'(0)`` at ``sigma_b = 0`` for odd ``phi``. For ``phi`` that is not odd, the root at
+    ``sigma_b = 0`` too (``D > 0``). Logistic: the line falls from -4 to -9.77 (at ``D = 12.3``) before it rises,
+    so the root is still unique; ``g_c(0) = 10.15``, beyond the validated ``g <= 6`` (no chaos there).
     """
     check_model(model)
     check_range("sigma_b", sigma_b, -SIGMA_B_MAX, SIGMA_B_MAX)
     check_range("tol", tol, 1e-15, 1e-3)
-    return _critical_gain(abs(float(sigma_b)), float(tol))
+    return _critical_gain(abs(float(sigma_b)), float(tol), get(nonlinearity))
 
 
 @lru_cache(maxsize=4096)
-def _critical_gain(sb: float, tol: float) -> float:
-    if sb == 0:
-        return 1.0
+def _critical_gain(sb: float, tol: float, nl: Nonlinearity) -> float:
+    if sb == 0 and nl.odd:
+        return 1.0 / nl.slope0
 
     def line(D):
-        p2, d2 = phi_moments(D)
+        p2, d2 = phi_moments(D, nonlinearity=nl)
         return D - p2 / d2 - sb * sb
 
     hi = max(1.0, 2 * sb * sb)
     while line(hi) <= 0:
         hi *= 2
     D = brentq(line, 0.0, hi, xtol=tol * 1e-2, rtol=1e-15)
-    return float(phi_moments(D)[1] ** -0.5)
+    return float(phi_moments(D, nonlinearity=nl)[1] ** -0.5)
 
 
 # ---------------------------------------------------------------- public API
@@ -76,7 +90,7 @@ class DMFTResult:
     ``chi`` (``g^2 <phi'^2>`` there), ``n_eval`` (function evaluations of the main root solve),
     ``schrodinger_e0/e1`` (rate, chaotic; else NaN), ``series_tail`` (Mehler-series remainder at ``rho = 1``),
     ``critical`` (rate: ``g_c < g <= g_c (1 + CRITICAL_WINDOW)`` and the chaotic solution was not resolvable, so the
-    critical solution was returned).
+    critical solution was returned); ``nonlinearity``: the name of ``phi``.
     """
 
     model: str
@@ -97,16 +111,20 @@ class DMFTResult:
     schrodinger_e1: float = float("nan")
     series_tail: float = 0.0
     critical: bool = False
+    nonlinearity: str = "tanh"
 
 
 def dmft_point(model: str, g: float, sigma_b: float, *, tau_max: float = 50.0, n_tau: int = 501,
-               tol: float = 1e-10) -> DMFTResult:
+               tol: float = 1e-10, nonlinearity: str | Nonlinearity = TANH) -> DMFTResult:
     """Mean-field solution of ``model`` at ``(g, sigma_b)``; ``0 <= g <= 6``, ``|sigma_b| <= 4``.
 
     ``tau``: ``n_tau`` points on ``[0, tau_max]`` (rate, units of the time constant) or the integer steps
     ``0 .. floor(tau_max)`` (map; ``n_tau`` unused). Raises :class:`NumericalFailure` ("not_converged") when a
-    solve fails or a residual exceeds ``tol``.
+    solve fails or a residual exceeds ``tol``. For odd ``phi`` with ``phi'''(0) > 0`` at ``sigma_b = 0`` the static
+    branch jumps at ``g = 1 / phi'(0)`` (:func:`rnnchaos.gaussian.static_variance`) and so does the chaotic
+    solution above it (Pazo 2024); the coexisting chaotic branch below ``1 / phi'(0)`` is not returned.
     """
+    nl = get(nonlinearity)
     check_model(model)
     check_range("g", g, 0.0, G_MAX)
     check_range("sigma_b", sigma_b, -SIGMA_B_MAX, SIGMA_B_MAX)
@@ -115,23 +133,24 @@ def dmft_point(model: str, g: float, sigma_b: float, *, tau_max: float = 50.0, n
     check_count("n_tau", n_tau)
     g, sigma_b = float(g), float(sigma_b)
     sb, g2 = abs(sigma_b), g * g
-    D_fp = static_variance(g, sb)
-    p2, d2 = phi_moments(D_fp)
+    D_fp = static_variance(g, sb, nonlinearity=nl)
+    p2, d2 = phi_moments(D_fp, nonlinearity=nl)
     chi = g2 * d2
     fp_res = abs(g2 * p2 + sb * sb - D_fp)
     if not fp_res <= tol * max(1.0, D_fp):
         raise NumericalFailure("not_converged", f"static variance at g = {g!r}, sigma_b = {sigma_b!r}: "
                                f"residual {fp_res:.3g} > tol {tol:g}")
-    common = dict(model=model, g=g, sigma_b=sigma_b, g_c=critical_gain(sb, tol=1e-12), delta_fp=D_fp, chi=chi)
+    common = dict(model=model, g=g, sigma_b=sigma_b, g_c=critical_gain(sb, tol=1e-12, nonlinearity=nl),
+                  delta_fp=D_fp, chi=chi, nonlinearity=nl.name)
     if model == "map":
         return DMFTResult(**common, **map_solution(g, sb, D_fp, chi, int(np.floor(tau_max)), tol=tol,
-                                                   fp_residual=fp_res))
+                                                   fp_residual=fp_res, nonlinearity=nl))
     tau = np.linspace(0.0, float(tau_max), int(n_tau))
     if chi <= 1:
         return DMFTResult(**common, delta0=D_fp, delta_inf=D_fp, lambda_max=-1 + np.sqrt(chi), chaotic=False,
                           tau=tau, delta=np.full_like(tau, D_fp), residual=fp_res, n_eval=0)
     try:
-        D0, Dinf, corr, n_eval, res = rate_chaotic_solution(g, sb, D_fp, tol=tol)
+        D0, Dinf, corr, n_eval, res = rate_chaotic_solution(g, sb, D_fp, tol=tol, nonlinearity=nl)
         prof = RateProfile(corr, g2, sb * sb, Dinf)
         e0, e1 = schrodinger_ground(prof)
         if not (e0 < 0 and abs(e1) < 1e-4):
@@ -167,7 +186,7 @@ def _attrs(model: str) -> dict[str, dict[str, str]]:
 def to_dataset(result: DMFTResult) -> xr.Dataset:
     """The result as a Dataset: scalars ``delta0, delta_inf, lambda_max, g_c, chaotic`` (int8), ``residual``,
     ``delta(tau)``; diagnostics as global attributes ``dmft_*``. No grid coordinates (the caller adds them with
-    :func:`rnnchaos.io.with_grid_coords`)."""
+    :func:`rnnchaos.io.with_grid_coords`); the attribute ``nonlinearity`` names ``phi``."""
     r, at = result, _attrs(result.model)
     data = {k: ((), getattr(r, k), at[k]) for k in ("delta0", "delta_inf", "lambda_max", "g_c", "residual")}
     data["chaotic"] = ((), np.int8(r.chaotic), at["chaotic"])
@@ -175,13 +194,16 @@ def to_dataset(result: DMFTResult) -> xr.Dataset:
     ds = xr.Dataset(data, coords={"tau": ("tau", r.tau, at["tau"])})
     ds.attrs.update({f"dmft_{k}": float(getattr(r, k)) for k in
                      ("delta_fp", "chi", "n_eval", "schrodinger_e0", "schrodinger_e1", "series_tail", "critical")})
+    ds.attrs["nonlinearity"] = r.nonlinearity
     return ds
 
 
-def g_sweep(model: str, sigma_b: float, *, tol: float = 1e-10, n_dense: int = 60, g_max: float = 4.0) -> xr.Dataset:
+def g_sweep(model: str, sigma_b: float, *, tol: float = 1e-10, n_dense: int = 60, g_max: float = 4.0,
+            nonlinearity: str | Nonlinearity = TANH) -> xr.Dataset:
     """Dense theory curves over ``g`` (``n_dense`` points in ``(0, g_max]``) at one ``sigma_b``: ``delta0``,
     ``delta_inf``, ``lambda_max``, ``chaotic`` and ``status`` (0 ok; else the point failed and its values are NaN)
-    over ``g``, and the scalar ``g_c``. No ``sigma_b`` coordinate (the caller adds it)."""
+    over ``g``, and the scalar ``g_c``. No ``sigma_b`` coordinate (the caller adds it); attribute ``nonlinearity``."""
+    nl = get(nonlinearity)
     check_range("g_max", g_max, 1e-6, G_MAX)
     check_count("n_dense", n_dense)
     gs, at = np.linspace(0.0, float(g_max), int(n_dense) + 1)[1:], _attrs(model)
@@ -189,7 +211,7 @@ def g_sweep(model: str, sigma_b: float, *, tol: float = 1e-10, n_dense: int = 60
     out.update(chaotic=np.zeros(gs.size, np.int8), status=np.zeros(gs.size, np.int8))
     for i, g in enumerate(gs):
         try:
-            r = dmft_point(model, g, sigma_b, tau_max=1.0, n_tau=2, tol=tol)
+            r = dmft_point(model, g, sigma_b, tau_max=1.0, n_tau=2, tol=tol, nonlinearity=nl)
         except NumericalFailure as err:
             out["status"][i] = STATUS_CODES[err.status]
             continue
@@ -198,15 +220,20 @@ def g_sweep(model: str, sigma_b: float, *, tol: float = 1e-10, n_dense: int = 60
     at["status"] = {"units": "1", "long_name": "outcome per g (codes of rnnchaos.status.STATUS_CODES)"}
     ds = xr.Dataset({k: ("g", v, at[k]) for k, v in out.items()},
                     coords={"g": ("g", gs, {"units": "1", "long_name": "coupling gain g (J_ij ~ N(0, g^2/N))"})})
-    ds["g_c"] = ((), critical_gain(sigma_b, model, tol=min(tol, 1e-12)), at["g_c"])
+    ds["g_c"] = ((), critical_gain(sigma_b, model, tol=min(tol, 1e-12), nonlinearity=nl), at["g_c"])
+    ds.attrs["nonlinearity"] = nl.name
     return ds
 
 
-def critical_line(model: str, *, tol: float = 1e-10, n_dense: int = 60, sigma_b_max: float = 2.0) -> xr.Dataset:
-    """``g_c`` over ``sigma_b`` (``n_dense`` points on ``[0, sigma_b_max]``), for the phase diagram."""
+def critical_line(model: str, *, tol: float = 1e-10, n_dense: int = 60, sigma_b_max: float = 2.0,
+                  nonlinearity: str | Nonlinearity = TANH) -> xr.Dataset:
+    """``g_c`` over ``sigma_b`` (``n_dense`` points on ``[0, sigma_b_max]``), for the phase diagram; attribute
+    ``nonlinearity``."""
     check_range("sigma_b_max", sigma_b_max, 1e-6, SIGMA_B_MAX)
     check_count("n_dense", n_dense)
+    nl = get(nonlinearity)
     sbs = np.linspace(0.0, float(sigma_b_max), int(n_dense))
-    gc = [critical_gain(sb, model, tol=min(tol, 1e-12)) for sb in sbs]
+    gc = [critical_gain(sb, model, tol=min(tol, 1e-12), nonlinearity=nl) for sb in sbs]
     return xr.Dataset({"g_c": ("sigma_b", gc, {"units": "1", "long_name": "mean-field critical gain g_c(sigma_b)"})},
-                      coords={"sigma_b": ("sigma_b", sbs, {"units": "1", "long_name": "bias spread sigma_b"})})
+                      coords={"sigma_b": ("sigma_b", sbs, {"units": "1", "long_name": "bias spread sigma_b"})},
+                      attrs={"nonlinearity": nl.name})

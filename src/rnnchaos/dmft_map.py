@@ -16,6 +16,10 @@
   ``c(tau) = q*``; in the chaotic phase ``c(0) = q*`` and ``c(tau >= 1) = c*`` (the attracting root; ``c* = 0`` at
   ``sigma_b = 0``): the mean-field map decorrelates in one step (Cessac 1995 J. Phys. I 5 409). Starting the
   overlap recursion at ``c_0 = q*`` stays at ``q*`` (it is a fixed point), so it is not used for ``c(tau)``.
+
+Any :class:`rnnchaos.nonlinearity.Nonlinearity` (keyword ``nonlinearity``, default tanh): ``a`` stays centred
+because ``J`` has zero mean, and ``C`` is the uncentred ``<phi(u) phi(v)>``, so for ``phi`` not odd ``c* >=
+g^2 <phi>^2 + sigma_b^2 > 0`` (no ``c* = 0`` at ``sigma_b = 0``) and :func:`map_overlap` needs ``c0 >= 0``.
 """
 
 from __future__ import annotations
@@ -24,20 +28,21 @@ import numpy as np
 
 from rnnchaos.checks import check_range
 from rnnchaos.gaussian import G_MAX, SIGMA_B_MAX, GaussCorr, overlap_root, static_variance
+from rnnchaos.nonlinearity import TANH, Nonlinearity, get
 from rnnchaos.status import NumericalFailure
 
 
 def map_solution(g: float, sigma_b: float, q: float, chi: float, n_steps: int, *, tol: float,
-                 fp_residual: float) -> dict:
+                 fp_residual: float, nonlinearity: str | Nonlinearity = TANH) -> dict:
     """Fields of :class:`rnnchaos.dmft.DMFTResult` for the map, given ``q* = q`` and ``chi_1 = chi``."""
-    s2 = sigma_b * sigma_b
+    s2, nl = sigma_b * sigma_b, get(nonlinearity)
     tau = np.arange(n_steps + 1)
     lam = 0.5 * np.log(chi) if chi > 0 else -np.inf  # g = 0: a_{t+1} = theta forgets a perturbation at once
     base = dict(delta0=q, lambda_max=float(lam), tau=tau, n_eval=0)
     if chi <= 1:
         return dict(base, delta_inf=q, chaotic=False, delta=np.full(tau.size, q), residual=fp_residual)
-    corr = GaussCorr(q)
-    c_star, dipped = overlap_root(corr, g * g, s2) if s2 > 0 else (0.0, True)
+    corr = GaussCorr(q, nonlinearity=nl)
+    c_star, dipped = overlap_root(corr, g * g, s2) if s2 > 0 or not nl.odd else (0.0, True)
     res = max(fp_residual, abs(g * g * corr.C(c_star / q) + s2 - c_star))
     if not dipped and chi - 1 < 1e-8:  # critical to round-off: c* merges with q*
         c_star, res = q, fp_residual
@@ -49,16 +54,19 @@ def map_solution(g: float, sigma_b: float, q: float, chi: float, n_steps: int, *
     return dict(base, delta_inf=c_star, chaotic=True, delta=delta, residual=res, series_tail=corr.tail)
 
 
-def map_overlap(g: float, sigma_b: float, c0: float, n_steps: int) -> np.ndarray:
+def map_overlap(g: float, sigma_b: float, c0: float, n_steps: int, *,
+                nonlinearity: str | Nonlinearity = TANH) -> np.ndarray:
     """Correlation ``c_t = <a_i(t) a'_i(t)>`` of two trajectories of one network, ``t = 0 .. n_steps``.
 
     ``c_{t+1} = g^2 C(c_t; q*) + sigma_b^2`` (Poole et al. 2016), both trajectories at the stationary variance
-    ``q*``; ``c0`` in ``[-q*, q*]``. Converges to ``c*`` (chaos) or ``q*`` (order).
+    ``q*``; ``c0`` in ``[-q*, q*]`` for odd ``phi`` (``C(-c) = -C(c)``), in ``[0, q*]`` otherwise (``ValueError``:
+    the Mehler series with its tail is evaluated for ``c >= 0`` only). Converges to ``c*`` (chaos) or ``q*`` (order).
     """
+    nl = get(nonlinearity)
     check_range("g", g, 0.0, G_MAX)
     check_range("sigma_b", sigma_b, -SIGMA_B_MAX, SIGMA_B_MAX)
-    q = static_variance(g, abs(sigma_b))
-    check_range("c0", c0, -q, q)
+    q = static_variance(g, abs(sigma_b), nonlinearity=nl)
+    check_range("c0", c0, -q if nl.odd else 0.0, q)
     if int(n_steps) != n_steps or n_steps < 0:
         raise ValueError(f"n_steps must be an integer >= 0, got {n_steps!r}")
     c = np.empty(int(n_steps) + 1)
@@ -66,7 +74,8 @@ def map_overlap(g: float, sigma_b: float, c0: float, n_steps: int) -> np.ndarray
     if q == 0:
         c[1:] = 0.0
         return c
-    corr, s2 = GaussCorr(q), sigma_b * sigma_b
-    for t in range(int(n_steps)):  # C(-rho) = -C(rho): phi is odd
-        c[t + 1] = g * g * np.sign(c[t]) * corr.C(min(abs(c[t]) / q, 1.0)) + s2
+    corr, s2 = GaussCorr(q, nonlinearity=nl), sigma_b * sigma_b
+    for t in range(int(n_steps)):  # odd phi: C(-rho) = -C(rho); else c_t >= 0 throughout
+        sign = np.sign(c[t]) if nl.odd else 1.0
+        c[t + 1] = g * g * sign * corr.C(min(abs(c[t]) / q, 1.0)) + s2
     return c

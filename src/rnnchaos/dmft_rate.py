@@ -1,7 +1,9 @@
 """Mean-field theory of the rate network's chaotic phase: ``Delta0``, ``Delta_inf``, ``Delta(tau)``, ``lambda_max``.
 
-``phi = tanh``, ``J_ij ~ N(0, g^2/N)``, ``theta_i ~ N(0, sigma_b^2)``; the Gaussian averages are those of
-:mod:`rnnchaos.gaussian`, the drivers (one point, g-sweep, critical line) are in :mod:`rnnchaos.dmft`.
+``phi`` any :class:`rnnchaos.nonlinearity.Nonlinearity` (default tanh), ``J_ij ~ N(0, g^2/N)``, ``theta_i ~ N(0,
+sigma_b^2)``; the Gaussian averages are those of :mod:`rnnchaos.gaussian`, the drivers (one point, g-sweep,
+critical line) are in :mod:`rnnchaos.dmft`. ``C`` is the uncentred ``<phi(x) phi(y)>``: for ``phi`` not odd
+``C(0) = <phi>^2 > 0`` and ``Delta_inf > 0`` even at ``sigma_b = 0`` (see :mod:`rnnchaos.dmft`).
 
 * Chaotic solution (Sompolinsky, Crisanti & Sommers 1988 PRL 61 259; Crisanti & Sompolinsky 2018 PRE 98 062120):
   ``Delta'' = Delta - g^2 C(Delta; Delta0) - sigma_b^2`` with ``C(D; D0) = <phi(x) phi(y)>`` (``var x = var y =
@@ -27,6 +29,7 @@ from scipy.linalg import lapack
 from scipy.optimize import brentq
 
 from rnnchaos.gaussian import GaussCorr, overlap_root
+from rnnchaos.nonlinearity import TANH, Nonlinearity, get
 from rnnchaos.status import NumericalFailure
 
 
@@ -35,16 +38,20 @@ def _mean_force(corr: GaussCorr, g2: float, s2: float, Dinf: float) -> float:
     return -(corr.D0 + Dinf) / 2 + s2 + g2 * corr.cbar(Dinf / corr.D0)
 
 
-def rate_chaotic_solution(g: float, sigma_b: float, delta_fp: float, *, tol: float = 1e-10):
+def rate_chaotic_solution(g: float, sigma_b: float, delta_fp: float, *, tol: float = 1e-10,
+                          nonlinearity: str | Nonlinearity = TANH):
     """``(Delta0, Delta_inf, corr, n_eval, residual)`` of the rate network's chaotic solution, ``0 < Delta0 <
     delta_fp`` (the static variance). Brent's method on ``(mean of V' over [Delta_inf, Delta0]) / (Delta0 -
-    Delta_inf)``, which has no root at the static solution; ``Delta_inf = 0`` at ``sigma_b = 0`` (symmetry)."""
+    Delta_inf)``, which has no root at the static solution; ``Delta_inf = 0`` at ``sigma_b = 0`` for odd ``phi``
+    (symmetry), else the left root of ``V'``."""
     g2, s2 = g * g, sigma_b * sigma_b
+    nl = get(nonlinearity)
+    static = s2 > 0 or not nl.odd  # Delta_inf > 0
     state = {}
 
     def energy(D0):
-        corr = GaussCorr(D0)
-        Dinf = overlap_root(corr, g2, s2)[0] if s2 > 0 else 0.0
+        corr = GaussCorr(D0, nonlinearity=nl)
+        Dinf = overlap_root(corr, g2, s2)[0] if static else 0.0
         state.update(corr=corr, Dinf=Dinf)
         return _mean_force(corr, g2, s2, Dinf) / (D0 - Dinf)
 
@@ -55,7 +62,7 @@ def rate_chaotic_solution(g: float, sigma_b: float, delta_fp: float, *, tol: flo
     D0, info = brentq(energy, lo, delta_fp, xtol=1e-14 * delta_fp, rtol=1e-15, full_output=True, disp=False)
     energy(D0)
     corr, Dinf = state["corr"], state["Dinf"]
-    res = max(abs(_mean_force(corr, g2, s2, Dinf)), abs(-Dinf + g2 * corr.C(Dinf / D0) + s2) if s2 else 0.0)
+    res = max(abs(_mean_force(corr, g2, s2, Dinf)), abs(-Dinf + g2 * corr.C(Dinf / D0) + s2) if static else 0.0)
     if not info.converged or not res <= tol:
         raise NumericalFailure("not_converged", f"Delta0 solve at g = {g!r}, sigma_b = {sigma_b!r}: "
                                f"{info.flag}, residual {res:.3g} > tol {tol:g}")

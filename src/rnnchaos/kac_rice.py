@@ -2,7 +2,8 @@
 arXiv:2210.07877, 2022).
 
 Fixed points solve ``0 = y(x) = -x + J phi(x) + theta`` with ``J_ij ~ N(0, g^2/N)``, ``theta_i ~ N(0, D)``,
-``D = sigma_b^2``, ``phi = tanh`` (the map's fixed points solve the same equation). The Kac-Rice formula gives the
+``D = sigma_b^2``, ``phi = tanh`` (the map's fixed points solve the same equation; any other
+:class:`rnnchaos.nonlinearity.Nonlinearity` through the keyword ``nonlinearity``). The Kac-Rice formula gives the
 expected density of fixed points, ``rho(x) = p_x(y = 0) E[|det y'(x)| | y = 0] ~ exp(-N S[mu_x])``, a functional of
 the empirical coordinate distribution ``mu_x(y) = (1/N) sum_i delta(y - x_i)``:
 
@@ -61,6 +62,11 @@ step ``<= 0.04`` in ``y`` (spectrally accurate: the integrands are analytic in a
 the three saddle-point equations are solved by MINPACK's hybrid method in ``(ln alpha, ln beta, gamma)``; the
 Gaussian solution's variance is :func:`rnnchaos.gaussian.static_variance`, the mean-field theory's.
 
+Other nonlinearities: nothing above uses the symmetry of tanh. ``<phi^2>`` is uncentred (``J phi(x)`` has
+variance ``g^2 |phi(x)|^2 / N`` per component whatever the mean of ``phi``), the grid is symmetric about 0 and
+``mu*`` need not be even; the trivial solution ``x* = 0`` exists only for odd ``phi`` at ``D = 0``, ``g phi'(0)
+<= 1``. The numbers quoted above are tanh's; the quadrature step assumes ``phi`` varies on scales ``>~ 0.04``.
+
 One module about 300 lines long (a fifth of them this derivation): the saddle point, its density and its Jacobian
 bulk share one quadrature and one set of equations.
 """
@@ -75,6 +81,7 @@ from scipy import optimize
 
 from rnnchaos.checks import check_nonnegative
 from rnnchaos.gaussian import static_variance
+from rnnchaos.nonlinearity import TANH, Nonlinearity, get
 from rnnchaos.status import NumericalFailure
 
 _U_MAX = 12.0  # half-width of the quadrature grid in units of sqrt(beta)
@@ -110,13 +117,15 @@ class KacRiceSolution:
     residual: float
     converged: bool
     n_eval: int
+    nonlinearity: Nonlinearity = TANH
 
     def pdf(self, y: np.ndarray) -> np.ndarray:
         """``mu*(y)`` at arbitrary points (not defined for the trivial delta solution)."""
         if self.branch == "trivial":
             raise ValueError("the trivial solution mu* = delta(y) has no density")
         y = np.asarray(y, dtype=float)
-        return np.exp(_log_weight(y, self.alpha, self.gamma) - y**2 / (2 * self.beta) - self.log_norm)
+        return np.exp(_log_weight(y, self.alpha, self.gamma, self.nonlinearity) - y**2 / (2 * self.beta)
+                      - self.log_norm)
 
     def jacobian_bulk(self, n: int = 400) -> tuple[np.ndarray, np.ndarray]:
         """Radial law of the bulk spectrum of ``J diag(phi'(x*))``: radii ``r`` (increasing, ``n`` points from 0
@@ -142,17 +151,19 @@ class KacRiceSolution:
 
     def _dphi_sq(self):
         if self.branch == "trivial":
-            return np.ones(1), np.ones(1)
-        y, p, _ = _quadrature(self.alpha, self.beta, self.gamma)
-        return (1.0 - np.tanh(y) ** 2) ** 2, p
+            return np.full(1, self.nonlinearity.slope0**2), np.ones(1)
+        y, p, _ = _quadrature(self.alpha, self.beta, self.gamma, self.nonlinearity)
+        return self.nonlinearity.dphi(y) ** 2, p
 
     def expected_count(self, N: int) -> float:
         """Leading-order expected number of fixed points, ``exp(N Sigma)`` (no prefactor)."""
         return float(np.exp(N * self.complexity))
 
 
-def kac_rice_solution(g: float, sigma_b: float, *, tol: float = 1e-10, n_y: int = 401) -> KacRiceSolution:
-    """Solve the Kac-Rice saddle point for gain ``g >= 0`` and bias spread ``sigma_b >= 0``.
+def kac_rice_solution(g: float, sigma_b: float, *, tol: float = 1e-10, n_y: int = 401,
+                      nonlinearity: str | Nonlinearity = TANH) -> KacRiceSolution:
+    """Solve the Kac-Rice saddle point for gain ``g >= 0`` and bias spread ``sigma_b >= 0`` (``phi``: ``nonlinearity``,
+    default tanh).
 
     Tries the Gaussian (unique fixed point) solution and the nontrivial one (``alpha > 0``) from several starts,
     and returns the valid stationary point with the largest complexity. Raises ``ValueError`` for invalid
@@ -164,57 +175,60 @@ def kac_rice_solution(g: float, sigma_b: float, *, tol: float = 1e-10, n_y: int 
         raise ValueError(f"tol must be in (0, 1e-2), got {tol!r}")
     if int(n_y) != n_y or n_y < 3:
         raise ValueError(f"n_y must be an integer >= 3, got {n_y!r}")
-    g, D = float(g), float(sigma_b) ** 2
-    beta0 = static_variance(g, sigma_b)
-    if beta0 == 0.0:  # D = 0, g <= 1: only x* = 0
+    g, D, nl = float(g), float(sigma_b) ** 2, get(nonlinearity)
+    beta0 = static_variance(g, sigma_b, nonlinearity=nl)
+    if beta0 == 0.0:  # odd phi, D = 0, g phi'(0) <= 1: only x* = 0
         y = np.linspace(-1.0, 1.0, n_y if n_y % 2 else n_y + 1)
         mu = np.where(np.arange(y.size) == y.size // 2, 1.0 / (y[1] - y[0]), 0.0)
-        return KacRiceSolution(g, float(sigma_b), 0.0, 0.0, 0.0, 0.0, y, mu, 0.0, 0.0, g, 0.0, 1.0, 0.0,
-                               0.0, "trivial", 0.0, True, 0)
-    m0 = coordinate_moments(0.0, beta0, 0.0, g)
+        return KacRiceSolution(g, float(sigma_b), 0.0, 0.0, 0.0, 0.0, y, mu, 0.0, 0.0, g * nl.slope0, 0.0,
+                               nl.slope0**2, 0.0, 0.0, "trivial", 0.0, True, 0, nl)
+    m0 = coordinate_moments(0.0, beta0, 0.0, g, nonlinearity=nl)
     candidates = []
     if g * g * m0["dphi_sq"] <= 1.0:  # the Gaussian is self-consistent (z* = 0)
         candidates.append(("gaussian", (0.0, beta0, 0.0), 0.0, 0))
     n_eval = 0
     for a0, b0, c0 in _starts(g, beta0, m0) if g > 0 else ():
-        sol = optimize.root(_residuals_log, [np.log(a0), np.log(b0), c0], args=(g, D), method="hybr",
+        sol = optimize.root(_residuals_log, [np.log(a0), np.log(b0), c0], args=(g, D, nl), method="hybr",
                             options={"xtol": 1e-14})
         n_eval += int(sol.nfev)
         if not np.all(np.isfinite(sol.x)) or abs(sol.x[0]) > 700 or abs(sol.x[1]) > 700:
             continue
-        res = float(np.max(np.abs(_residuals_log(sol.x, g, D))))
+        res = float(np.max(np.abs(_residuals_log(sol.x, g, D, nl))))
         if res < tol:
             candidates.append(("nontrivial", (np.exp(sol.x[0]), np.exp(sol.x[1]), sol.x[2]), res, 0))
     if not candidates:
         raise NumericalFailure("not_converged", f"Kac-Rice saddle point at g = {g:g}, sigma_b = {sigma_b:g}: "
                                f"no solution with residual < {tol:g} ({n_eval} evaluations)")
-    best = max(candidates, key=lambda c: (_complexity(*c[1], g), c[0] == "gaussian"))
+    best = max(candidates, key=lambda c: (_complexity(*c[1], g, nl), c[0] == "gaussian"))
     branch, (alpha, beta, gamma), res, _ = best
-    if branch == "nontrivial" and _complexity(alpha, beta, gamma, g) <= 1e-14 and candidates[0][0] == "gaussian":
+    if (branch == "nontrivial" and _complexity(alpha, beta, gamma, g, nl) <= 1e-14
+            and candidates[0][0] == "gaussian"):
         branch, (alpha, beta, gamma), res = "gaussian", (0.0, beta0, 0.0), 0.0
-    m = coordinate_moments(alpha, beta, gamma, g)
+    m = coordinate_moments(alpha, beta, gamma, g, nonlinearity=nl)
     y_max = 8.0 * np.sqrt(max(beta, m["y_sq"]))
     y = np.linspace(-y_max, y_max, n_y)
     log_norm = m["log_z"]
-    mu = np.exp(_log_weight(y, alpha, gamma) - y**2 / (2 * beta) - log_norm)
+    mu = np.exp(_log_weight(y, alpha, gamma, nl) - y**2 / (2 * beta) - log_norm)
     return KacRiceSolution(
         g=g, sigma_b=float(sigma_b), alpha=float(alpha), beta=float(beta), gamma=float(gamma),
         z_star=float(alpha / g**2) if g > 0 else 0.0, y=y, mu=mu, mean_sq_radius=m["y_sq"],
-        complexity=max(_complexity(alpha, beta, gamma, g), 0.0) if branch != "gaussian" else 0.0,
+        complexity=max(_complexity(alpha, beta, gamma, g, nl), 0.0) if branch != "gaussian" else 0.0,
         jacobian_radius=float(g * np.sqrt(m["dphi_sq"])), mean_phi_sq=m["phi_sq"], mean_dphi_sq=m["dphi_sq"],
         static_variance=beta0, log_norm=float(log_norm), branch=branch, residual=float(res), converged=True,
-        n_eval=n_eval)
+        n_eval=n_eval, nonlinearity=nl)
 
 
-def coordinate_moments(alpha: float, beta: float, gamma: float, g: float) -> dict:
+def coordinate_moments(alpha: float, beta: float, gamma: float, g: float, *,
+                       nonlinearity: str | Nonlinearity = TANH) -> dict:
     """Moments of ``mu(y) ∝ sqrt(1 + alpha phi'^2) exp(-y^2/(2 beta) + gamma phi^2)`` (strict kernel).
 
     Returns ``y_sq``, ``phi_sq``, ``dphi_sq`` (= ``<phi'^2>``), ``alpha_eq`` (= ``g^2 <(phi'^-2 + alpha)^-1>``),
     ``log_w`` (= ``ln <w>_{N(0, beta)}``) and ``log_z`` (= ``ln Z``).
     """
-    y, p, log_w = _quadrature(alpha, beta, gamma)
-    t = np.tanh(y)
-    dp2 = (1.0 - t * t) ** 2
+    nl = get(nonlinearity)
+    y, p, log_w = _quadrature(alpha, beta, gamma, nl)
+    t, dp = nl.phi_dphi(y)
+    dp2 = dp * dp
     return {
         "y_sq": float(p @ (y * y)), "phi_sq": float(p @ (t * t)), "dphi_sq": float(p @ dp2),
         "alpha_eq": float(g * g * (p @ (dp2 / (1.0 + alpha * dp2)))), "log_w": float(log_w),
@@ -222,9 +236,10 @@ def coordinate_moments(alpha: float, beta: float, gamma: float, g: float) -> dic
     }
 
 
-def saddle_residuals(alpha: float, beta: float, gamma: float, g: float, sigma_b: float) -> np.ndarray:
+def saddle_residuals(alpha: float, beta: float, gamma: float, g: float, sigma_b: float, *,
+                     nonlinearity: str | Nonlinearity = TANH) -> np.ndarray:
     """Residuals of the three saddle-point equations (alpha, beta, gamma), each zero at the solution."""
-    m = coordinate_moments(alpha, beta, gamma, g)
+    m = coordinate_moments(alpha, beta, gamma, g, nonlinearity=nonlinearity)
     return np.array([
         m["alpha_eq"] - 1.0,
         (g * g * m["phi_sq"] + sigma_b**2) / beta - 1.0,
@@ -232,13 +247,14 @@ def saddle_residuals(alpha: float, beta: float, gamma: float, g: float, sigma_b:
     ])
 
 
-def complexity_functional(y: np.ndarray, mu: np.ndarray, g: float, sigma_b: float) -> float:
+def complexity_functional(y: np.ndarray, mu: np.ndarray, g: float, sigma_b: float, *,
+                          nonlinearity: str | Nonlinearity = TANH) -> float:
     """``h[mu] - S[mu]`` for any density on a uniform grid (the quantity whose maximum is the complexity)."""
     y, mu = np.asarray(y, float), np.asarray(mu, float)
     dy = y[1] - y[0]
     p = mu / (mu.sum() * dy)
-    t = np.tanh(y)
-    c = g * g * (1 - t * t) ** 2
+    t, dp = get(nonlinearity).phi_dphi(y)
+    c = g * g * dp**2
     entropy = -dy * np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0))
     beta = g * g * dy * (p @ (t * t)) + sigma_b**2
     zeta = 0.0
@@ -250,7 +266,8 @@ def complexity_functional(y: np.ndarray, mu: np.ndarray, g: float, sigma_b: floa
 
 
 def to_dataset(sol: KacRiceSolution) -> xr.Dataset:
-    """The solution as a Dataset: ``mu`` on dimension ``y`` and the scalars, each with units and long_name."""
+    """The solution as a Dataset: ``mu`` on dimension ``y`` and the scalars, each with units and long_name; the
+    attribute ``nonlinearity`` names ``phi``."""
     scalars = {
         "alpha": (sol.alpha, "alpha = z* g^2 in mu*(y) ∝ sqrt(1 + alpha phi'^2) exp(-y^2/(2 beta) + gamma phi^2)"),
         "beta": (sol.beta, "beta = g^2 <phi^2>_mu* + sigma_b^2 (variance of the velocity at a point)"),
@@ -281,35 +298,36 @@ def to_dataset(sol: KacRiceSolution) -> xr.Dataset:
         "units": "1", "long_name": "solution branch", "flag_values": np.array([0, 1, 2], dtype=np.int8),
         "flag_meanings": "trivial gaussian nontrivial"})
     ds = ds.assign_coords(y=("y", sol.y, {"units": "1", "long_name": "fixed-point coordinate y"}))
+    ds.attrs["nonlinearity"] = sol.nonlinearity.name
     return ds
 
 
-def _quadrature(alpha, beta, gamma):
+def _quadrature(alpha, beta, gamma, nl=TANH):
     """Nodes ``y`` and normalised weights ``p`` of ``mu``, and ``ln <w>_{N(0, beta)}`` (trapezoidal rule in u)."""
     h_u = min(0.1, _H_Y / np.sqrt(beta))
     n = int(np.ceil(_U_MAX / h_u))
     u = np.arange(-n, n + 1) * h_u
     y = np.sqrt(beta) * u
-    lw = _log_weight(y, alpha, gamma) - 0.5 * u * u
+    lw = _log_weight(y, alpha, gamma, nl) - 0.5 * u * u
     shift = lw.max()
     w = np.exp(lw - shift)
     s = w.sum()
     return y, w / s, float(np.log(s * h_u / np.sqrt(2 * np.pi)) + shift)
 
 
-def _log_weight(y, alpha, gamma):
-    t = np.tanh(y)
-    return 0.5 * np.log1p(alpha * (1.0 - t * t) ** 2) + gamma * t * t
+def _log_weight(y, alpha, gamma, nl=TANH):
+    t, dp = nl.phi_dphi(y)
+    return 0.5 * np.log1p(alpha * dp**2) + gamma * t * t
 
 
-def _residuals_log(v, g, D):
+def _residuals_log(v, g, D, nl=TANH):
     if abs(v[0]) > 700 or abs(v[1]) > 700:
         return np.full(3, 1e3)
-    return saddle_residuals(np.exp(v[0]), np.exp(v[1]), v[2], g, np.sqrt(D))
+    return saddle_residuals(np.exp(v[0]), np.exp(v[1]), v[2], g, np.sqrt(D), nonlinearity=nl)
 
 
-def _complexity(alpha, beta, gamma, g):
-    m = coordinate_moments(alpha, beta, gamma, g)
+def _complexity(alpha, beta, gamma, g, nl=TANH):
+    m = coordinate_moments(alpha, beta, gamma, g, nonlinearity=nl)
     z_star = alpha / g**2 if g > 0 else 0.0
     return float(m["log_w"] - z_star / 2 - gamma * m["phi_sq"])
 

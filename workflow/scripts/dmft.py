@@ -2,8 +2,8 @@
 from rnnchaos import dmft, io
 
 with io.job_log(snakemake.log[0]):
-    point, settings = snakemake.params.point, snakemake.params.settings
-    model = snakemake.wildcards.model
+    point, model = snakemake.params.point, snakemake.wildcards.model
+    settings = {**snakemake.params.settings, "nonlinearity": snakemake.config.get("nonlinearity", "tanh")}
 
     def compute():
         return dmft.to_dataset(dmft.dmft_point(model, point["g"], point["sigma_b"], **settings))

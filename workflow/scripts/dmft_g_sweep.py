@@ -2,8 +2,8 @@
 from rnnchaos import dmft, io
 
 with io.job_log(snakemake.log[0]):
-    sigma_b, settings = snakemake.params.sigma_b, snakemake.params.settings
-    model = snakemake.wildcards.model
+    sigma_b, model = snakemake.params.sigma_b, snakemake.wildcards.model
+    settings = {**snakemake.params.settings, "nonlinearity": snakemake.config.get("nonlinearity", "tanh")}
     ds = dmft.g_sweep(model, sigma_b, **settings)
     io.write_dataset(io.with_grid_coords(ds, sigma_b=sigma_b), snakemake.output[0], stage="dmft_g_sweep",
                      params={"model": model, "sigma_b": sigma_b, **settings})

@@ -2,7 +2,8 @@
 from rnnchaos import io, kac_rice
 
 with io.job_log(snakemake.log[0]):
-    point, settings = snakemake.params.point, snakemake.params.settings
+    point = snakemake.params.point
+    settings = {**snakemake.params.settings, "nonlinearity": snakemake.config.get("nonlinearity", "tanh")}
 
     def compute():
         return kac_rice.to_dataset(kac_rice.kac_rice_solution(point["g"], point["sigma_b"], **settings))
