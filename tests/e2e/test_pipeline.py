@@ -342,3 +342,22 @@ def test_per_stage_sizes_and_the_finite_size_stage(tmp_path):
     for name in FINITE["figures"]:
         assert (r / f"figures/{name}_rate.png").stat().st_size > 1000
     assert "z = " in (r / "figures/finite_size_rate.agreement.rst").read_text()
+
+
+def test_other_nonlinearity_runs_into_its_own_tree(tmp_path):
+    """nonlinearity: erf puts every result but the shared disorder under results/phi~erf/ (the dry run plans nothing
+    under the tanh tree), and the per-point stages run with it and record it."""
+    config = {**TINY, "nonlinearity": "erf", "trained": {**TINY["trained"], "enabled": False}}
+    dry = snakemake(tmp_path, "-n", config=config)
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    planned = set(_dry_run_jobs(dry.stdout + dry.stderr))
+    assert planned and all(p.startswith(("results/phi~erf/", "results/network/")) for p in planned), planned
+    targets = [f"results/phi~erf/{stage}/{model}/g~2/sigma_b~0/N~20/seed~0.nc"
+               for stage in ("lyapunov", "fixed_points") for model in ("rate", "map")]
+    run = snakemake(tmp_path, *targets)
+    assert run.returncode == 0, run.stderr[-4000:]
+    assert (tmp_path / "results/network/N~20/seed~0.nc").exists()
+    for path in [*targets, "results/phi~erf/simulate/rate/g~2/sigma_b~0/N~20/seed~0.nc"]:
+        ds = io.read_dataset(tmp_path / path)
+        assert ds.attrs["nonlinearity"] == "erf" and int(io.point_values(ds, "status")) == 0, path
+        assert json.loads(ds.attrs["parameters"])["nonlinearity"] == "erf"

@@ -126,6 +126,8 @@ BAD = [  # (key path, bad value, substrings of the message[, section updates tha
     (("lyapunov", "N"), [1.5], ["lyapunov.N = [1.5]: must be null or a non-empty list"]),
     (("figures",), ["finite_size"], ["figures: finite_size needs at least 3 sizes in N, got [100, 200]"]),
     (("finite_size", "attractor"), "most", ["finite_size.attractor = 'most': must be one of chaotic, all"]),
+    (("nonlinearity",), "relu", ["nonlinearity must be one of ['erf', 'logistic', 'tanh'], got 'relu'"]),
+    (("nonlinearity",), 3, ["nonlinearity = 3: must be"]),
 ]
 def test_default_config_is_valid():
     config = parse(DEFAULT)
@@ -442,3 +444,18 @@ def test_plan_counts_only_each_stage_own_points():
     assert sum(j.stage == "fixed_points" for j in plan.jobs) == points * 1 * 1
     assert sum(j.stage == "lyapunov" for j in plan.jobs) == points * 2 * 3
     assert sum(j.stage == "network" for j in plan.jobs) == 3 * 3
+
+
+def test_nonlinearity_defaults_to_tanh_and_moves_other_results_aside():
+    """tanh keeps the plain results/ tree; any other phi gets results/phi~<name>/; the GPU backend is tanh-only."""
+    from rnnchaos.config import results_root
+
+    config = copy.deepcopy(DEFAULT)
+    del config["nonlinearity"]
+    assert parse(config)["nonlinearity"] == "tanh"
+    assert results_root("tanh") == "results" and results_root("erf") == "results/phi~erf"
+    assert parse(mutate(("nonlinearity",), "logistic"))["nonlinearity"] == "logistic"
+    config = mutate(("nonlinearity",), "erf")
+    config["lyapunov"]["backend"] = "auto"
+    with pytest.raises(ConfigError, match="lyapunov.backend = auto runs tanh networks only"):
+        parse(config)
