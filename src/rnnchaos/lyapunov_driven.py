@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import xarray as xr
 
 from rnnchaos.driven_inputs import check_inputs
 from rnnchaos.lyapunov_kernel import ModelWorkspace, qr_step
@@ -131,3 +132,35 @@ def driven_lyapunov_spectrum(model, inputs, *, k: int, rng: np.random.Generator,
                           batch_sem=bsem, log_det_mean=log_det, final_states=finals, n_steps=n_acc, n_qr=len(acc),
                           warmup=warmup, warmup_tangent=warmup_tangent, t_ons=t_ons,
                           time_step=float(model.time_step))
+
+
+def to_dataset(result: DrivenLyapunov, *, time_unit: str = "step") -> xr.Dataset:
+    """The result as a Dataset (dims ``i`` exponent, ``sequence``, ``batch``); no grid coordinates or attributes."""
+    r = result
+    ru = f"1/{time_unit}"
+    B, nb, k = r.batch_exponents.shape
+
+    def scalar(v, long_name):
+        return ((), np.asarray(v, dtype=np.int64), {"units": "1", "long_name": long_name})
+
+    return xr.Dataset(
+        {
+            "exponent": ("i", r.exponents, {"units": ru, "long_name": "Lyapunov exponent, mean over sequences"}),
+            "exponent_sem": ("i", r.sem, {"units": ru, "long_name": f"standard error over the {B} sequences"}),
+            "exponent_per_sequence": (("sequence", "i"), r.per_sequence,
+                                      {"units": ru, "long_name": "Lyapunov exponent along each sequence"}),
+            "batch_exponent": (("sequence", "batch", "i"), r.batch_exponents,
+                               {"units": ru, "long_name": f"exponent of each of {nb} consecutive blocks of QRs"}),
+            "batch_sem": (("sequence", "i"), r.batch_sem,
+                          {"units": ru, "long_name": f"standard error within a sequence ({nb} batch means)"}),
+            "log_det_mean": ("sequence", r.log_det_mean,
+                             {"units": ru, "long_name": "time-averaged log|det DS| (sum of all exponents); NaN if "
+                                                        "not computed"}),
+            "n_steps": scalar(r.n_steps, "accumulated steps per sequence"),
+            "n_qr": scalar(r.n_qr, "accumulated QR re-orthonormalisations per sequence"),
+            "warmup": scalar(r.warmup, "state-only warm-up steps"),
+            "warmup_tangent": scalar(r.warmup_tangent, "frame-alignment steps (QRs discarded)"),
+            "t_ons": scalar(r.t_ons, "steps between QRs"),
+        },
+        coords={"i": np.arange(k), "sequence": np.arange(B), "batch": np.arange(nb)},
+    )

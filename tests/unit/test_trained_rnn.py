@@ -1,0 +1,47 @@
+"""The trained-RNN analysis end to end on a small GRU file: parts, features, fixed points, NetCDF, bad inputs."""
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from rnnchaos import array_files, spectrum_features, trained_rnn
+from rnnchaos.rnn_stack import random_stack
+
+SETTINGS = dict(batch=2, steps=160, k=6, warmup=20, warmup_tangent=20, n_batches=4, n_fp_starts=6, n_extra=4)
+
+
+@pytest.fixture(scope="module")
+def weights(tmp_path_factory):
+    path = tmp_path_factory.mktemp("w") / "gru_net.safetensors"
+    array_files.write_arrays(path, random_stack("gru", input_size=2, hidden_size=5, num_layers=2, scale=1.5,
+                                                rng=np.random.default_rng(0)).state_dict())
+    return path
+
+
+def test_analysis_of_a_state_dict_file(weights, tmp_path):
+    ds = trained_rnn.analyse_trained_rnn(weights, rng=np.random.default_rng(1), performance=0.9, **SETTINGS)
+    assert int(ds.lyap_status) == 0 and int(ds.fp_status) == 0
+    assert ds.lyap_exponent.shape == (6,) and ds.lyap_exponent_per_sequence.shape == (2, 6)
+    feats = spectrum_features.spectrum_features(ds.lyap_exponent.values, 10)
+    assert all(float(ds[f"feature_{f}"]) == feats[f] for f in spectrum_features.FEATURES)
+    assert ds.fp_x.sizes["unit"] == 10 and int(ds.fp_n_fixed_points) >= 1 and (ds.fp_residual < 1e-10).all()
+    assert ds.attrs["name"] == "gru_net" and ds.attrs["cell"] == "gru" and ds.attrs["performance"] == 0.9
+    ds.to_netcdf(tmp_path / "out.nc")
+    back = xr.load_dataset(tmp_path / "out.nc")
+    assert back.lyap_exponent.attrs["units"] == "1/step" and back.attrs["num_layers"] == 2
+    again = trained_rnn.analyse_trained_rnn(weights, rng=np.random.default_rng(1), performance=0.9, **SETTINGS)
+    assert np.array_equal(again.lyap_exponent, ds.lyap_exponent) and np.array_equal(again.fp_x, ds.fp_x)
+
+
+def test_inputs_from_a_file_must_match_the_network(weights, tmp_path):
+    np.save(tmp_path / "u.npy", np.zeros((2, 100, 3)))
+    with pytest.raises(ValueError, match=r"has shape \(2, 100, 3\): input dimension 3.*n_inputs = 2"):
+        trained_rnn.analyse_trained_rnn(weights, rng=np.random.default_rng(0), inputs="file",
+                                        input_path=tmp_path / "u.npy")
+    np.save(tmp_path / "u.npy", np.zeros((1, 100, 2)))
+    ds = trained_rnn.analyse_trained_rnn(weights, rng=np.random.default_rng(0), inputs="file",
+                                         input_path=tmp_path / "u.npy", k=3, warmup=10, warmup_tangent=10,
+                                         n_batches=2, n_fp_starts=2, n_extra=0)
+    assert ds.attrs["batch"] == 1 and ds.attrs["steps"] == 100 and np.isnan(ds.lyap_exponent_sem).all()
+    with pytest.raises(ValueError, match="inputs kind must be one of"):
+        trained_rnn.make_inputs(2, kind="sine", rng=np.random.default_rng(0))
