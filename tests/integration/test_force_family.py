@@ -1,10 +1,17 @@
 """The FORCE family exported as Elman RNNs: the export is the trained network, and the feature-performance
 analysis runs end to end on real trained networks without torch (small N)."""
 
+import importlib.util
+import os
+from pathlib import Path
+from unittest import mock
+
 import numpy as np
 import pytest
 
 from rnnchaos import array_files, force_family, spectrum_features, state_dict, trained_rnn, training
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_exported_elman_rnn_reproduces_the_trained_closed_loop():
@@ -47,3 +54,17 @@ def test_family_feature_performance_analysis_end_to_end(tmp_path):
     # at this N and training length the networks learn only partly (sign errors 0.3-0.4): the test checks the
     # chain, not the training; the performance values differ between networks
     assert len(set(perf)) == 5 and all(0 < p < 4 for p in perf) and all(0 <= m.sign_error <= 1 for m in family)
+
+
+def test_family_benchmark_prints_networks_correlations_and_cost(capsys):
+    spec = importlib.util.spec_from_file_location("bench_family", ROOT / "benchmarks" / "trained_rnn_family.py")
+    module = importlib.util.module_from_spec(spec)
+    with mock.patch.dict(os.environ):
+        spec.loader.exec_module(module)
+    module.main(["--N", "40", "--g", "0.8,1.2,1.6,2.0,2.4", "--seeds", "0", "--train-time", "500", "--k", "6",
+                 "--batch", "2", "--steps", "300", "--warmup", "50", "--n-boot", "100"])
+    out = capsys.readouterr().out
+    rows = [line.split() for line in out.splitlines() if line.strip().startswith("g~")]
+    assert [r[0] for r in rows] == ["g~0.8_seed~0", "g~1.2_seed~0", "g~1.6_seed~0", "g~2_seed~0", "g~2.4_seed~0"]
+    feats = [line.split()[0] for line in out.split("Spearman rho")[1].splitlines()[2:12]]
+    assert feats == list(spectrum_features.FEATURES) and "cost per network" in out

@@ -5,6 +5,7 @@ import pytest
 import xarray as xr
 
 from rnnchaos import array_files, spectrum_features, trained_rnn
+from rnnchaos.driven_fixed_points import driven_fixed_points
 from rnnchaos.rnn_stack import random_stack
 
 SETTINGS = dict(batch=2, steps=160, k=6, warmup=20, warmup_tangent=20, n_batches=4, n_fp_starts=6, n_extra=4)
@@ -45,3 +46,23 @@ def test_inputs_from_a_file_must_match_the_network(weights, tmp_path):
     assert ds.attrs["batch"] == 1 and ds.attrs["steps"] == 100 and np.isnan(ds.lyap_exponent_sem).all()
     with pytest.raises(ValueError, match="inputs kind must be one of"):
         trained_rnn.make_inputs(2, kind="sine", rng=np.random.default_rng(0))
+
+
+class NoFixedPoint:
+    """``x' = x + x^2 + 0.1``: no fixed point, a slow point at 0 with q = 0.005."""
+
+    name, time_step, n, n_inputs = "quadratic", 1.0, 1, 1
+
+    def step(self, x, u=None):
+        return x + x**2 + 0.1
+
+    def jacobian(self, x, u=None):
+        return np.array([[1 + 2 * x[0]]])
+
+
+def test_a_search_without_fixed_points_keeps_its_slow_points():
+    fp = driven_fixed_points(NoFixedPoint(), np.zeros(1), np.array([[0.5], [-0.7]]))
+    assert fp.x.shape[0] == 0
+    ds = trained_rnn._no_fixed_points(fp)
+    assert int(ds.n_fixed_points) == 0 and ds.slow_q.size >= 1 and np.allclose(ds.slow_q, 0.005)
+    assert set(ds.slow_points.dims) == {"slow", "i"} and ds.n_solves == 2
