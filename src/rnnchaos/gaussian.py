@@ -170,6 +170,9 @@ def gauss_corr(D, D0: float, *, nonlinearity: str | Nonlinearity = TANH):
     corr = GaussCorr(D0, nonlinearity=nonlinearity)
     if corr.nonlinearity.odd:
         return np.sign(D) * corr.C(np.abs(D) / D0)
+    if np.any(np.asarray(D) < 0):
+        raise ValueError(f"D must be >= 0 for the nonlinearity {corr.nonlinearity.name!r}, which is not odd "
+                         f"(C(-D) = -C(D) holds for odd phi only), got min {np.min(D)!r}")
     return corr.C(np.asarray(D) / D0)
 
 

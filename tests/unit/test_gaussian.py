@@ -100,3 +100,9 @@ def test_tanh_cubic_averages_converge():
         for rho in (0.2, 0.7):
             assert c.C(rho) == pytest.approx(ga.gauss_corr_nested(rho * D0, D0, f=f.phi, h=0.01), abs=1e-10)
             assert c.dC(rho) == pytest.approx(ga.gauss_corr_nested(rho * D0, D0, f=f.dphi, h=0.01), abs=1e-10)
+
+
+def test_negative_covariance_needs_an_odd_nonlinearity():
+    with pytest.raises(ValueError, match="which is not odd"):
+        ga.gauss_corr(-0.5, 1.0, nonlinearity="logistic")
+    assert ga.gauss_corr(-0.5, 1.0) == pytest.approx(-ga.gauss_corr(0.5, 1.0), abs=1e-16)
