@@ -98,8 +98,8 @@ def test_tanh_cubic_averages_converge():
     for D0 in (0.5, 3.0):
         c = ga.GaussCorr(D0, nonlinearity=f)
         for rho in (0.2, 0.7):
-            assert c.C(rho) == pytest.approx(ga.gauss_corr_nested(rho * D0, D0, f=f.phi, h=0.01), abs=1e-10)
-            assert c.dC(rho) == pytest.approx(ga.gauss_corr_nested(rho * D0, D0, f=f.dphi, h=0.01), abs=1e-10)
+            assert c.C(rho) == pytest.approx(ga.gauss_corr_nested(rho * D0, D0, f=f.phi), abs=1e-10)
+            assert c.dC(rho) == pytest.approx(ga.gauss_corr_nested(rho * D0, D0, f=f.dphi), abs=1e-10)
 
 
 def test_negative_covariance_needs_an_odd_nonlinearity():
