@@ -7,7 +7,8 @@ Both models have the fixed points ``x* = J phi(x*) + theta`` (rate: ``F(x) = -x 
 
 :func:`network_fixed_points` chooses the starts (trajectory states, Gaussian draws of the Kac-Rice variance,
 bias-homotopy paths) and decides when a search failed ("stalled": nothing verified; "trivial_only": only
-``x* = 0`` where other points are expected or must exist); :func:`to_dataset` writes the result as a Dataset.
+``x* = 0`` where other points are expected or must exist); :func:`model_fixed_points` searches any
+:class:`rnnchaos.model.Model`; :func:`to_dataset` writes the result as a Dataset.
 The layers below, each usable alone:
 
 * :mod:`rnnchaos.fixed_point_search`: :func:`find_fixed_points` for any ``F`` (independent, deflated and

@@ -177,6 +177,8 @@ def make(name: str, J, theta, *, nonlinearity: str | Nonlinearity = TANH, dt: fl
          method: str = "euler") -> RateModel | MapModel:
     """The network called ``name`` (``"rate"``: :class:`RateModel` with ``dt``, ``method``; ``"map"``:
     :class:`MapModel`, which ignores them): the one place a model name becomes an object."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if name == "rate":
         return RateModel(J, theta, nonlinearity, dt=dt, method=method)
     if name == "map":
