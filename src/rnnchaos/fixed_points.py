@@ -57,7 +57,7 @@ def network_fixed_points(model, J: np.ndarray | None = None, theta: np.ndarray |
     (trajectory states, at most ``state_fraction`` of them: at g = 2 Newton converges from few of them, the
     fixed points lying closer to the origin than the attractor) and Gaussian draws of variance
     ``init_variance`` (default: the Kac-Rice ``<x*^2>`` at the ``g``, ``sigma_b`` estimated from ``J``,
-    ``theta``; 1 where that is 0, and for other nonlinearities than tanh), and ``extra_fraction n_init``
+    ``theta`` and the model's ``phi``; 1 where that is 0), and ``extra_fraction n_init``
     deflated solves from perturbed known points.
     The starts are labelled "trajectory" and "gaussian" (``origin``, ``found_by``; :func:`origin_samples`).
     ``n_paths`` homotopy paths (drive ``c``: random signs; :mod:`rnnchaos.homotopy`) of at most ``path_solves``
@@ -97,10 +97,8 @@ def network_fixed_points(model, J: np.ndarray | None = None, theta: np.ndarray |
     N = J.shape[0]
     n_extra = int(extra_fraction * n_init)
     n_indep = n_init - n_extra
-    if init_variance is None and phi != TANH:
-        init_variance = 1.0  # the Kac-Rice radius below is tanh's
     if init_variance is None:
-        init_variance = _theory_variance(float(np.sqrt(np.sum(J**2) / N)), float(np.sqrt(np.mean(theta**2))))
+        init_variance = _theory_variance(float(np.sqrt(np.sum(J**2) / N)), float(np.sqrt(np.mean(theta**2))), phi)
     if not (np.isfinite(init_variance) and init_variance > 0):
         raise ValueError(f"init_variance must be a finite number > 0, got {init_variance!r}")
     states = np.empty((0, N)) if init_states is None else np.atleast_2d(np.asarray(init_states, dtype=float))
@@ -159,13 +157,10 @@ def odd_index_certificate(J: np.ndarray) -> int:
 
 
 def theory_count(g: float, sigma_b: float, N: int, nonlinearity: str | Nonlinearity = TANH) -> float:
-    """Kac-Rice count ``exp(N Sigma(g, sigma_b))`` (leading order, no prefactor: an underestimate at small ``N``);
-    1 below ``g_c``; NaN where the saddle point is not found, and for a nonlinearity other than tanh (the
-    Kac-Rice solution used here is tanh's)."""
-    if get_nonlinearity(nonlinearity) != TANH:
-        return np.nan
+    """Kac-Rice count ``exp(N Sigma(g, sigma_b))`` of the network with ``phi = nonlinearity`` (leading order, no
+    prefactor: an underestimate at small ``N``); 1 below ``g_c``; NaN where the saddle point is not found."""
     try:
-        return kac_rice_solution(g, sigma_b).expected_count(N)
+        return kac_rice_solution(g, sigma_b, nonlinearity=get_nonlinearity(nonlinearity)).expected_count(N)
     except NumericalFailure:
         return np.nan
 
@@ -263,9 +258,9 @@ def _codes(kind):
     return np.asarray([KINDS.index(k) for k in kind], dtype=np.int8)
 
 
-def _theory_variance(g, sigma_b):
+def _theory_variance(g, sigma_b, nonlinearity=TANH):
     try:
-        v = kac_rice_solution(g, sigma_b).mean_sq_radius
+        v = kac_rice_solution(g, sigma_b, nonlinearity=nonlinearity).mean_sq_radius
     except NumericalFailure:
         v = 0.0
     return v if v > 1e-6 else 1.0

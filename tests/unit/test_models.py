@@ -182,3 +182,11 @@ def test_model_fixed_points_of_a_map_user_model():
     fp = fixed_points.model_fixed_points(Linear(np.array([[0.5, 1.0], [0.0, 1.5]])), np.ones((4, 2)))
     np.testing.assert_allclose(fp.x, 0.0, atol=1e-12)
     assert fp.stability == "discrete" and list(fp.kind) == ["saddle"]
+
+
+def test_theory_count_is_that_of_the_nonlinearity():
+    from rnnchaos.kac_rice import kac_rice_solution
+
+    erf = fixed_points.theory_count(2.0, 0.5, 100, "erf")
+    assert erf == pytest.approx(kac_rice_solution(2.0, 0.5, nonlinearity=ERF).expected_count(100), rel=1e-12)
+    assert erf != pytest.approx(fixed_points.theory_count(2.0, 0.5, 100), rel=1e-3)
