@@ -38,6 +38,7 @@ from scipy.special import binom
 from rnnchaos.nonlinearity import TANH, Nonlinearity, get
 
 G_MAX, SIGMA_B_MAX = 6.0, 4.0  #: validated parameter range (static variance <= 52; series accurate to ~1e-9 there)
+_UNIQUE_STATIC_ROOT = {"tanh", "erf", "logistic"}  # <phi(sqrt(D) z)^2> concave in D: one root of the static equation
 D_FIXED_GRID = 52.0  #: largest variance averaged on the fixed grid (the static variance of the validated range)
 _H, _Z, _K = 0.05, 12.5, 1001  # trapezoid step and half-width (in z), largest Hermite order
 
@@ -192,7 +193,9 @@ def static_variance(g: float, sigma_b: float, *, xtol: float = 1e-15,
     at ``sigma_b = 0`` the branch is ``D = 0`` while ``g phi'(0) <= 1``, else the nonzero root (for ``phi'''(0) >
     0``, e.g. ``tanh_cubic_<s>`` with ``s > 1/3``, nonzero roots exist also below ``g phi'(0) = 1``, and the one
     returned above it starts at a finite ``D``: Pazo 2024). A ``phi`` that is not odd has ``<phi^2> > 0`` at
-    ``D = 0``: no zero root.
+    ``D = 0``: no zero root. For other nonlinearities, whose static equation may have several roots (``tanh_cubic``
+    with ``s > 1/3`` near ``g = 1`` at small ``sigma_b > 0``: bistability), the smallest root is returned, the branch
+    continued from ``g = 0`` (first sign change on 400 points in ``sqrt(D)``, then Brent's method).
     """
     nl = get(nonlinearity)
     g2, s2 = g * g, sigma_b * sigma_b
@@ -209,7 +212,12 @@ def static_variance(g: float, sigma_b: float, *, xtol: float = 1e-15,
 
     while rhs(hi) > 0:
         hi *= 2
-    return brentq(rhs, 0.0, hi, xtol=xtol, rtol=1e-15)
+    lo = 0.0
+    if nl.name not in _UNIQUE_STATIC_ROOT:
+        grid = hi * np.linspace(0.0, 1.0, 401)[1:] ** 2
+        first = next(i for i, D in enumerate(grid) if rhs(D) <= 0)
+        lo, hi = (grid[first - 1] if first else 0.0), grid[first]
+    return brentq(rhs, lo, hi, xtol=xtol, rtol=1e-15)
 
 
 def erf_moments(D: float) -> tuple[float, float]:

@@ -106,3 +106,16 @@ def test_negative_covariance_needs_an_odd_nonlinearity():
     with pytest.raises(ValueError, match="which is not odd"):
         ga.gauss_corr(-0.5, 1.0, nonlinearity="logistic")
     assert ga.gauss_corr(-0.5, 1.0) == pytest.approx(-ga.gauss_corr(0.5, 1.0), abs=1e-16)
+
+
+def test_static_variance_takes_the_smallest_of_several_roots():
+    """``tanh_cubic_1`` (``phi'''(0) = 4``) at ``g = 0.95``, ``sigma_b = 0.01`` has three static roots (near
+    ``D = 0.001, 0.032, 0.184``): the branch continued from ``g = 0`` is the smallest."""
+    f = nl.tanh_cubic(1.0)
+
+    def rhs(D):
+        return 0.95**2 * ga.phi_moments(D, nonlinearity=f)[0] + 1e-4 - D
+
+    D = ga.static_variance(0.95, 0.01, nonlinearity=f)
+    assert abs(rhs(D)) < 1e-15 and 0.001 < D < 0.0011
+    assert rhs(0.01) < 0 < rhs(0.1) and rhs(0.3) < 0  # the two other roots
