@@ -55,7 +55,10 @@ def critical_gain(sigma_b: float, model: str = "rate", *, tol: float = 1e-12,
     then ``g_c = <phi'^2>^(-1/2)``; tanh: ``g_c ~ 1 + (3 sigma_b^2 / 4)^(1/3)`` for small ``sigma_b``. Even in
     ``sigma_b``; ``1 / phi'(0)`` at ``sigma_b = 0`` for odd ``phi``. For ``phi`` that is not odd, the root at
     ``sigma_b = 0`` too (``D > 0``). Logistic: the line falls from -4 to -9.77 (at ``D = 12.3``) before it rises,
-    so the root is still unique; ``g_c(0) = 10.15``, beyond the validated ``g <= 6`` (no chaos there).
+    so the root is still unique; ``g_c(0) = 10.15``, beyond the validated ``g <= 6`` (no chaos there). Limit: for
+    ``tanh_cubic_<s>``, ``s > 1/3``, at small ``sigma_b > 0`` (e.g. ``s = 1``, ``sigma_b <= 0.03``) the static
+    equation has several roots near ``g = 1``; the root of the line found here need not lie on the smallest one,
+    the branch :func:`dmft_point` uses.
     """
     check_model(model)
     check_range("sigma_b", sigma_b, -SIGMA_B_MAX, SIGMA_B_MAX)
