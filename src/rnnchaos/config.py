@@ -14,27 +14,20 @@ import math
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-import numpy as np
 import yaml
 
 from rnnchaos import nonlinearity as nl
+from rnnchaos.figures import FIGURES, default_figures
+from rnnchaos.grid import (
+    FINITE_SIZE_MIN_SIZES,
+    GRID_STAGES,
+    ConfigError,
+    format_value,
+    qr_intervals,
+    stage_seeds,
+    stage_sizes,
+)
 from rnnchaos.lyapunov_schedule import max_fixed_t_ons
-
-
-class ConfigError(ValueError):
-    """An invalid configuration; the message names the key and the allowed range."""
-
-
-def format_value(x: float, key: str = "grid value") -> str:
-    """Canonical text of a grid value for paths and wildcards: ``1``, ``1.0`` and ``1.00`` all give ``"1"``.
-
-    Ten significant digits, positional notation, no trailing zeros (``0.5``, ``2``, ``0.001``). ``key`` names the
-    value in the error raised for NaN or +-inf.
-    """
-    x = float(x)
-    if not np.isfinite(x):
-        raise ConfigError(f"{key} must be a finite number, got {x!r}")
-    return np.format_float_positional(float(f"{x:.10g}"), trim="-")
 
 
 # --- YAML files ------------------------------------------------------------------------------------------------
@@ -181,7 +174,8 @@ def validate(config: dict, schema_path: str | Path) -> dict:
     """Check ``config`` against the schema at ``schema_path`` and fill in its defaults (in place, as
     ``snakemake.utils.validate`` does); return it. Raises :class:`ConfigError` with one line per problem: NaN or
     +-inf anywhere (which a schema's range checks let through), then unknown, missing, mistyped or out-of-range
-    keys, each naming its key path and what is allowed."""
+    keys, each naming its key path and what is allowed, and figure names the registry does not hold
+    (:func:`figure_problems`)."""
     from jsonschema import Draft202012Validator, validators
 
     bad = [f"{key}: must be a finite number, got {value}" for key, value in non_finite(config)]
@@ -202,10 +196,20 @@ def validate(config: dict, schema_path: str | Path) -> dict:
 
     Validator = validators.extend(Draft202012Validator, {"properties": fill_defaults})
     errors = sorted(Validator(schema).iter_errors(config), key=lambda e: [str(p) for p in e.absolute_path])
-    lines = [line for error in errors for line in _messages(error)]
+    lines = [line for error in errors for line in _messages(error)] + figure_problems(config)
     if lines:
         raise ConfigError("\n".join(dict.fromkeys(lines)))
     return config
+
+
+def figure_problems(config: dict) -> list[str]:
+    """The ``figures`` key against the figure registry (:data:`rnnchaos.figures.FIGURES`): one line per name it
+    does not hold; the registry's default figures filled in where the key is missing."""
+    names = config.setdefault("figures", default_figures())
+    if not isinstance(names, list):
+        return []  # the schema names the type
+    return [f"figures[{i}] = {name!r}: must be one of {', '.join(FIGURES)}" for i, name in enumerate(names)
+            if isinstance(name, str) and name not in FIGURES]
 
 
 # --- cross-key checks ---------------------------------------------------------------------------------------------
@@ -309,13 +313,6 @@ def check_nonlinearity(config: Mapping) -> None:
                           f"nonlinearity {name}")
 
 
-def results_root(nonlinearity: str = "tanh") -> str:
-    """The folder of every result that depends on the nonlinearity: ``results`` for tanh (the default, today's
-    tree) and ``results/phi~<name>`` for any other, so that results of different nonlinearities never overwrite
-    each other (the network disorder, which does not depend on it, stays in ``results/network``)."""
-    return "results" if nonlinearity == "tanh" else f"results/phi~{nonlinearity}"
-
-
 def check_config(config: Mapping) -> None:
     """Raise :class:`ConfigError` on the first cross-key inconsistency of a schema-validated config."""
     check_nonlinearity(config)
@@ -365,36 +362,6 @@ def check_config(config: Mapping) -> None:
     check_steps(config)
 
 
-# --- per-stage sizes and seeds ------------------------------------------------------------------------------------
-#: Stages with their own optional ``N`` (a subset of the grid's) and ``seeds`` (at most the grid's).
-GRID_STAGES = ("simulate", "lyapunov", "fixed_points")
-#: Fewest sizes of a finite-size extrapolation (the finite_size stage and figure; rnnchaos.finite_size.MIN_SIZES).
-FINITE_SIZE_MIN_SIZES = 3
-
-
-def stage_sizes(config: Mapping, stage: str) -> list[int]:
-    """The sizes a stage computes, in the grid's order: ``<stage>.N`` where given, else the grid's ``N``."""
-    own = config[stage].get("N")
-    return [int(n) for n in config["N"] if own is None or n in own]
-
-
-def stage_seeds(config: Mapping, stage: str) -> int:
-    """The number of seeds a stage computes (seeds 0 .. n-1): ``<stage>.seeds`` where given, else the grid's."""
-    own = config[stage].get("seeds")
-    return int(config["seeds"] if own is None else own)
-
-
-def stage_settings(config: Mapping, stage: str) -> dict:
-    """A stage's section without its grid keys ``N`` and ``seeds``: the settings its library call takes."""
-    return {k: v for k, v in config[stage].items() if k not in ("N", "seeds")}
-
-
-def finite_size_stages(config: Mapping) -> list[str]:
-    """The stages with at least :data:`FINITE_SIZE_MIN_SIZES` sizes (lambda_max: lyapunov; Delta0, Delta_inf:
-    simulate); the finite_size stage runs when one of them has."""
-    return [s for s in ("simulate", "lyapunov") if len(stage_sizes(config, s)) >= FINITE_SIZE_MIN_SIZES]
-
-
 def check_stage_grids(config: Mapping) -> None:
     """Each stage's ``N`` within the grid's ``N`` and its ``seeds`` at most the grid's; the fixed-point stage's
     points within the simulate stage's (its search starts from the simulation's states); at least
@@ -440,13 +407,6 @@ def _check_trained(config: Mapping) -> None:
             raise ConfigError(f"trained.analysis.k = {t['analysis']['k']} must be in [1, trained.N = {t['N']}]")
     if e["enabled"] and not e["path"]:
         raise ConfigError("external.path must name a weights file (.npy, .npz or .nc) when external.enabled is true")
-
-
-def qr_intervals(values, model: str, dt: float) -> list[float]:
-    """QR intervals of the t_ons study usable by the model: >= dt (rate network), whole steps (map)."""
-    if model == "map":
-        return [v for v in values if v >= 1 and abs(v - round(v)) < 1e-9]
-    return [v for v in values if v >= dt - 1e-12]
 
 
 #: array backends of the Lyapunov stage that run on a GPU (their jobs request one: workflow/rules/resources.smk)

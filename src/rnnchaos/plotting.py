@@ -1,34 +1,33 @@
-"""The figure registry: every figure's name mapped to its drawing function, :func:`draw` by name, :func:`save`.
+"""Drawing a registered figure by name (:func:`draw`) and writing it (:func:`save`).
 
-The figures live in :mod:`rnnchaos.plotting_grid` (the grid's figures), :mod:`rnnchaos.plotting_paper` (the paper
-studies) and :mod:`rnnchaos.plotting_finite_size`; each returns a :class:`rnnchaos.plotting_base.Drawing` (figure,
-agreement statement, caption), which :func:`save` writes as PNG, PDF and reStructuredText.
+The figures are declared in :data:`rnnchaos.figures.FIGURES` (drawing function, inputs, caption); each drawing
+function returns a :class:`rnnchaos.plotting_base.Drawing` (figure, agreement statement, caption), which :func:`draw`
+heads with the registry's caption and :func:`save` writes as PNG, PDF and reStructuredText.
 """
 
 from __future__ import annotations
 
-from rnnchaos import plotting_finite_size, plotting_grid, plotting_paper
+from rnnchaos.figures import figure
 from rnnchaos.io import write_figure, write_text
 from rnnchaos.plotting_base import Drawing
 
-#: Every figure: name -> drawing function (keyword-only ``model`` and the datasets it needs).
-FIGURES = {**plotting_grid.FIGURES, **plotting_paper.FIGURES, **plotting_finite_size.FIGURES}
-
 
 def draw(name: str, *, model: str, **data) -> Drawing:
-    """Draw figure ``name`` (of :data:`FIGURES`) from the datasets it needs."""
-    if name not in FIGURES:
-        raise ValueError(f"figure must be one of {sorted(FIGURES)}, got {name!r}")
-    return FIGURES[name](model=model, **data)
+    """Draw the registered figure ``name`` (:data:`rnnchaos.figures.FIGURES`) from the datasets it needs; its
+    ``lead`` is the registry's caption."""
+    entry = figure(name)
+    return entry.draw(model=model, **data)._replace(lead=entry.caption)
 
 
 def save(drawing: Drawing, *, png: str, pdf: str, caption: str | None = None) -> None:
-    """Write a figure as PNG (150 dpi) and PDF, and its agreement statement as reStructuredText (each file
-    atomically: a killed job leaves no partial file)."""
+    """Write a figure as PNG (150 dpi) and PDF, and its caption as reStructuredText: the lead (what the figure
+    checks), the caption (the parameters of the data drawn) and the agreement statement, one paragraph each (each
+    file atomically: a killed job leaves no partial file)."""
     write_figure(drawing.figure, png, dpi=150)
     write_figure(drawing.figure, pdf)
     if caption is not None:
-        write_text(caption, "\n\n".join(rst_escape(t) for t in (drawing.caption, drawing.agreement) if t) + "\n")
+        parts = (drawing.lead, drawing.caption, drawing.agreement)
+        write_text(caption, "\n\n".join(rst_escape(t) for t in parts if t) + "\n")
 
 
 #: Characters that start inline markup in reStructuredText (and the escape character itself).

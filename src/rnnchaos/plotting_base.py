@@ -21,12 +21,15 @@ MODEL_TITLE = {"rate": r"rate network $\dot x=-x+J\tanh(x)+\theta$",
 
 
 class Drawing(NamedTuple):
-    """A figure, one or two sentences stating, with numbers, how simulation and theory agree in it, and its
-    caption: what the figure shows, with the parameters of the data drawn (the report's only caption source)."""
+    """A figure, one or two sentences stating, with numbers, how simulation and theory agree in it, its caption:
+    what the figure shows, with the parameters of the data drawn, and its lead: what the figure checks (the caption
+    of its entry in :data:`rnnchaos.figures.FIGURES`, set by :func:`rnnchaos.plotting.draw`). The three are the
+    report's caption."""
 
     figure: Figure
     agreement: str
     caption: str = ""
+    lead: str = ""
 
 
 def seed_stats(da: xr.DataArray, status: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:

@@ -128,5 +128,3 @@ def _statement(ds: xr.Dataset, o: str) -> str:
             text += f", quadratic fit {quad:.4g} +- {float(_v(ds, f'{o}_inf_quad_sem')):.2g}"
     return text
 
-
-FIGURES = {"finite_size": finite_size}

@@ -1,6 +1,6 @@
 """Figures of the grid (config key ``figures``), drawn from the summary Dataset and the theory files:
-Delta(tau) against DMFT, Lyapunov spectra, fixed-point coordinates against Kac-Rice; :data:`FIGURES` maps the names
-of all five to their functions (``phase_diagram`` and ``lambda_max_vs_g`` are in :mod:`rnnchaos.plotting_phase`).
+Delta(tau) against DMFT, Lyapunov spectra, fixed-point coordinates against Kac-Rice (``phase_diagram`` and
+``lambda_max_vs_g`` are in :mod:`rnnchaos.plotting_phase`); registered in :data:`rnnchaos.figures.FIGURES`.
 
 Each ``<name>(summary, ..., model=)`` returns a :class:`rnnchaos.plotting_base.Drawing` (matplotlib, no pyplot
 state). Simulation values are means over seeds with their standard error (SEM, ``ddof=1``).
@@ -24,7 +24,6 @@ from rnnchaos.plotting_base import (
     listed,
     seed_stats,
 )
-from rnnchaos.plotting_phase import lambda_max_vs_g, phase_diagram
 from rnnchaos.status import NOT_COMPUTED
 
 
@@ -149,11 +148,3 @@ def fixed_point_coordinates(summary: xr.Dataset, kac_rice: Sequence[xr.Dataset],
                f"point (g <= g_c), the panel says so.")
     return Drawing(fig, text, caption)
 
-
-FIGURES = {
-    "phase_diagram": phase_diagram,
-    "lambda_max_vs_g": lambda_max_vs_g,
-    "autocorrelation": autocorrelation,
-    "lyapunov_spectrum": lyapunov_spectrum,
-    "fixed_point_coordinates": fixed_point_coordinates,
-}

@@ -1,5 +1,5 @@
 """Paper figures of the fixed points against Kac-Rice theory (config section ``paper``; registered in
-:data:`rnnchaos.plotting_paper.FIGURES`):
+:data:`rnnchaos.figures.FIGURES`):
 
 * ``radial_separation`` — Stubenrauch et al. 2022: <x*^2> of fixed points vs Kac-Rice, and Delta0 of the dynamics.
 * ``jacobian_spectrum`` — eigenvalues of the Jacobians at fixed points vs the predicted disc.

@@ -8,7 +8,8 @@ simulation side by side, and writes the agreement into its legend.
 * ``fixed_point_count`` — number of fixed points vs N against the Kac-Rice complexity exp(N Sigma).
 * ``qr_convergence`` — running exponent estimates vs time and independence of the QR interval t_ons.
 
-The three fixed-point figures are drawn in :mod:`rnnchaos.plotting_kac_rice`; :data:`FIGURES` maps all six.
+The three fixed-point figures are drawn in :mod:`rnnchaos.plotting_kac_rice`; all six are registered in
+:data:`rnnchaos.figures.FIGURES`.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from rnnchaos.plotting_base import (
     listed,
     selected_stats,
 )
-from rnnchaos.plotting_kac_rice import fixed_point_count, jacobian_spectrum, radial_separation
 
 
 def scs_autocorrelation(summary: xr.Dataset, *, model: str) -> Drawing:
@@ -157,12 +157,3 @@ def qr_convergence(t_ons: Sequence[xr.Dataset], *, model: str) -> Drawing:
                + f" (left), and the exponents lambda_i computed with QR intervals t_ons = {intervals} (right).")
     return Drawing(fig, text, caption)
 
-
-FIGURES = {
-    "scs_autocorrelation": scs_autocorrelation,
-    "spectra_collapse": spectra_collapse,
-    "radial_separation": radial_separation,
-    "jacobian_spectrum": jacobian_spectrum,
-    "fixed_point_count": fixed_point_count,
-    "qr_convergence": qr_convergence,
-}

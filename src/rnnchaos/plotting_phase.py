@@ -2,7 +2,7 @@
 the attractor class of every network and the extrapolation to N -> infinity where the finite_size stage made one.
 
 Simulation values are means over seeds with their standard error (SEM, ``ddof=1``); points whose stage failed
-(non-zero status) are drawn as red crosses and never as values. Registered in :data:`rnnchaos.plotting_grid.FIGURES`.
+(non-zero status) are drawn as red crosses and never as values. Registered in :data:`rnnchaos.figures.FIGURES`.
 """
 
 from __future__ import annotations

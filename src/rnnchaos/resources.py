@@ -13,10 +13,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rnnchaos.config import (
+from rnnchaos.config import exponent_count
+from rnnchaos.grid import (
     GRID_STAGES,
     ConfigError,
-    exponent_count,
     qr_intervals,
     stage_seeds,
     stage_settings,

@@ -9,6 +9,7 @@ import pytest
 import xarray as xr
 
 from rnnchaos import io, plotting, plotting_base, plotting_grid, plotting_phase, summary
+from rnnchaos.figures import FIGURES, default_figures
 from rnnchaos.status import NOT_COMPUTED, STATUS_CODES, SUMMARY_STATUS_CODES
 
 matplotlib.use("Agg")
@@ -101,12 +102,10 @@ def theory():
     return {"critical_line": line, "g_sweep": sweeps, "kac_rice": kr}
 
 
-@pytest.mark.parametrize("name", sorted(plotting_grid.FIGURES))
+@pytest.mark.parametrize("name", default_figures())
 def test_every_figure_has_labelled_axes_and_a_non_empty_file(combined, tmp_path, name):
     data = {"summary": combined, **theory()}
-    needs = {"phase_diagram": ("critical_line",), "lambda_max_vs_g": ("g_sweep",), "autocorrelation": (),
-             "lyapunov_spectrum": (), "fixed_point_coordinates": ("kac_rice",)}[name]
-    drawing = plotting.draw(name, model="rate", summary=combined, **{k: data[k] for k in needs})
+    drawing = plotting.draw(name, model="rate", **{k: data[k] for k in FIGURES[name].inputs if k in data})
     fig, agreement = drawing.figure, drawing.agreement
     assert any(ch.isdigit() for ch in agreement), agreement
     assert "rate model" in drawing.caption and any(ch.isdigit() for ch in drawing.caption), drawing.caption
@@ -117,7 +116,9 @@ def test_every_figure_has_labelled_axes_and_a_non_empty_file(combined, tmp_path,
         assert ax.has_data()
     plotting.save(drawing, png=tmp_path / "f.png", pdf=tmp_path / "f.pdf",
                   caption=tmp_path / "f.rst")
-    assert (tmp_path / "f.rst").read_text().startswith(plotting.rst_escape(drawing.caption) + "\n\n")
+    assert drawing.lead == FIGURES[name].caption
+    assert (tmp_path / "f.rst").read_text().startswith(
+        plotting.rst_escape(drawing.lead) + "\n\n" + plotting.rst_escape(drawing.caption) + "\n\n")
     assert (tmp_path / "f.png").stat().st_size > 5000 and (tmp_path / "f.pdf").stat().st_size > 1000
 
 

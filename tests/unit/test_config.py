@@ -13,13 +13,12 @@ from rnnchaos.config import (
     check_config,
     check_config_files,
     exponent_count,
-    format_value,
     load_schema,
     load_yaml,
     lyapunov_backend,
-    qr_intervals,
     validate,
 )
+from rnnchaos.grid import format_value, qr_intervals
 
 from ..conftest import ROOT
 
@@ -402,7 +401,7 @@ def _grid(**sections):
 
 
 def test_stage_sizes_and_seeds_default_to_the_grid_and_take_subsets_in_grid_order():
-    from rnnchaos.config import stage_seeds, stage_settings, stage_sizes
+    from rnnchaos.grid import stage_seeds, stage_settings, stage_sizes
 
     config = parse(_grid(lyapunov={"N": [400, 100], "seeds": 2}))
     assert stage_sizes(config, "lyapunov") == [100, 400] and stage_seeds(config, "lyapunov") == 2
@@ -448,7 +447,7 @@ def test_plan_counts_only_each_stage_own_points():
 
 def test_nonlinearity_defaults_to_tanh_and_moves_other_results_aside():
     """tanh keeps the plain results/ tree; any other phi gets results/phi~<name>/; the GPU backend is tanh-only."""
-    from rnnchaos.config import results_root
+    from rnnchaos.grid import results_root
 
     config = copy.deepcopy(DEFAULT)
     del config["nonlinearity"]

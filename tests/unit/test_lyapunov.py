@@ -644,7 +644,10 @@ LAYERS = {
     "lyapunov_blas": {"lyapunov_kernel"} | MODEL_LAYER,
     "lyapunov_backends": {"lyapunov_kernel"} | MODEL_LAYER,
     "lyapunov": {"lyapunov_kernel", "lyapunov_schedule", "lyapunov_blas", "lyapunov_backends"} | MODEL_LAYER,
-    "config": {"lyapunov_kernel", "lyapunov_schedule"} | MODEL_LAYER,
+    # config checks figure names against the figure registry, which loads the drawing functions and what they read
+    "config": {"lyapunov_kernel", "lyapunov_schedule", "grid", "figures", "plotting_base", "plotting_grid",
+               "plotting_phase", "plotting_paper", "plotting_kac_rice", "plotting_finite_size", "finite_size",
+               "attractor", "io", "network"} | MODEL_LAYER,
 }
 
 

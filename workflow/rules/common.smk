@@ -4,20 +4,17 @@ from types import SimpleNamespace
 import sys
 from pathlib import Path
 
-from rnnchaos.config import (
-    GPU_BACKENDS,
+from rnnchaos.config import GPU_BACKENDS, check_config, exponent_count, lyapunov_backend, validate
+from rnnchaos.figures import FIGURES
+from rnnchaos.grid import (
     GRID_STAGES,
-    check_config,
-    exponent_count,
-    finite_size_stages,
     format_value,
-    lyapunov_backend,
-    qr_intervals,
+    finite_size_paths as grid_finite_size_paths,
+    point_files as grid_point_files,
     results_root,
     stage_seeds,
     stage_settings,
     stage_sizes,
-    validate,
 )
 from rnnchaos.io import quarantine_damaged
 from rnnchaos.resources import check_local_memory, machine_memory_bytes, plan_run
@@ -82,28 +79,12 @@ def simulate_path(wildcards):
     return POINT.format(stage="simulate", **wildcards)
 
 
-def point_files(stage, model, gs, sigma_bs, sizes, seeds):
-    """The per-point files of one stage and model on the product of the given values (formatted g, sigma_b)."""
-    return [
-        POINT.format(stage=stage, model=model, g=g, sigma_b=s, N=n, seed=k)
-        for g, s, n, k in itertools.product(gs, sigma_bs, sizes, seeds)
-    ]
-
-
 def grid_paths(stage, model):
     """Every per-grid-point file of one stage and model: the stage's own sizes and seeds, every g and sigma_b."""
-    return point_files(stage, model, G, SIGMA_B, STAGE_SIZES[stage], STAGE_SEEDS[stage])
+    return grid_point_files(config, stage, model, G, SIGMA_B, STAGE_SIZES[stage], STAGE_SEEDS[stage])
 
 
 FINITE_SIZE = result_path("finite_size/{model}/g~{g}/sigma_b~{sigma_b}.nc")
-
-
-def finite_size_paths(model):
-    """The extrapolations to N -> infinity of one model, one file per (g, sigma_b); none unless simulate or
-    lyapunov computes at least 3 sizes (rnnchaos.config.finite_size_stages)."""
-    if not finite_size_stages(config):
-        return []
-    return [FINITE_SIZE.format(model=model, g=g, sigma_b=s) for g, s in itertools.product(G, SIGMA_B)]
 
 
 def finite_size_outputs():
@@ -126,18 +107,13 @@ def dmft_point_paths(model):
     return [f"{RESULTS}/dmft/{model}/g~{g}/sigma_b~{s}.nc" for g, s in itertools.product(G, SIGMA_B)]
 
 
-def kac_rice_paths():
-    """Kac-Rice theory for every (g, sigma_b) of the grid (model independent: same fixed points)."""
-    return [f"{RESULTS}/kac_rice/g~{g}/sigma_b~{s}.nc" for g, s in itertools.product(G, SIGMA_B)]
-
-
 def summary_paths():
     return [f"{RESULTS}/summary/{model}.nc" for model in MODELS]
 
 
 def all_finite_size_paths():
     """The finite-size files of every model (rule all)."""
-    return [p for model in MODELS for p in finite_size_paths(model)]
+    return [p for model in MODELS for p in grid_finite_size_paths(config, model)]
 
 
 def figure_paths():
@@ -232,55 +208,9 @@ def summary_inputs(wildcards):
     }
 
 
-FIGURE_INPUTS = {
-    "phase_diagram": ("summary", "critical_line", "finite_size"),
-    "lambda_max_vs_g": ("summary", "g_sweep", "finite_size"),
-    "autocorrelation": ("summary",),
-    "lyapunov_spectrum": ("summary",),
-    "fixed_point_coordinates": ("summary", "kac_rice"),
-    "scs_autocorrelation": ("summary",),
-    "spectra_collapse": ("full",),
-    "radial_separation": ("summary", "kac_rice"),
-    "jacobian_spectrum": ("fixed_points", "kac_rice_point"),
-    "fixed_point_count": ("fixed_points_count", "kac_rice_point"),
-    "qr_convergence": ("t_ons",),
-    "finite_size": ("finite_size",),
-}
-PAPER = config["paper"]
-PAPER_G, PAPER_SIGMA_B = format_value(PAPER["g"]), format_value(PAPER["sigma_b"])
-
-
-def _paper_files(stage, model, gs, sizes, seeds):
-    """Per-point files of a paper study, at the study's sigma_b."""
-    return point_files(stage, model, gs, [PAPER_SIGMA_B], sizes, seeds)
-
-
 def figure_inputs(wildcards):
-    """The files a figure is drawn from (the paper studies' single points included)."""
-    m, need = wildcards.model, FIGURE_INPUTS[wildcards.figure]
-    files = {
-        "summary": lambda: f"{RESULTS}/summary/{m}.nc",
-        "critical_line": lambda: f"{RESULTS}/dmft/{m}/critical_line.nc",
-        "g_sweep": lambda: [f"{RESULTS}/dmft/{m}/g_sweep/sigma_b~{s}.nc" for s in SIGMA_B],
-        "kac_rice": kac_rice_paths,
-        "kac_rice_point": lambda: [f"{RESULTS}/kac_rice/g~{PAPER_G}/sigma_b~{PAPER_SIGMA_B}.nc"],
-        "full": lambda: sorted({
-            *_paper_files("lyapunov_full", m, [PAPER_G], PAPER["spectra_N"], range(PAPER["spectra_seeds"])),
-            *_paper_files("lyapunov_full", m, [format_value(g) for g in PAPER["spectra_g"]],
-                          [max(PAPER["spectra_N"])], range(PAPER["spectra_seeds"])),
-        }),
-        "fixed_points": lambda: _paper_files("fixed_points", m, [PAPER_G], [max(STAGE_SIZES["fixed_points"])],
-                                             STAGE_SEEDS["fixed_points"]),
-        "fixed_points_count": lambda: _paper_files("fixed_points", m, [PAPER_G], PAPER["count_N"],
-                                                   range(PAPER["count_seeds"])),
-        "t_ons": lambda: [
-            f"{RESULTS}/lyapunov_t_ons/{m}/t_ons~{format_value(t)}/g~{PAPER_G}/sigma_b~{PAPER_SIGMA_B}/"
-            f"N~{max(STAGE_SIZES['lyapunov'])}/seed~0.nc"
-            for t in qr_intervals(PAPER["t_ons"], m, config["lyapunov"]["dt"])
-        ],
-        "finite_size": lambda: finite_size_paths(m),
-    }
-    return {key: files[key]() for key in need}
+    """The files a figure is drawn from (the paper studies' single points included): rnnchaos.figures.FIGURES."""
+    return FIGURES[wildcards.figure].files(config, wildcards.model)
 
 
 def stored_paths():
@@ -290,11 +220,13 @@ def stored_paths():
     files = set()
     for m in MODELS:
         needs = [*summary_inputs(SimpleNamespace(model=m)).values(),
-                 *(v for name in config["figures"]
-                   for v in figure_inputs(SimpleNamespace(model=m, figure=name)).values())]
+                 *(v for name in config["figures"] for v in FIGURES[name].files(config, m).values())]
         for v in needs:
             files.update([v] if isinstance(v, str) else v)
     return sorted(files)
+
+
+PAPER = config["paper"]
 
 
 def lyapunov_full_settings(wildcards):

@@ -1,0 +1,190 @@
+"""The figure registry: every figure declared once, with its drawing function, its input files as a function of the
+config, and its caption.
+
+:data:`FIGURES` maps a figure's name (the ``figures`` config key, the ``{figure}`` wildcard) to a :class:`Figure`.
+The workflow's rule ``figure`` takes its inputs from :meth:`Figure.files`, :func:`rnnchaos.config.validate` the
+allowed names and the default list, and :func:`rnnchaos.plotting.draw` the function and the caption (the first
+paragraph of the caption file the report shows, before the parameters the drawing states and its agreement with
+theory). Adding a figure is one entry here (and its drawing function in a ``plotting_*`` module).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from rnnchaos.grid import (
+    config_root,
+    finite_size_paths,
+    format_value,
+    grid_values,
+    kac_rice_paths,
+    point_files,
+    qr_intervals,
+    stage_seeds,
+    stage_sizes,
+)
+from rnnchaos.plotting_base import Drawing
+from rnnchaos.plotting_finite_size import finite_size
+from rnnchaos.plotting_grid import autocorrelation, fixed_point_coordinates, lyapunov_spectrum
+from rnnchaos.plotting_kac_rice import fixed_point_count, jacobian_spectrum, radial_separation
+from rnnchaos.plotting_paper import qr_convergence, scs_autocorrelation, spectra_collapse
+from rnnchaos.plotting_phase import lambda_max_vs_g, phase_diagram
+
+#: The files of one input of a figure: a function of the config and the model, one path or a list of paths.
+Files = Callable[[Mapping, str], "str | list[str]"]
+
+
+# --- the inputs figures draw from (a function of the config and the model each) ----------------------------------
+def summary_file(config: Mapping, model: str) -> str:
+    """The model's summary of the grid (rule summary)."""
+    return f"{config_root(config)}/summary/{model}.nc"
+
+
+def critical_line_file(config: Mapping, model: str) -> str:
+    """The mean-field critical line g_c(sigma_b) of the model (rule dmft_critical_line)."""
+    return f"{config_root(config)}/dmft/{model}/critical_line.nc"
+
+
+def g_sweep_files(config: Mapping, model: str) -> list[str]:
+    """The dense mean-field sweeps in g, one per sigma_b of the grid (rule dmft_g_sweep)."""
+    return [f"{config_root(config)}/dmft/{model}/g_sweep/sigma_b~{s}.nc" for s in grid_values(config, "sigma_b")]
+
+
+def kac_rice_files(config: Mapping, model: str) -> list[str]:
+    """Kac-Rice theory at every (g, sigma_b) of the grid."""
+    return kac_rice_paths(config)
+
+
+def finite_size_files(config: Mapping, model: str) -> list[str]:
+    """The model's extrapolations to N -> infinity (none unless a stage has enough sizes)."""
+    return finite_size_paths(config, model)
+
+
+def _paper_point(config: Mapping) -> tuple[str, str]:
+    """The formatted (g, sigma_b) of the paper's single-point studies (config section ``paper``)."""
+    return format_value(config["paper"]["g"]), format_value(config["paper"]["sigma_b"])
+
+
+def kac_rice_point_files(config: Mapping, model: str) -> list[str]:
+    """Kac-Rice theory at the paper's point."""
+    g, sigma_b = _paper_point(config)
+    return [f"{config_root(config)}/kac_rice/g~{g}/sigma_b~{sigma_b}.nc"]
+
+
+def full_spectra_files(config: Mapping, model: str) -> list[str]:
+    """Full spectra (rule lyapunov_full): every paper.spectra_N at paper.g, and every paper.spectra_g at the
+    largest of them, paper.spectra_seeds seeds each."""
+    paper, (g, sigma_b) = config["paper"], _paper_point(config)
+    seeds = range(paper["spectra_seeds"])
+    return sorted({
+        *point_files(config, "lyapunov_full", model, [g], [sigma_b], paper["spectra_N"], seeds),
+        *point_files(config, "lyapunov_full", model, [format_value(v) for v in paper["spectra_g"]], [sigma_b],
+                     [max(paper["spectra_N"])], seeds),
+    })
+
+
+def paper_fixed_points_files(config: Mapping, model: str) -> list[str]:
+    """The fixed points at the paper's point: the fixed-point stage's largest N and its seeds."""
+    g, sigma_b = _paper_point(config)
+    return point_files(config, "fixed_points", model, [g], [sigma_b], [max(stage_sizes(config, "fixed_points"))],
+                       range(stage_seeds(config, "fixed_points")))
+
+
+def fixed_points_count_files(config: Mapping, model: str) -> list[str]:
+    """The fixed points at the paper's point for the count study: every paper.count_N, paper.count_seeds seeds."""
+    paper, (g, sigma_b) = config["paper"], _paper_point(config)
+    return point_files(config, "fixed_points", model, [g], [sigma_b], paper["count_N"], range(paper["count_seeds"]))
+
+
+def t_ons_files(config: Mapping, model: str) -> list[str]:
+    """The QR-interval study (rule lyapunov_t_ons): each usable paper.t_ons at the paper's point, the Lyapunov
+    stage's largest N, seed 0."""
+    g, sigma_b = _paper_point(config)
+    n = max(stage_sizes(config, "lyapunov"))
+    return [f"{config_root(config)}/lyapunov_t_ons/{model}/t_ons~{format_value(t)}/g~{g}/sigma_b~{sigma_b}/N~{n}/"
+            f"seed~0.nc" for t in qr_intervals(config["paper"]["t_ons"], model, config["lyapunov"]["dt"])]
+
+
+# --- the registry -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Figure:
+    """One figure: ``draw(model=..., **datasets)`` returns its :class:`~rnnchaos.plotting_base.Drawing`;
+    ``inputs`` maps each dataset keyword of ``draw`` to its files; ``caption`` is what the figure checks (the
+    report's first caption paragraph); ``default``: drawn when the config names no figures."""
+
+    draw: Callable[..., Drawing]
+    inputs: Mapping[str, Files]
+    caption: str
+    default: bool = False
+
+    def files(self, config: Mapping, model: str) -> dict[str, str | list[str]]:
+        """The input files of this figure for one model: keyword of ``draw`` -> path or list of paths."""
+        return {key: files(config, model) for key, files in self.inputs.items()}
+
+
+#: Every figure, by name, in the order the report lists them.
+FIGURES: dict[str, Figure] = dict(
+    phase_diagram=Figure(
+        phase_diagram,
+        {"summary": summary_file, "critical_line": critical_line_file, "finite_size": finite_size_files},
+        "Where the network is chaotic: the largest Lyapunov exponent over the (g, sigma_b) plane against the "
+        "mean-field transition line g_c(sigma_b).",
+        default=True),
+    lambda_max_vs_g=Figure(
+        lambda_max_vs_g,
+        {"summary": summary_file, "g_sweep": g_sweep_files, "finite_size": finite_size_files},
+        "How chaotic: the largest Lyapunov exponent against the gain g, measured at each network size and "
+        "predicted by mean-field theory.",
+        default=True),
+    autocorrelation=Figure(
+        autocorrelation, {"summary": summary_file},
+        "The population autocorrelation of the activity, simulated and from the mean-field equations.",
+        default=True),
+    lyapunov_spectrum=Figure(
+        lyapunov_spectrum, {"summary": summary_file},
+        "The Lyapunov spectra: their shape against i/N across sizes (extensivity) and across gains.",
+        default=True),
+    fixed_point_coordinates=Figure(
+        fixed_point_coordinates, {"summary": summary_file, "kac_rice": kac_rice_files},
+        "The coordinates of the fixed points found against the density the Kac-Rice theory predicts.",
+        default=True),
+    scs_autocorrelation=Figure(
+        scs_autocorrelation, {"summary": summary_file},
+        "The shape of the autocorrelation in the chaotic state, normalised by its variance, against the "
+        "mean-field solution (Sompolinsky, Crisanti & Sommers 1988)."),
+    spectra_collapse=Figure(
+        spectra_collapse, {"full": full_spectra_files},
+        "Full Lyapunov spectra at one gain collapse onto one curve against i/N, and the attractor dimension and "
+        "entropy rate per neuron against g (Engelken, Wolf & Abbott 2020)."),
+    radial_separation=Figure(
+        radial_separation, {"summary": summary_file, "kac_rice": kac_rice_files},
+        "Fixed points lie farther from the origin than the chaotic dynamics (Stubenrauch et al. 2022): their mean "
+        "squared radius against Kac-Rice, beside the dynamics' variance."),
+    jacobian_spectrum=Figure(
+        jacobian_spectrum, {"fixed_points": paper_fixed_points_files, "kac_rice_point": kac_rice_point_files},
+        "The Jacobian eigenvalues at the fixed points found against the Kac-Rice bulk."),
+    fixed_point_count=Figure(
+        fixed_point_count, {"fixed_points_count": fixed_points_count_files, "kac_rice_point": kac_rice_point_files},
+        "The number of fixed points grows exponentially with N: counts found against the Kac-Rice complexity."),
+    qr_convergence=Figure(
+        qr_convergence, {"t_ons": t_ons_files},
+        "The QR (Benettin) method converges, and its exponents do not depend on the interval between "
+        "orthonormalisations."),
+    finite_size=Figure(
+        finite_size, {"finite_size": finite_size_files},
+        "Finite-size effects: lambda_max and the frozen variance against 1/N, extrapolated to N -> infinity and "
+        "compared with mean-field theory."),
+)
+
+
+def default_figures() -> list[str]:
+    """The figures drawn when the config names none: those marked ``default``."""
+    return [name for name, f in FIGURES.items() if f.default]
+
+
+def figure(name: str) -> Figure:
+    """The registered figure ``name``; ValueError naming the allowed names otherwise."""
+    if name not in FIGURES:
+        raise ValueError(f"figure must be one of {', '.join(FIGURES)}, got {name!r}")
+    return FIGURES[name]
