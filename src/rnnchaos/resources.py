@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rnnchaos.config import exponent_count
+from rnnchaos.figures import FIGURES
 from rnnchaos.grid import (
     GRID_STAGES,
     ConfigError,
-    qr_intervals,
     stage_seeds,
     stage_settings,
     stage_sizes,
@@ -142,14 +143,19 @@ class RunPlan:
                 f"needs {big.mem_mb / 1000:.3g} GB ({big.stage}, N = {big.N}{k})")
 
 
+#: A per-point file of a paper study that a figure reads (rnnchaos.figures): stage, model, QR interval, point.
+STUDY_FILE = re.compile(r"/(?P<stage>lyapunov_full|lyapunov_t_ons|fixed_points)/(?P<model>[a-z]+)/"
+                        r"(?:t_ons~(?P<t_ons>[0-9.]+)/)?g~(?P<g>[0-9.]+)/sigma_b~(?P<sigma_b>[0-9.]+)/"
+                        r"N~(?P<N>[0-9]+)/seed~(?P<seed>[0-9]+)\.nc$")
+
+
 def plan_run(config: Mapping) -> RunPlan:
     """Planned jobs of a schema-validated, checked config: the grid's network, simulate, lyapunov and fixed_points
-    jobs of every model, plus the paper studies its figures name (full spectra k = N, the t_ons study, the
-    fixed-point count). Jobs that write the same file are counted once."""
-    lyap, paper, figures = stage_settings(config, "lyapunov"), config["paper"], set(config["figures"])
+    jobs of every model, plus the paper studies its figures read (their inputs in :data:`rnnchaos.figures.FIGURES`:
+    full spectra k = N, the t_ons study, fixed points at the paper's point). Jobs that write the same file are
+    counted once."""
+    lyap, paper = stage_settings(config, "lyapunov"), config["paper"]
     fixed_points = stage_settings(config, "fixed_points")
-    lyap_max = max(stage_sizes(config, "lyapunov"))  # the t_ons study runs at the Lyapunov stage's largest N
-    fp_max, fp_seeds = max(stage_sizes(config, "fixed_points")), range(stage_seeds(config, "fixed_points"))
     keys: dict[tuple, PlannedJob] = {}
 
     def add(stage, model, N, settings, *point):
@@ -171,21 +177,19 @@ def plan_run(config: Mapping) -> RunPlan:
                                                             s_sizes, s_seeds):
             settings = lyapunov_settings(N) if stage == "lyapunov" else stage_settings(config, stage)
             add(stage, model, N, settings, g, sigma_b, seed)
-    for model in config["model"]:
-        if "spectra_collapse" in figures:
-            points = [(paper["g"], N) for N in paper["spectra_N"]]
-            points += [(g, max(paper["spectra_N"])) for g in paper["spectra_g"]]
-            for (g, N), seed in itertools.product(points, range(paper["spectra_seeds"])):
-                add("lyapunov", model, N, lyapunov_settings(N, k=N, t_sim=paper["spectra_t_sim"]), g, seed, "full")
-        if "qr_convergence" in figures:
-            for t_ons in qr_intervals(paper["t_ons"], model, lyap["dt"]):
-                add("lyapunov", model, lyap_max, lyapunov_settings(lyap_max, t_ons=t_ons), paper["g"], 0, "t_ons")
-        if "jacobian_spectrum" in figures:
-            for seed in fp_seeds:
-                add("fixed_points", model, fp_max, fixed_points, paper["g"], paper["sigma_b"], seed)
-        if "fixed_point_count" in figures:
-            for N, seed in itertools.product(paper["count_N"], range(paper["count_seeds"])):
-                add("fixed_points", model, N, fixed_points, paper["g"], paper["sigma_b"], seed)
+    for model, name in itertools.product(config["model"], config["figures"]):
+        for files in FIGURES[name].files(config, model).values():
+            for path in [files] if isinstance(files, str) else files:
+                study = STUDY_FILE.search(path)
+                if study is None:
+                    continue
+                N, seed, g, sigma_b = int(study["N"]), int(study["seed"]), float(study["g"]), float(study["sigma_b"])
+                if study["stage"] == "lyapunov_full":
+                    add("lyapunov", model, N, lyapunov_settings(N, k=N, t_sim=paper["spectra_t_sim"]), g, seed, "full")
+                elif study["stage"] == "lyapunov_t_ons":
+                    add("lyapunov", model, N, lyapunov_settings(N, t_ons=float(study["t_ons"])), g, seed, "t_ons")
+                else:
+                    add("fixed_points", model, N, fixed_points, g, sigma_b, seed)
     return RunPlan(tuple(keys.values()))
 
 
