@@ -31,6 +31,8 @@ include: "workflow/rules/paper.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/trained.smk"
 include: "workflow/rules/external.smk"
+include: "workflow/rules/trained_rnn_common.smk"
+include: "workflow/rules/trained_rnn.smk"
 
 
 rule all:
@@ -40,4 +42,5 @@ rule all:
         figures=figure_paths(),
         trained=trained_paths(),
         external=external_paths(),
+        trained_rnn=trained_rnn_paths(),
         stored=stored_paths(),  # so that a damaged file moved aside is recomputed

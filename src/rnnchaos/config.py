@@ -28,6 +28,7 @@ from rnnchaos.grid import (
     stage_sizes,
 )
 from rnnchaos.lyapunov_schedule import max_fixed_t_ons
+from rnnchaos.trained_rnn_config import check_trained_rnn
 
 
 # --- YAML files ------------------------------------------------------------------------------------------------
@@ -350,6 +351,7 @@ def check_config(config: Mapping) -> None:
             f"simulate.n_snapshots = {sim['n_snapshots']} must be in [0, t_sim / sample_dt = "
             f"{sim['t_sim'] / sim['sample_dt']:g}]")
     _check_trained(config)
+    check_trained_rnn(config, ConfigError)
     for model in config["model"]:
         if not qr_intervals(config["paper"]["t_ons"], model, lyap["dt"]):
             raise ConfigError(

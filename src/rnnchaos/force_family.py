@@ -19,8 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import xarray as xr
 
 from rnnchaos import training
+from rnnchaos.status import STATUS_CODES, NumericalFailure
 
 
 @dataclass(frozen=True)
@@ -74,3 +76,32 @@ def flipflop_inputs(*, rng: np.random.Generator, batch: int, steps: int, n_bits:
     (:func:`rnnchaos.training.flipflop_task` at ``dt = 1``; ``task``: its pulse keywords)."""
     return np.stack([training.flipflop_task(steps, rng=rng, n_bits=n_bits, dt=1.0, **task).inputs
                      for _ in range(batch)])
+
+
+def to_dataset(member: FamilyMember) -> xr.Dataset:
+    """A trained member as a Dataset (the pipeline's file of rule ``trained_rnn_force_family``): its Elman state
+    dict (``weight_ih_l0``, ``weight_hh_l0``, ``readout_weight``), ``performance`` (test MSE) and ``sign_error``;
+    :func:`from_dataset` reads it back."""
+    sd = member.state_dict
+    a = lambda ln: {"units": "1", "long_name": ln}  # noqa: E731
+    return xr.Dataset({
+        "weight_ih_l0": (("hidden", "input"), sd["weight_ih_l0"], a("input weights W_in (PyTorch weight_ih_l0)")),
+        "weight_hh_l0": (("hidden", "hidden_in"), sd["weight_hh_l0"],
+                         a("recurrent weights J + W_fb W_out of the trained closed loop (PyTorch weight_hh_l0)")),
+        "readout_weight": (("output", "hidden"), sd["readout.weight"], a("readout weights W_out")),
+        "performance": ((), float(member.performance), a("test mean squared error of the readout (performance)")),
+        "sign_error": ((), float(member.sign_error), a("test fraction of readout signs that differ from the target")),
+    })
+
+
+def from_dataset(ds: xr.Dataset) -> tuple[dict[str, np.ndarray], float]:
+    """The state dict (PyTorch keys, ``readout.weight`` outside the RNN's) and the performance of a file of
+    :func:`to_dataset`; :class:`rnnchaos.status.NumericalFailure` with the training's own status where it failed."""
+    status = int(np.ravel(ds["status"].values)[0]) if "status" in ds else 0
+    if status != 0:
+        name = {v: k for k, v in STATUS_CODES.items()}.get(status, "diverged")
+        raise NumericalFailure(name,
+                               f"training failed: {ds['status'].attrs.get('detail', '')}")
+    arrays = {k: np.asarray(ds[k].values, dtype=np.float64) for k in ("weight_ih_l0", "weight_hh_l0")}
+    arrays["readout.weight"] = np.asarray(ds["readout_weight"].values, dtype=np.float64)
+    return arrays, float(np.ravel(ds["performance"].values)[0])

@@ -16,6 +16,7 @@ starts and extra solves.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 import numpy as np
 import xarray as xr
@@ -23,8 +24,9 @@ import xarray as xr
 from rnnchaos import driven_inputs, fixed_points, lyapunov_driven
 from rnnchaos.driven_fixed_points import driven_fixed_points
 from rnnchaos.io import compute_parts
-from rnnchaos.spectrum_features import FEATURES, LONG_NAMES, spectrum_features
-from rnnchaos.state_dict import load_state_dict
+from rnnchaos.spectrum_features import FEATURES, LONG_NAMES, MIN_NETWORKS, feature_correlations, spectrum_features
+from rnnchaos.state_dict import load_state_dict, stack_from_arrays
+from rnnchaos.status import STATUS_CODES
 
 INPUT_KINDS = ("white_noise", "zeros", "file")
 
@@ -44,7 +46,7 @@ def make_inputs(n_inputs: int, *, kind: str, rng: np.random.Generator, batch: in
     raise ValueError(f"inputs kind must be one of {INPUT_KINDS}, got {kind!r}")
 
 
-def analyse_trained_rnn(path: str | os.PathLike, *, rng: np.random.Generator, name: str | None = None,
+def analyse_trained_rnn(path: str | os.PathLike | Mapping, *, rng: np.random.Generator, name: str | None = None,
                         performance: float = np.nan, cell: str | None = None, nonlinearity: str = "tanh",
                         prefix: str | None = None, inputs: str = "white_noise", input_path=None,
                         input_key: str | None = None, sigma: float = 1.0, batch: int = 8, steps: int = 1000,
@@ -52,7 +54,7 @@ def analyse_trained_rnn(path: str | os.PathLike, *, rng: np.random.Generator, na
                         n_batches: int = 10, constant_input=None, n_fp_starts: int = 32,
                         fp_perturbation: float = 0.5, tol: float = 1e-10, max_iter: int = 50,
                         n_extra: int = 32) -> xr.Dataset:
-    """The analysis of the module docstring for the network in ``path``.
+    """The analysis of the module docstring for the network in ``path`` (a file, or a state dict's arrays).
 
     ``name`` (default: the file's stem) and ``performance`` (NaN: none) go into the attributes; ``cell``,
     ``nonlinearity``, ``prefix``: as in :func:`rnnchaos.state_dict.load_state_dict`; inputs: ``inputs`` kind with
@@ -61,7 +63,13 @@ def analyse_trained_rnn(path: str | os.PathLike, *, rng: np.random.Generator, na
     (default 0), ``n_fp_starts`` starts (the end states of the sequences, cycled, plus Gaussian perturbations of
     scale ``fp_perturbation`` times their rms), ``tol``, ``max_iter``, ``n_extra`` deflated extra solves.
     """
-    stack, meta = load_state_dict(path, cell=cell, nonlinearity=nonlinearity, prefix=prefix)
+    if isinstance(path, Mapping):  # a state dict in memory (keys without prefix; keys with a dot are not the RNN's)
+        arrays = {k: np.asarray(v, dtype=np.float64) for k, v in path.items() if "." not in k}
+        stack = stack_from_arrays(arrays, where=name or "state dict", cell=cell, nonlinearity=nonlinearity)
+        meta = {"source": "state dict in memory", "format": "", "prefix": "", "bias": "bias_ih_l0" in arrays,
+                "ignored": sorted(k for k in path if "." in k)}
+    else:
+        stack, meta = load_state_dict(path, cell=cell, nonlinearity=nonlinearity, prefix=prefix)
     U = make_inputs(stack.n_inputs, kind=inputs, rng=rng, batch=batch, steps=steps, sigma=sigma, path=input_path,
                     key=input_key)
     k = min(stack.n, 64) if k is None else k
@@ -101,7 +109,7 @@ def analyse_trained_rnn(path: str | os.PathLike, *, rng: np.random.Generator, na
 
     ds = compute_parts({"lyap": lyapunov_part, "fp": fixed_point_part})
     ds.attrs = {}
-    ds.attrs.update({**stack.attrs(), "name": name or os.path.splitext(os.path.basename(path))[0],
+    ds.attrs.update({**stack.attrs(), "name": name or os.path.splitext(os.path.basename(str(meta["source"])))[0],
                      "performance": float(performance), "source": meta["source"], "format": meta["format"],
                      "prefix": meta["prefix"], "bias": int(meta["bias"]), "ignored_keys": " ".join(meta["ignored"]),
                      "nonlinearity": nonlinearity if stack.name.startswith("rnn_") else "gates",
@@ -131,3 +139,71 @@ def _no_fixed_points(fp) -> xr.Dataset:
         ds[k] = xr.DataArray(int(v), attrs=a(ln))
     ds.attrs.update(stability=fp.stability, symmetric=int(fp.symmetric))
     return ds
+
+
+def network_features(datasets, names, *, rng: np.random.Generator | None = None, n_boot: int = 2000,
+                     level: float = 0.95) -> xr.Dataset:
+    """The feature table of several analysed networks (:func:`analyse_trained_rnn` Datasets, as read from their
+    files, in the order of ``names``), dimension ``network``: every feature of
+    :data:`rnnchaos.spectrum_features.FEATURES` and the two lower-bound flags (NaN where the network's spectrum
+    failed, never a sentinel), ``performance`` (NaN: none), the state size ``n``, ``k``, and ``status``: the
+    code of the spectrum's outcome (:data:`rnnchaos.status.STATUS_CODES`; a file that holds only a failure counts
+    with its own code) with ``status_detail``. With ``rng`` and at least
+    :data:`rnnchaos.spectrum_features.MIN_NETWORKS` successful networks with a performance value, each feature's
+    Spearman correlation with it (:func:`rnnchaos.spectrum_features.feature_correlations`: ``rho``, ``p_value``,
+    ``ci_low``, ``ci_high``, ``n_boot_used``; dimension ``feature``) over those networks; the attribute
+    ``correlation`` says which, or why none."""
+    names = list(names)
+    if len(datasets) != len(names) or not names:
+        raise ValueError(f"datasets and names must have the same length >= 1, got {len(datasets)} and {len(names)}")
+    rows = [_row(ds) for ds in datasets]
+    a = lambda units, ln: {"units": units, "long_name": ln}  # noqa: E731
+    out = xr.Dataset(coords={"network": names})
+    for f in (*FEATURES, "d_ky_lower_bound", "entropy_rate_lower_bound"):
+        src = next((ds[f"feature_{f}"].attrs for ds in datasets if f"feature_{f}" in ds), {})
+        out[f] = ("network", [r["features"].get(f, np.nan) for r in rows],
+                  a(src.get("units", "1"), src.get("long_name", LONG_NAMES.get(f, f))))
+    out["performance"] = ("network", [r["performance"] for r in rows], a("1", "performance value (NaN: none given)"))
+    out["n"] = ("network", [r["n"] for r in rows], a("1", "state size of the network (NaN: not read)"))
+    out["k"] = ("network", [r["k"] for r in rows], a("1", "Lyapunov exponents computed (NaN: not read)"))
+    out["status"] = ("network", np.array([r["status"] for r in rows], dtype=np.int8),
+                     {**a("1", "outcome of the network's Lyapunov spectrum"),
+                      "flag_values": np.array(list(STATUS_CODES.values()), dtype=np.int8),
+                      "flag_meanings": " ".join(STATUS_CODES)})
+    out["status_detail"] = ("network", [r["detail"] for r in rows], a("1", "why the spectrum failed ('' if ok)"))
+    ok = (out["status"].values == 0) & np.isfinite(out["performance"].values)
+    if rng is None:
+        out.attrs["correlation"] = "not asked for"
+    elif ok.sum() < MIN_NETWORKS:
+        out.attrs["correlation"] = (f"none: {int(ok.sum())} successful networks with a performance value, fewer "
+                                    f"than {MIN_NETWORKS}")
+    else:
+        corr = feature_correlations(out.isel(network=np.flatnonzero(ok)), rng=rng, n_boot=n_boot, level=level)
+        out = out.merge(corr)
+        out.attrs.update(corr.attrs, correlation=f"Spearman over the {int(ok.sum())} successful networks with a "
+                                                 "performance value")
+    return out
+
+
+def _row(ds: xr.Dataset) -> dict:
+    status_var = "lyap_status" if "lyap_status" in ds else "status"
+    code = int(np.ravel(ds[status_var].values)[0])
+    if "status" in ds and int(np.ravel(ds["status"].values)[0]) != 0:
+        status_var, code = "status", int(np.ravel(ds["status"].values)[0])
+    feats = {}
+    if code == 0:
+        for f in (*FEATURES, "d_ky_lower_bound", "entropy_rate_lower_bound"):
+            feats[f] = float(np.ravel(ds[f"feature_{f}"].values)[0])
+    return {"features": feats, "status": code, "detail": str(ds[status_var].attrs.get("detail", "")),
+            "performance": float(ds.attrs.get("performance", np.nan)), "n": float(ds.attrs.get("n", np.nan)),
+            "k": float(ds.attrs.get("k", np.nan))}
+
+
+def features_frame(table: xr.Dataset):
+    """The per-network part of :func:`network_features` as a pandas DataFrame (one row per network; ``status``
+    by name) for a CSV file."""
+    names = {v: k for k, v in STATUS_CODES.items()}
+    cols = [v for v in table.data_vars if table[v].dims == ("network",)]
+    df = table[cols].to_dataframe()
+    df["status"] = [names.get(int(c), str(int(c))) for c in table["status"].values]
+    return df
