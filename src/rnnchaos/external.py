@@ -2,7 +2,7 @@
 
 File schema (no pickles anywhere: ``np.load(..., allow_pickle=False)``; every array's header (ndim, shape,
 dtype, and its bytes against the file's where the data is not compressed) is checked before any data is read
-or memory allocated, by :func:`rnnchaos.io.check_array_header`; arrays outside the schema are not read):
+or memory allocated, by :func:`rnnchaos.weight_files.check_array_header`; arrays outside the schema are not read):
 
 ========  ======================================================================================================
 ``.npy``  one real 2-D array: the square couplings ``J``; ``theta = 0``; the model is ``model=`` (default rate)
@@ -37,17 +37,17 @@ import numpy as np
 import xarray as xr
 
 from rnnchaos import dynamics, fixed_points, lyapunov, models
-from rnnchaos.io import (  # noqa: F401  (MAX_N and the key names are part of this module's documented schema)
+from rnnchaos.io import compute_parts
+from rnnchaos.weight_files import (  # noqa: F401  (MAX_N and the key names are part of this module's documented schema)
     BIAS_KEYS,
     COUPLING_KEYS,
     MAX_N,
     SCALAR_KEYS,
     ExternalNetworkError,
-    compute_parts,
 )
-from rnnchaos.io import read_weights_netcdf as _read_netcdf
-from rnnchaos.io import read_weights_npy as _read_npy
-from rnnchaos.io import read_weights_npz as _read_npz
+from rnnchaos.weight_files import read_weights_netcdf as _read_netcdf
+from rnnchaos.weight_files import read_weights_npy as _read_npy
+from rnnchaos.weight_files import read_weights_npz as _read_npz
 
 SUFFIXES = (".npy", ".npz", ".nc")
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from rnnchaos import __version__, io, network
+from rnnchaos import __version__, atomic_files, grid_files, io, network
 from rnnchaos.status import NumericalFailure
 
 
@@ -168,9 +168,9 @@ def test_header_check_finds_truncated_and_foreign_files_only(tmp_path):
     (tmp_path / "results/simulate/classic.nc").write_bytes(b"CDF\x01" + bytes(100))
     (tmp_path / "results/simulate/empty.nc").write_bytes(b"")
     (tmp_path / "results/simulate/.good.nc.x.tmp.nc").write_bytes(b"a running job's file")
-    assert io.hdf5_damage(good) is None
-    assert io.hdf5_damage(tmp_path / "results/simulate/truncated.nc").startswith("truncated")
-    messages = io.quarantine_damaged(tmp_path / "results")
+    assert atomic_files.hdf5_damage(good) is None
+    assert atomic_files.hdf5_damage(tmp_path / "results/simulate/truncated.nc").startswith("truncated")
+    messages = atomic_files.quarantine_damaged(tmp_path / "results")
     assert len(messages) == 3 and all("moved to" in m for m in messages)
     left = sorted(p.name for p in (tmp_path / "results/simulate").iterdir())
     assert left == [".good.nc.x.tmp.nc", "classic.nc.corrupt", "empty.nc.corrupt", "good.nc",
@@ -239,7 +239,8 @@ def test_a_full_disk_is_named(tmp_path, monkeypatch, error):
 
     monkeypatch.setattr(xr.Dataset, "to_netcdf", fails)
     monkeypatch.setattr(shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10**9, 10**9, 0))
-    with pytest.raises(io.DiskFullError, match=r"out.nc: not written, the disk holding .* is full \(0.0 MiB free"):
+    full = r"out.nc: not written, the disk holding .* is full \(0.0 MiB free"
+    with pytest.raises(atomic_files.DiskFullError, match=full):
         io.write_dataset(small_dataset(), tmp_path / "out.nc", stage="t", params={})
     assert list(tmp_path.iterdir()) == []
 
@@ -251,7 +252,7 @@ def test_other_write_errors_are_not_called_a_full_disk(tmp_path, monkeypatch):
     monkeypatch.setattr(xr.Dataset, "to_netcdf", fails)
     with pytest.raises(RuntimeError, match="HDF error") as err:
         io.write_dataset(small_dataset(), tmp_path / "out.nc", stage="t", params={})
-    assert not isinstance(err.value, io.DiskFullError)
+    assert not isinstance(err.value, atomic_files.DiskFullError)
 
 
 # --- README's code on a tiny results tree -----------------------------------------------------------------------
@@ -318,9 +319,10 @@ def test_open_grid_refuses_files_of_two_models_or_stages(tmp_path):
     _tiny_results_tree(tmp_path)
     r = tmp_path / "results"
     with pytest.raises(ValueError, match="hold the same grid point of stage 'lyapunov'"):
-        io.open_grid([*r.glob("lyapunov/rate/g~1.5/*/*/*.nc"), r / "lyapunov/rate/g~1.5/sigma_b~0/N~4/seed~0.nc"])
+        grid_files.open_grid([*r.glob("lyapunov/rate/g~1.5/*/*/*.nc"),
+                              r / "lyapunov/rate/g~1.5/sigma_b~0/N~4/seed~0.nc"])
     with pytest.raises(ValueError, match="different stages"):
-        io.open_grid([r / "lyapunov/rate/g~1.5/sigma_b~0/N~4/seed~0.nc",
+        grid_files.open_grid([r / "lyapunov/rate/g~1.5/sigma_b~0/N~4/seed~0.nc",
                       r / "fixed_points/rate/g~1.5/sigma_b~0/N~6/seed~0.nc"])
     with pytest.raises(FileNotFoundError, match="no file matches"):
-        io.open_grid(str(r / "simulate/*/*.nc"))
+        grid_files.open_grid(str(r / "simulate/*/*.nc"))

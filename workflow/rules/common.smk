@@ -16,7 +16,7 @@ from rnnchaos.grid import (
     stage_settings,
     stage_sizes,
 )
-from rnnchaos.io import quarantine_damaged
+from rnnchaos.atomic_files import quarantine_damaged
 from rnnchaos.resources import check_local_memory, machine_memory_bytes, plan_run
 
 # schema (defaults filled in; NaN/inf, unknown keys, types, ranges) and cross-key checks: one line per problem
