@@ -262,11 +262,17 @@ def to_dataset(net: TrainedNetwork) -> xr.Dataset:
 
 
 def from_dataset(ds: xr.Dataset) -> TrainedNetwork:
-    """Rebuild a :class:`TrainedNetwork` from :func:`to_dataset`'s Dataset (grid dimensions, if any, dropped)."""
+    """Rebuild a :class:`TrainedNetwork` from :func:`to_dataset`'s Dataset (grid dimensions, if any, dropped).
+
+    A training file whose ``status`` is not 0 (the training failed, so the file holds no network) raises
+    :class:`NumericalFailure` ``stalled`` with the training's detail, which :func:`rnnchaos.io.save_stage` of the
+    analysis records as the analysis's status."""
     def v(name):
         da = ds[name]
         return da.squeeze([d for d in ("g", "sigma_b", "N", "seed") if d in da.dims], drop=True).values
 
+    if "status" in ds and int(v("status")) != 0:
+        raise NumericalFailure("stalled", f"training failed: {ds['status'].attrs.get('detail', '')}")
     params = json.loads(ds.attrs["training_parameters"])
     return TrainedNetwork(
         J=v("J"), W_in=v("W_in"), W_fb=v("W_fb"), W_out=v("W_out"), curve_t=ds["curve_t"].values,

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from rnnchaos import io, training
+from rnnchaos.status import STATUS_CODES, NumericalFailure
 
 
 def task(seed=0, **kw):
@@ -106,6 +107,26 @@ def test_dataset_round_trip_is_bitwise(tmp_path):
     for name in ("J", "W_in", "W_fb", "W_out", "curve_error", "test_states", "test_targets", "curve_t", "test_t"):
         assert np.array_equal(getattr(back, name), getattr(net, name)), name
     assert back.test_mse == net.test_mse and back.params == net.params
+
+
+def test_a_failed_training_file_becomes_the_analysis_status_through_save_stage(tmp_path):
+    """The library decides (training.from_dataset raises), io.save_stage records: the analysis script decides
+    nothing (issue 17 item 4)."""
+    point = {"g": 1.5, "N": 30, "seed": 1}
+
+    def diverged():
+        raise NumericalFailure("diverged", "states left the float range")
+
+    io.save_stage(tmp_path / "train.nc", diverged, stage="train", params=point, point=point)
+    trained = io.read_dataset(tmp_path / "train.nc", stage="train", required=("status",))
+    with pytest.raises(NumericalFailure, match="training failed: states left the float range") as err:
+        training.from_dataset(trained)
+    assert err.value.status == "stalled"
+    code = io.save_stage(tmp_path / "analysis.nc", lambda: training.from_dataset(trained), stage="trained_analysis",
+                         params=point, point=point)
+    assert code == STATUS_CODES["stalled"]
+    detail = io.read_dataset(tmp_path / "analysis.nc")["status"].attrs["detail"]
+    assert detail == "training failed: states left the float range"
 
 
 @pytest.mark.parametrize("kw, match", [
