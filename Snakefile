@@ -2,7 +2,7 @@
 # network -> simulate -> lyapunov -> fixed_points ; dmft, kac_rice (theory) -> summary -> figures
 from snakemake.utils import min_version
 
-from rnnchaos.config import check_config_files
+from rnnchaos.config_schema import check_config_files
 
 min_version("8.0")
 

@@ -2,7 +2,7 @@
 config, and its caption.
 
 :data:`FIGURES` maps a figure's name (the ``figures`` config key, the ``{figure}`` wildcard) to a :class:`Figure`.
-The workflow's rule ``figure`` takes its inputs from :meth:`Figure.files`, :func:`rnnchaos.config.validate` the
+The workflow's rule ``figure`` takes its inputs from :meth:`Figure.files`, :func:`rnnchaos.config_schema.validate` the
 allowed names and the default list, and :func:`rnnchaos.plotting.draw` the function and the caption (the first
 paragraph of the caption file the report shows, before the parameters the drawing states and its agreement with
 theory). Adding a figure is one entry here (and its drawing function in a ``plotting_*`` module).

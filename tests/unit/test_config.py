@@ -8,16 +8,8 @@ import pytest
 import yaml
 
 from rnnchaos import resources
-from rnnchaos.config import (
-    ConfigError,
-    check_config,
-    check_config_files,
-    exponent_count,
-    load_schema,
-    load_yaml,
-    lyapunov_backend,
-    validate,
-)
+from rnnchaos.config import ConfigError, check_config, exponent_count, lyapunov_backend
+from rnnchaos.config_schema import check_config_files, load_schema, load_yaml, validate
 from rnnchaos.grid import format_value, qr_intervals
 
 from ..conftest import ROOT

@@ -12,7 +12,8 @@ import re
 import pytest
 
 from rnnchaos import figures
-from rnnchaos.config import ConfigError, check_config, load_yaml, validate
+from rnnchaos.config import ConfigError, check_config
+from rnnchaos.config_schema import load_yaml, validate
 from rnnchaos.figures import FIGURES, default_figures
 
 from ..conftest import ROOT

@@ -4,7 +4,8 @@ from types import SimpleNamespace
 import sys
 from pathlib import Path
 
-from rnnchaos.config import GPU_BACKENDS, check_config, exponent_count, lyapunov_backend, validate
+from rnnchaos.config import GPU_BACKENDS, check_config, exponent_count, lyapunov_backend
+from rnnchaos.config_schema import validate
 from rnnchaos.figures import FIGURES
 from rnnchaos.grid import (
     GRID_STAGES,
