@@ -305,3 +305,18 @@ def _reasons(use: xr.DataArray) -> str:
         if out:
             parts.append(f"N={int(n)}: {int((u == 0).sum())} of {int(have.sum())} included, left out: {', '.join(out)}")
     return "; ".join(parts)
+
+
+def fit_growth_rate(N: Sequence[int], y: Sequence[float], sem: Sequence[float]) -> tuple[float, float, float]:
+    """Slope ``s`` of ``y_N = c + s N`` by weighted least squares (weights ``1 / sem_N^2``), its standard error
+    (Birge-inflated as in :func:`extrapolate`) and ``chi2 / dof`` (NaN with two sizes). For the growth rate
+    ``d ln E[#] / dN`` of a count against the complexity ``Sigma`` (:mod:`rnnchaos.fixed_point_pooling`).
+    Sizes with a non-finite value or error are left out; fewer than 2 give NaN."""
+    N, y, e = (np.asarray(a, dtype=float) for a in (N, y, sem))
+    if not N.shape == y.shape == e.shape or N.ndim != 1:
+        raise ValueError(f"N, y and sem must be 1-D of one length, got {N.shape}, {y.shape}, {e.shape}")
+    use = np.isfinite(y) & np.isfinite(e) & (e > 0)
+    if use.sum() < 2:
+        return float("nan"), float("nan"), float("nan")
+    coef, cov, chi2_dof = _wls(np.column_stack([np.ones(int(use.sum())), N[use]]), y[use], e[use])
+    return float(coef[1]), float(np.sqrt(cov[1, 1])), chi2_dof

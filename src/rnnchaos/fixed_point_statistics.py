@@ -105,3 +105,112 @@ def chapman(first: set, second: set) -> tuple[float, float]:
     est = (n1 + 1) * (n2 + 1) / (m + 1) - 1
     var = (n1 + 1) * (n2 + 1) * (n1 - m) * (n2 - m) / ((m + 1) ** 2 * (m + 2))
     return float(est), float(np.sqrt(var))
+
+
+# --- one network's statistics, the sample unit of the pooled statistics (rnnchaos.fixed_point_pooling) -------------
+#: Bin edges of the coordinate density (also the summary's ``fp_coordinate_counts``).
+DENSITY_EDGES = np.linspace(-8.0, 8.0, 161)
+#: Half-width of the window ``|x*_i| < NEAR_ZERO`` of the "near 0" fraction (the peak of mu* at 0: points in the
+#: span of a subset of the axes).
+NEAR_ZERO = 0.1
+
+
+@dataclass(frozen=True)
+class NetworkStatistics:
+    """Fixed-point statistics of one network (module :func:`network_statistics`); NaN where undefined.
+
+    ``n_points``: verified points (all); ``n_trivial``: 1 if ``x* = 0`` is among them, else 0; ``n_nontrivial``:
+    the others, over which every coordinate statistic runs. ``coordinates``: their coordinates, flattened;
+    ``mean_sq_radius``: ``<x*^2>`` (:func:`mean_sq_radius`); ``density``: their histogram on ``edges`` as a density;
+    ``ks_distance``: sup-distance of their empirical CDF to ``cdf`` (NaN without one); ``near_zero_fraction``:
+    fraction with ``|x*_i| < near_zero``; ``rms_modulus``: ``sqrt(<|mu|^2>)`` over the eigenvalues ``mu`` of
+    ``J diag(phi'(x*))`` (the rate network's Jacobian eigenvalues plus 1); ``index_fraction``: mean of
+    ``n_unstable / N``; ``count``: the capture-recapture estimate of all points (``x* = 0`` included; at least
+    ``n_points``) and ``count_se`` its error; ``completeness``: ``n_points / count``; ``late_fraction``: fraction
+    of the points first found in the second half of the solves (0: saturated; NaN without a saturation curve).
+    """
+
+    N: int
+    n_points: int
+    n_trivial: int
+    n_nontrivial: int
+    coordinates: np.ndarray
+    mean_sq_radius: float
+    density: np.ndarray
+    ks_distance: float
+    near_zero_fraction: float
+    rms_modulus: float
+    index_fraction: float
+    count: float
+    count_se: float
+    completeness: float
+    late_fraction: float
+
+
+def ks_distance(samples: np.ndarray, cdf) -> float:
+    """Kolmogorov-Smirnov distance ``sup_y |F_n(y) - cdf(y)|`` of ``samples`` to a continuous ``cdf`` (vectorised
+    callable); NaN for no sample."""
+    s = np.sort(np.asarray(samples, dtype=float).ravel())
+    if s.size == 0:
+        return float("nan")
+    F = np.asarray(cdf(s), dtype=float)
+    i = np.arange(1, s.size + 1) / s.size
+    return float(max(np.max(i - F), np.max(F - (i - 1.0 / s.size))))
+
+
+def late_fraction(solves: np.ndarray, unique: np.ndarray) -> float:
+    """Fraction of the points known at the end of a search first found in its second half of solves, from its
+    saturation curve (solves so far, unique points so far); 0 means no new point in the second half."""
+    solves, unique = np.asarray(solves), np.asarray(unique, dtype=float)
+    if solves.size == 0 or unique[-1] <= 0:
+        return float("nan")
+    half = unique[solves <= solves[-1] / 2]
+    return float((unique[-1] - (half[-1] if half.size else 0.0)) / unique[-1])
+
+
+def network_statistics(X: np.ndarray, *, eigvals: np.ndarray | None = None, n_unstable: np.ndarray | None = None,
+                       continuous: bool = True, count: float = float("nan"), count_se: float = float("nan"),
+                       saturation: tuple | None = None, cdf=None, edges: np.ndarray = DENSITY_EDGES,
+                       near_zero: float = NEAR_ZERO) -> NetworkStatistics:
+    """:class:`NetworkStatistics` of the verified points ``X`` (n, N) of one network.
+
+    ``eigvals`` (n, N): Jacobian eigenvalues of each point (of ``-1 + J diag(phi')`` if ``continuous``, else of the
+    map's ``J diag(phi')``); ``n_unstable`` (n,): their index; ``count``/``count_se``: the search's
+    capture-recapture estimate of all points (:func:`capture_recapture`; NaN: ``n_points`` is used);
+    ``saturation``: its curve (solves, unique points); ``cdf``: a coordinate CDF to measure the KS distance to.
+    The trivial point ``x* = 0`` (:func:`nontrivial`) is left out of every coordinate and Jacobian statistic and
+    counted in ``n_trivial`` (and in ``count``, as the Kac-Rice count includes it).
+    """
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2:
+        raise ValueError(f"X must have shape (n_points, N), got {X.shape}")
+    if not (np.isfinite(near_zero) and near_zero > 0):
+        raise ValueError(f"near_zero must be a finite number > 0, got {near_zero!r}")
+    keep = nontrivial(X)
+    c = X[keep].ravel()
+    nan = float("nan")
+    density = np.histogram(c, bins=edges)[0] / (c.size * np.diff(edges)) if c.size else np.full(len(edges) - 1, nan)
+    rms, index = nan, nan
+    if eigvals is not None and keep.any():
+        mu = np.asarray(eigvals)[keep] + (1.0 if continuous else 0.0)
+        rms = float(np.sqrt(np.mean(np.abs(mu) ** 2)))
+    if n_unstable is not None and keep.any():
+        index = float(np.mean(np.asarray(n_unstable, dtype=float)[keep]) / X.shape[1])
+    n_points = int(X.shape[0])
+    total = max(float(count), n_points) if np.isfinite(count) else float(n_points)
+    return NetworkStatistics(
+        N=int(X.shape[1]), n_points=n_points, n_trivial=int(n_points - keep.sum()), n_nontrivial=int(keep.sum()),
+        coordinates=c, mean_sq_radius=mean_sq_radius(X) if keep.any() else nan, density=density,
+        ks_distance=ks_distance(c, cdf) if cdf is not None else nan,
+        near_zero_fraction=float(np.mean(np.abs(c) < near_zero)) if c.size else nan, rms_modulus=rms,
+        index_fraction=index, count=total, count_se=float(count_se) if np.isfinite(count) else nan,
+        completeness=n_points / total if total > 0 else nan,
+        late_fraction=late_fraction(*saturation) if saturation is not None else nan)
+
+
+def fixed_point_statistics(fp, **options) -> NetworkStatistics:
+    """:func:`network_statistics` of a search's :class:`rnnchaos.fixed_point_result.FixedPoints` (its eigenvalues,
+    indices, capture-recapture estimate and saturation curve); ``options``: ``cdf``, ``edges``, ``near_zero``."""
+    return network_statistics(fp.x, eigvals=fp.eigvals, n_unstable=fp.n_unstable,
+                              continuous=fp.stability == "continuous", count=fp.capture_recapture_estimate,
+                              count_se=fp.capture_recapture_se, saturation=fp.saturation, **options)

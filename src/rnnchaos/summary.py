@@ -36,7 +36,7 @@ import numpy as np
 import xarray as xr
 
 from rnnchaos.attractor import ATTRACTOR_CLASSES, classify
-from rnnchaos.fixed_point_statistics import mean_sq_radius, nontrivial
+from rnnchaos.fixed_point_statistics import DENSITY_EDGES, mean_sq_radius, nontrivial
 from rnnchaos.status import NOT_COMPUTED, SUMMARY_STATUS_CODES
 
 #: Origin classes of the fixed-point samples kept apart (:func:`rnnchaos.fixed_point_statistics.origin_samples`).
@@ -56,8 +56,9 @@ KEEP = {
 }
 #: Variables on a stage's own axis (tau, i), left out rather than invented where no point of the stage has them.
 VECTORS = ("delta", "delta_sem", "exponent", "exponent_sem")
-#: Bin edges of the pooled histogram of fixed-point coordinates.
-COORDINATE_EDGES = np.linspace(-8.0, 8.0, 161)
+#: Bin edges of the pooled histogram of fixed-point coordinates (those of the pooled density,
+#: :mod:`rnnchaos.fixed_point_pooling`).
+COORDINATE_EDGES = DENSITY_EDGES
 GRID = ("g", "sigma_b", "N", "seed")
 
 
