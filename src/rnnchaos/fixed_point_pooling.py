@@ -36,9 +36,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import xarray as xr
 
 from rnnchaos.finite_size import Extrapolation, extrapolate, fit_growth_rate
 from rnnchaos.fixed_point_statistics import DENSITY_EDGES, NEAR_ZERO, NetworkStatistics, ks_distance
+from rnnchaos.io import with_grid_coords
 from rnnchaos.kac_rice import KacRiceSolution
 
 #: Per-network observables extrapolated to N -> infinity and compared with Kac-Rice.
@@ -201,3 +203,72 @@ def compare(pooled: Sequence[PooledStatistics], prediction: KacRicePrediction) -
     return Comparison(N=N, fits=fits, theory=theory, z=z, growth_sizes=N[sat], growth_rate=rate,
                       growth_rate_sem=rate_sem, growth_chi2_dof=chi2, complexity=prediction.complexity,
                       growth_z=float(gz))
+
+
+#: Long names of :data:`OBSERVABLES` in :func:`study_dataset`.
+LONG_NAMES = {"mean_sq_radius": "mean squared coordinate <x*^2> of the points other than 0",
+              "near_zero_fraction": "fraction of the coordinates with |x*_i| < near_zero",
+              "rms_modulus": "root-mean-square modulus of the eigenvalues of J diag(phi'(x*))",
+              "index_fraction": "index / N (fraction of unstable directions) of the points other than 0"}
+
+
+def study_dataset(pooled: Sequence[PooledStatistics], comparison: Comparison, prediction: KacRicePrediction, *,
+                  g: float, sigma_b: float, edges: np.ndarray = DENSITY_EDGES) -> xr.Dataset:
+    """The pooled statistics of every size (dims ``N``, ``seed``: per network, NaN-padded; ``y``: bin centres),
+    their extrapolation and Kac-Rice values (``<o>_inf``, ``_inf_sem``, ``_chi2_dof``, ``_kac_rice``, ``_z``) and
+    the count's growth rate, with length-1 coordinates ``g``, ``sigma_b``; every variable with units and
+    long_name."""
+    N = np.array([p.N for p in pooled], dtype=int)
+    n_seed = max(p.n_networks for p in pooled)
+    a = lambda ln: {"units": "1", "long_name": ln}  # noqa: E731
+
+    def per_net(values):
+        out = np.full((N.size, n_seed), np.nan)
+        for k, v in enumerate(values):
+            out[k, : len(v)] = v
+        return out
+
+    data = {}
+    for o in (*OBSERVABLES, "ks_distance"):
+        name = LONG_NAMES.get(o, "KS distance of a network's coordinates to the Kac-Rice mu*")
+        data[f"{o}_sample"] = (("N", "seed"), per_net([p.samples[o] for p in pooled]), a(f"{name}, per network"))
+        data[f"{o}_mean"] = (("N",), np.array([p.mean[o] for p in pooled]), a(f"{name}, mean over networks"))
+        data[f"{o}_sem"] = (("N",), np.array([p.sem[o] for p in pooled]), a(f"standard error of {o}_mean"))
+    for o in OBSERVABLES:
+        f = comparison.fits[o]
+        for key, v, ln in (("inf", f.value, "extrapolated to N -> infinity (A_inf of A_inf + a/N)"),
+                           ("inf_sem", f.value_sem, "standard error of the extrapolation (Birge-inflated)"),
+                           ("slope", f.slope, "coefficient a of 1/N"), ("chi2_dof", f.chi2_dof, "chi2/dof of the fit"),
+                           ("kac_rice", comparison.theory[o], "Kac-Rice value"),
+                           ("z", comparison.z[o], "z-score (inf - kac_rice) / inf_sem")):
+            data[f"{o}_{key}"] = ((), float(v), a(f"{LONG_NAMES[o]}: {ln}"))
+    data["density_mean"] = (("N", "y"), np.array([p.density_mean for p in pooled]),
+                            a("density of the coordinates of the points other than 0, mean over networks"))
+    data["density_sem"] = (("N", "y"), np.array([p.density_sem for p in pooled]), a("standard error of density_mean"))
+    data["density_kac_rice"] = (("y",), prediction.density, a("Kac-Rice mu*, averaged over each bin"))
+    data["ks_pooled"] = (("N",), np.array([p.ks_pooled for p in pooled]),
+                         a("KS distance of all coordinates of all networks to mu*"))
+    per_n = {"n_networks": "networks", "n_coordinate_networks": "networks with points other than 0",
+             "n_trivial": "networks whose search found x* = 0", "n_nontrivial": "points other than 0, all networks",
+             "log_mean_count": "ln of the mean capture-recapture count (annealed ln E[#])",
+             "log_mean_count_sem": "standard error of log_mean_count (delta method)",
+             "mean_log_count": "mean of ln count (quenched)", "mean_log_count_sem": "standard error of mean_log_count"}
+    for key, ln in per_n.items():
+        data[key] = (("N",), np.array([float(getattr(p, key)) for p in pooled]), a(ln))
+    data["saturated"] = (("N",), np.array([p.saturated for p in pooled], dtype=np.int8),
+                         a(f"1 if every network found >= {MIN_COMPLETENESS:g} of its capture-recapture count"))
+    for key, ln in (("count", "capture-recapture estimate of the number of fixed points (x* = 0 included)"),
+                    ("completeness", "points found / count"),
+                    ("late_fraction", "fraction of the points first found in the second half of the solves")):
+        data[key] = (("N", "seed"), per_net([getattr(p, key) for p in pooled]), a(ln))
+    for key, ln in (("growth_rate", "d ln E[#] / dN over the saturated sizes"),
+                    ("growth_rate_sem", "standard error of growth_rate"),
+                    ("growth_chi2_dof", "chi2/dof of the linear fit of ln E[#] in N"),
+                    ("complexity", "Kac-Rice complexity Sigma"), ("growth_z", "(growth_rate - Sigma) / sem")):
+        data[key] = ((), float(getattr(comparison, key)), a(ln))
+    for key, ln in (("bulk_edge", "Kac-Rice edge sqrt(g^2 <phi'^2>_mu*) of the Jacobian bulk"),):
+        data[key] = ((), float(getattr(prediction, key)), a(ln))
+    centres = 0.5 * (np.asarray(edges)[1:] + np.asarray(edges)[:-1])
+    ds = xr.Dataset(data, coords={"N": ("N", N, a("network size")), "seed": ("seed", np.arange(n_seed), a(
+        "network index within a size")), "y": ("y", centres, a("fixed-point coordinate (bin centre)"))})
+    return with_grid_coords(ds, g=float(g), sigma_b=float(sigma_b))

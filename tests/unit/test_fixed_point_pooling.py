@@ -5,13 +5,14 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from rnnchaos import models, network
+from rnnchaos import io, models, network
 from rnnchaos.finite_size import fit_growth_rate
 from rnnchaos.fixed_point_pooling import (
     KacRicePrediction,
     compare,
     kac_rice_prediction,
     pool,
+    study_dataset,
 )
 from rnnchaos.fixed_point_statistics import (
     DENSITY_EDGES,
@@ -200,3 +201,17 @@ def test_growth_rate_uses_only_saturated_sizes():
     c = compare(study, theory(1.15, 0.025))
     np.testing.assert_array_equal(c.growth_sizes, [50, 100, 150])
     assert [p.saturated for p in study] == [True, True, True, False]
+
+
+def test_study_dataset_round_trip(tmp_path):
+    rng = np.random.default_rng(7)
+    study = synthetic_study(rng, a_inf=1.15, sigma=0.025, n_seeds=3)
+    prediction = theory(1.15, 0.025)
+    prediction = KacRicePrediction(**{**prediction.__dict__, "density": np.zeros(DENSITY_EDGES.size - 1)})
+    ds = study_dataset(study, compare(study, prediction), prediction, g=2.0, sigma_b=0.0)
+    assert ds["mean_sq_radius_sample"].sizes == {"g": 1, "sigma_b": 1, "N": 4, "seed": 3}
+    assert float(ds["mean_sq_radius_kac_rice"].squeeze()) == 1.15
+    io.write_dataset(ds, tmp_path / "study.nc", stage="fixed_point_study", params={"g": 2.0})
+    back = io.read_dataset(tmp_path / "study.nc", stage="fixed_point_study")
+    np.testing.assert_array_equal(back["saturated"].values, ds["saturated"].values)
+    np.testing.assert_allclose(back["growth_rate"].values, ds["growth_rate"].values)
