@@ -13,6 +13,12 @@
   root (:data:`rnnchaos.fixed_point_result.ROOTS`), and only Gaussian draws of the Kac-Rice variance
   (:data:`rnnchaos.fixed_point_result.UNBIASED_ROOTS`) estimate the population's ``<x*^2>`` (within 0.1 +- 0.3
   there).
+* One network (:func:`network_statistics`, :func:`fixed_point_statistics`): the sample unit of the statistics
+  pooled over networks (:mod:`rnnchaos.fixed_point_pooling`): ``<x*^2>``, the coordinate density, the KS distance
+  to a CDF (:func:`ks_distance`), the fraction of coordinates near 0, the Jacobian's rms eigenvalue modulus, the
+  index fraction, the capture-recapture count and the search's saturation (completeness, :func:`late_fraction`).
+  ``x* = 0`` is counted apart and left out of every coordinate and Jacobian statistic, through :func:`nontrivial`
+  as :func:`mean_sq_radius` (used by :mod:`rnnchaos.fixed_points` and :mod:`rnnchaos.summary` alike).
 """
 
 from __future__ import annotations
