@@ -133,7 +133,7 @@ class NetworkStatistics:
     ``J diag(phi'(x*))`` (the rate network's Jacobian eigenvalues plus 1); ``index_fraction``: mean of
     ``n_unstable / N``; ``count``: the capture-recapture estimate of all points (``x* = 0`` included; at least
     ``n_points``) and ``count_se`` its error; ``completeness``: ``n_points / count``; ``late_fraction``: fraction
-    of the points first found in the second half of the solves (0: saturated; NaN without a saturation curve).
+    of the points first found in the second half of the solves (:func:`late_fraction`; NaN without a curve).
     """
 
     N: int
@@ -166,7 +166,12 @@ def ks_distance(samples: np.ndarray, cdf) -> float:
 
 def late_fraction(solves: np.ndarray, unique: np.ndarray) -> float:
     """Fraction of the points known at the end of a search first found in its second half of solves, from its
-    saturation curve (solves so far, unique points so far); 0 means no new point in the second half."""
+    saturation curve (solves so far, unique points so far); 0 means no new point in the second half.
+
+    The curve of :func:`rnnchaos.fixed_points.network_fixed_points` lists the independent solves first and the
+    deflated ones after them (``extra_fraction = 0.5``: the second half is the deflation phase, which finds new
+    points by design), so there this is the yield of deflation, not a saturation test; the saturation test of
+    :mod:`rnnchaos.fixed_point_pooling` is the completeness against the capture-recapture count."""
     solves, unique = np.asarray(solves), np.asarray(unique, dtype=float)
     if solves.size == 0 or unique[-1] <= 0:
         return float("nan")
