@@ -66,3 +66,45 @@ def test_a_search_without_fixed_points_keeps_its_slow_points():
     ds = trained_rnn._no_fixed_points(fp)
     assert int(ds.n_fixed_points) == 0 and ds.slow_q.size >= 1 and np.allclose(ds.slow_q, 0.005)
     assert set(ds.slow_points.dims) == {"slow", "i"} and ds.n_solves == 2
+
+
+def test_a_state_dict_in_memory_gives_the_file_s_analysis(weights):
+    from rnnchaos.state_dict import read_state_dict
+
+    arrays, _, _ = read_state_dict(weights)
+    a = trained_rnn.analyse_trained_rnn(weights, rng=np.random.default_rng(1), **SETTINGS)
+    b = trained_rnn.analyse_trained_rnn({**arrays, "readout.weight": np.ones((1, 5))}, name="gru_net",
+                                        rng=np.random.default_rng(1), **SETTINGS)
+    assert np.array_equal(a.lyap_exponent, b.lyap_exponent) and b.attrs["ignored_keys"] == "readout.weight"
+
+
+def _analysed(lam, performance, status=0):
+    """A minimal Dataset as analyse_trained_rnn writes it (spectrum ``lam`` of a 10-unit network)."""
+    from rnnchaos.io import status_variable
+    from rnnchaos.status import STATUS_CODES
+
+    name = {v: k for k, v in STATUS_CODES.items()}[status]
+    ds = xr.Dataset({"lyap_status": status_variable(name, "" if status == 0 else "QR failed")})
+    if status == 0:
+        feats = spectrum_features.spectrum_features(lam, 10)
+        for f, v in feats.items():
+            ds[f"feature_{f}"] = xr.DataArray(float(v), attrs={"units": "1/step", "long_name": f})
+    ds.attrs.update(performance=performance, n=10, k=len(lam))
+    return ds
+
+
+def test_feature_table_marks_a_failed_network_nan_with_its_status_and_correlates_the_rest():
+    lams = [np.array([0.1 * i, -0.2, -0.5]) for i in range(6)]
+    datasets = [_analysed(lam, float(i)) for i, lam in enumerate(lams)]
+    datasets.append(_analysed(np.zeros(3), 9.0, status=3))  # a failed spectrum: NaN and its status, no sentinel
+    names = [f"net{i}" for i in range(7)]
+    table = trained_rnn.network_features(datasets, names, rng=np.random.default_rng(0), n_boot=200)
+    assert int(table.status.sel(network="net6")) == 3 and table.status_detail.sel(network="net6").item() == "QR failed"
+    assert all(np.isnan(float(table[f].sel(network="net6"))) for f in spectrum_features.FEATURES)
+    assert float(table.performance.sel(network="net6")) == 9.0
+    assert table.attrs["n_networks"] == 6  # the failed network left out of the correlation
+    assert float(table.rho.sel(feature="lambda_max")) == pytest.approx(1.0)  # lambda_max rises with performance
+    frame = trained_rnn.features_frame(table)
+    assert list(frame.index) == names and frame.loc["net6", "status"] == "qr_breakdown"
+    few = trained_rnn.network_features(datasets[:4], names[:4], rng=np.random.default_rng(0))
+    assert "rho" not in few and "fewer than 5" in few.attrs["correlation"]
