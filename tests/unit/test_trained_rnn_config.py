@@ -6,7 +6,8 @@ import copy
 import pytest
 import yaml
 
-from rnnchaos.config import check_config, validate
+from rnnchaos.config import check_config
+from rnnchaos.config_schema import validate
 from rnnchaos.grid import ConfigError
 from rnnchaos.trained_rnn_config import n_with_performance, networks
 
