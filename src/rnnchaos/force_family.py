@@ -12,6 +12,8 @@ is a smooth conjugacy on the bounded trajectory). :func:`train_family` trains on
 (Sussillo & Abbott 2009's FORCE; measured here at N = 200 with 6000 training steps: test sign errors 0.3 % at
 g = 0.8, 3.5 % at g = 1.4, about 50 % (failed) at g = 2.0, with ``input_scale = fb_scale = 1`` and an update
 every step), and :func:`flipflop_inputs` draws flip-flop input sequences to drive the spectra with.
+:func:`to_dataset` and :func:`from_dataset` carry a member through a pipeline file (the ``trained_rnn`` section's
+``force_family``: weights, test MSE, or the training's failure status).
 """
 
 from __future__ import annotations
