@@ -68,3 +68,24 @@ def test_family_benchmark_prints_networks_correlations_and_cost(capsys):
     assert [r[0] for r in rows] == ["g~0.8_seed~0", "g~1.2_seed~0", "g~1.6_seed~0", "g~2_seed~0", "g~2.4_seed~0"]
     feats = [line.split()[0] for line in out.split("Spearman rho")[1].splitlines()[2:12]]
     assert feats == list(spectrum_features.FEATURES) and "cost per network" in out
+
+
+def test_member_file_round_trip_and_a_failed_training(tmp_path):
+    """The pipeline's family file (rule trained_rnn_force_family) gives back the state dict bitwise and the test
+    MSE; a training that failed (status only, as io.save_stage writes it) raises its own status."""
+    from rnnchaos import io
+    from rnnchaos.status import NumericalFailure
+
+    (m,) = force_family.train_family(gs=[1.2], seeds=[3], N=20, train_time=300, test_time=100)
+    io.save_stage(tmp_path / "m.nc", lambda: force_family.to_dataset(m), stage="s", params={}, point={})
+    arrays, perf = force_family.from_dataset(io.read_dataset(tmp_path / "m.nc"))
+    assert perf == m.performance and arrays.keys() == m.state_dict.keys()
+    assert all(np.array_equal(arrays[k], m.state_dict[k]) for k in arrays)
+
+    def diverge():
+        raise NumericalFailure("diverged", "FORCE training produced non-finite readout weights")
+
+    io.save_stage(tmp_path / "f.nc", diverge, stage="s", params={}, point={})
+    with pytest.raises(NumericalFailure, match="training failed: FORCE training produced") as err:
+        force_family.from_dataset(io.read_dataset(tmp_path / "f.nc"))
+    assert err.value.status == "diverged"
