@@ -70,7 +70,8 @@ def origin_samples(X: np.ndarray, found_by: np.ndarray, *, symmetric: bool,
     ``"unbiased"``: those found by any of :data:`UNBIASED_ROOTS`. Unweighted: every distinct point counts once,
     whichever and however many solves returned it (an estimate of the population's ``<x*^2>`` as far as the
     chance of finding a point does not depend on its radius; tested on saturated searches)."""
-    X = np.asarray(X, dtype=float).reshape(len(found_by), -1)
+    X = np.asarray(X, dtype=float)
+    X = X.reshape(len(found_by), X.shape[-1] if X.ndim == 2 else -1)  # (0, N) stays (0, N): no point found
     found_by = np.asarray(found_by, dtype=int)
     for r in roots:
         if r not in ROOTS:

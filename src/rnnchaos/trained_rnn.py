@@ -101,7 +101,7 @@ def analyse_trained_rnn(path: str | os.PathLike | Mapping, *, rng: np.random.Gen
         scale = max(float(np.sqrt(np.mean(x_end**2))), 1e-3)
         starts[B:] += fp_perturbation * scale * rng.standard_normal(starts[B:].shape)
         fp = driven_fixed_points(stack, u_c, starts, tol=tol, max_iter=max_iter, n_extra=n_extra, rng=rng)
-        ds = fixed_points.to_dataset(fp) if fp.x.shape[0] else _no_fixed_points(fp)
+        ds = fixed_points.to_dataset(fp)
         ds = ds.rename({"i": "unit"})
         ds = ds.rename({v: "fp_" + v for v in ds.variables if v not in ("fp", "unit", "eig", "solve", "slow", "path")})
         ds.attrs = {}
@@ -125,20 +125,6 @@ def _run(stack, seq):
     for u in seq:
         x = stack.step(x, u)
     return x
-
-
-def _no_fixed_points(fp) -> xr.Dataset:
-    """A search that verified no fixed point (possible under an input, where slow points may remain): its slow
-    points and counts (:func:`rnnchaos.fixed_points.to_dataset` needs at least one point)."""
-    a = lambda ln: {"units": "1", "long_name": ln}  # noqa: E731
-    ds = xr.Dataset({"slow_points": (("slow", "i"), fp.slow_points, a("slow points (local minima of q = |F|^2/2 > 0)")),
-                     "slow_q": (("slow",), fp.slow_q, a("q = |F|^2/2 at the slow point"))})
-    for k, v, ln in (("n_fixed_points", 0, "number of verified unique fixed points"),
-                     ("n_solves", fp.n_solves, "Newton solves"), ("n_converged", fp.n_converged, "converged solves"),
-                     ("n_fallback", fp.n_fallback, "solves passed to the q-minimisation fallback")):
-        ds[k] = xr.DataArray(int(v), attrs=a(ln))
-    ds.attrs.update(stability=fp.stability, symmetric=int(fp.symmetric))
-    return ds
 
 
 def network_features(datasets, names, *, rng: np.random.Generator | None = None, n_boot: int = 2000,

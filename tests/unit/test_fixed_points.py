@@ -343,3 +343,33 @@ def test_dataset_carries_the_statistics_by_origin(net_g2):
     assert float(ds["mean_sq_radius_from_gaussian"]) == pytest.approx(float(ds["mean_sq_radius"]))
     assert int(ds["n_from_trajectory"]) == 0 and np.isnan(float(ds["mean_sq_radius_from_trajectory"]))
     assert int(ds["starts_from_gaussian"]) == 48 and int(ds["converged_from_gaussian"]) >= 1
+
+
+def test_a_search_that_finds_no_point_still_writes_its_dataset():
+    """A residual without a zero (F = 1): every solve fails, and the file holds zero points with NaN statistics."""
+
+    class NoRoot:
+        name, n, n_inputs, time_step = "no_root", 3, 0, 1.0
+
+        def step(self, x, u=None):
+            return x + 1.0
+
+        def tangent(self, x, Q, u=None):
+            return Q
+
+        def jacobian(self, x, u=None):
+            return np.eye(3)
+
+        def residual(self, x, u=None):
+            return np.ones_like(x)
+
+        def residual_jacobian(self, x, u=None):
+            return np.diag([1e-3, 1.0, 1.0])
+
+        def attrs(self):
+            return {"model": "no_root"}
+
+    fp = fpm.model_fixed_points(NoRoot(), np.random.default_rng(0).standard_normal((4, 3)))
+    ds = fpm.to_dataset(fp)
+    assert fp.x.shape == (0, 3) and int(ds.n_fixed_points) == 0
+    assert ds.x.shape == (0, 3) and np.isnan(float(ds.mean_sq_radius))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from rnnchaos import array_files, spectrum_features, trained_rnn
+from rnnchaos import array_files, fixed_points, spectrum_features, trained_rnn
 from rnnchaos.driven_fixed_points import driven_fixed_points
 from rnnchaos.rnn_stack import random_stack
 
@@ -63,7 +63,7 @@ class NoFixedPoint:
 def test_a_search_without_fixed_points_keeps_its_slow_points():
     fp = driven_fixed_points(NoFixedPoint(), np.zeros(1), np.array([[0.5], [-0.7]]))
     assert fp.x.shape[0] == 0
-    ds = trained_rnn._no_fixed_points(fp)
+    ds = fixed_points.to_dataset(fp)  # the one writer, also for zero points
     assert int(ds.n_fixed_points) == 0 and ds.slow_q.size >= 1 and np.allclose(ds.slow_q, 0.005)
     assert set(ds.slow_points.dims) == {"slow", "i"} and ds.n_solves == 2
 
