@@ -3,10 +3,10 @@
 The readers take a ``check(key, shape, dtype)`` callable that sees every array's header (name, shape, dtype)
 before any of its data is read or memory allocated, and raises (naming the key and the shape) to refuse it; a
 ``select(key)`` predicate decides which names are read at all (the others are returned as None, unread). No
-pickles: ``.npy``/``.npz`` members are read by :func:`rnnchaos.io.read_weights_npy` (``allow_pickle=False``,
+pickles: ``.npy``/``.npz`` members are read by :func:`rnnchaos.weight_files.read_weights_npy` (``allow_pickle=False``,
 object arrays refused, the header's byte count checked against the file's), ``.safetensors`` through the
 ``safetensors`` package's numpy API (a JSON header of names, dtypes, shapes and offsets, checked by the package
-against the file's size; no code is executed). Failures raise :class:`rnnchaos.io.ExternalNetworkError`
+against the file's size; no code is executed). Failures raise :class:`rnnchaos.weight_files.ExternalNetworkError`
 (a ``ValueError``) naming the file and the key.
 """
 
@@ -21,7 +21,7 @@ import numpy as np
 from safetensors import SafetensorError, safe_open
 from safetensors.numpy import save_file
 
-from rnnchaos.io import ExternalNetworkError, read_weights_npy
+from rnnchaos.weight_files import ExternalNetworkError, read_weights_npy
 
 Check = Callable[[str, tuple, np.dtype], None]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnchaos.array_files import read_npy, read_npz
-from rnnchaos.io import ExternalNetworkError
+from rnnchaos.weight_files import ExternalNetworkError
 
 #: Largest number of entries of an input file (2^28 float64 = 2 GiB).
 MAX_ELEMENTS = 1 << 28

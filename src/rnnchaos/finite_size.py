@@ -1,5 +1,7 @@
 """Finite-size extrapolation of a network observable to N -> infinity, with its error and a test against theory.
 
+About 320 lines: the fit, the choice of networks and the stage's Dataset are one chain, read top to bottom.
+
 A self-averaging observable A of a random network of size N (lambda_max, Delta0, Delta_inf, D_KY/N) has a
 network-to-network spread and a mean that approaches its N -> infinity value as a power series in 1/N,
 

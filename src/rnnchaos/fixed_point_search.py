@@ -1,5 +1,7 @@
 """The fixed-point search: solves from many starts, homotopy paths, deduplication, origins and the result.
 
+About 310 lines: the search's books (known points, origins, saturation) are one object with its loop.
+
 :func:`find_fixed_points` finds the fixed points of any ``dx/dt = F(x)`` (``stability="continuous"``) or map
 ``x -> F(x)`` (``"discrete"``, residual ``R(x) = F(x) - x``); :class:`_Search` keeps its books (known points,
 captures, saturation curve, stalled solves, the roots of every point). In order: independent capped Newton

@@ -36,9 +36,6 @@ from rnnchaos.atomic_files import IncompleteOutputError, raise_damaged, write_at
 from rnnchaos.network import Disorder
 from rnnchaos.status import STATUS_CODES, NumericalFailure
 
-# imported from here by state_dict, driven_inputs and array_files (to import from rnnchaos.weight_files instead)
-from rnnchaos.weight_files import MAX_N, ExternalNetworkError, read_weights_npy  # noqa: F401, E402, I001
-
 log = logging.getLogger("rnnchaos")
 
 COMPLETE_ATTR = "rnnchaos_complete"

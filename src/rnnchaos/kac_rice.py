@@ -1,6 +1,8 @@
 """Kac-Rice theory of the fixed points of the random rate network (Stubenrauch, Keup, Kurth, Helias & van Meegen,
 arXiv:2210.07877, 2022).
 
+About 340 lines: the Kac-Rice solution, its densities and the Jacobian's single-ring law share one saddle point.
+
 Fixed points solve ``0 = y(x) = -x + J phi(x) + theta`` with ``J_ij ~ N(0, g^2/N)``, ``theta_i ~ N(0, D)``,
 ``D = sigma_b^2``, ``phi = tanh`` (the map's fixed points solve the same equation; any other
 :class:`rnnchaos.nonlinearity.Nonlinearity` through the keyword ``nonlinearity``). The Kac-Rice formula gives the

@@ -10,7 +10,7 @@ read and are listed in ``meta["ignored"]``.
 Inference: ``H`` = columns of ``weight_hh_l0``; the gate multiple ``G`` = its rows / H gives the cell
 (1: Elman RNN, whose nonlinearity the file does not record, ``nonlinearity=`` "tanh" or "relu"; 3: GRU;
 4: LSTM); ``L`` = the number of ``weight_hh_l{k}`` keys, which must be ``0 .. L-1``. Checks, each a
-:class:`rnnchaos.io.ExternalNetworkError` (a ``ValueError``) naming the file, the key and its shape: known
+:class:`rnnchaos.weight_files.ExternalNetworkError` (a ``ValueError``) naming the file, the key and its shape: known
 suffix; every read array's header (1-D bias or 2-D weight, real dtype, rows <= 4 ``MAX_N``, columns <=
 ``MAX_N``) before its data is read; a gate multiple of 1, 3 or 4 agreeing with ``cell=`` if given; every layer's
 shapes, so that layers chain (layer k's input size is H); both biases or neither, in every layer; all entries
@@ -32,7 +32,7 @@ import numpy as np
 
 from rnnchaos.array_files import read_npz, read_safetensors
 from rnnchaos.cells import GATES, LayerWeights
-from rnnchaos.io import MAX_N, ExternalNetworkError
+from rnnchaos.weight_files import MAX_N, ExternalNetworkError
 from rnnchaos.rnn_stack import RNNStack
 
 SUFFIXES = (".npz", ".safetensors", ".pt", ".pth")

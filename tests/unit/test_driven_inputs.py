@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rnnchaos import driven_inputs
-from rnnchaos.io import ExternalNetworkError
+from rnnchaos.weight_files import ExternalNetworkError
 
 
 def test_npy_and_npz_round_trips_are_bitwise(tmp_path):

@@ -11,7 +11,7 @@ import pytest
 from safetensors.numpy import save_file
 
 from rnnchaos import array_files, state_dict
-from rnnchaos.io import ExternalNetworkError
+from rnnchaos.weight_files import ExternalNetworkError
 from rnnchaos.rnn_stack import random_stack
 
 CELLS = ["rnn_tanh", "rnn_relu", "gru", "lstm"]
