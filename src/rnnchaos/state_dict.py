@@ -32,8 +32,8 @@ import numpy as np
 
 from rnnchaos.array_files import read_npz, read_safetensors
 from rnnchaos.cells import GATES, LayerWeights
-from rnnchaos.weight_files import MAX_N, ExternalNetworkError
 from rnnchaos.rnn_stack import RNNStack
+from rnnchaos.weight_files import MAX_N, ExternalNetworkError
 
 SUFFIXES = (".npz", ".safetensors", ".pt", ".pth")
 _KEY = re.compile(r"^(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(\d+)(_reverse)?$")

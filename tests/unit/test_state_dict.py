@@ -11,8 +11,8 @@ import pytest
 from safetensors.numpy import save_file
 
 from rnnchaos import array_files, state_dict
-from rnnchaos.weight_files import ExternalNetworkError
 from rnnchaos.rnn_stack import random_stack
+from rnnchaos.weight_files import ExternalNetworkError
 
 CELLS = ["rnn_tanh", "rnn_relu", "gru", "lstm"]
 SUFFIXES = [".npz", ".safetensors"]
