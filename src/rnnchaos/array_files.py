@@ -21,7 +21,7 @@ import numpy as np
 from safetensors import SafetensorError, safe_open
 from safetensors.numpy import save_file
 
-from rnnchaos.weight_files import ExternalNetworkError, read_weights_npy
+from rnnchaos.weight_files import ExternalNetworkError, read_npy_header, read_weights_npy
 
 Check = Callable[[str, tuple, np.dtype], None]
 
@@ -34,11 +34,7 @@ SAFETENSORS_DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64, "
 def npy_header(f, where: str) -> tuple[tuple, np.dtype]:
     """``(shape, dtype)`` from the header of the ``.npy`` stream ``f`` (left positioned at its start)."""
     try:
-        version = np.lib.format.read_magic(f)
-        reader = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-        if version not in reader:
-            raise ValueError(f"unsupported .npy format version {version}")
-        shape, _, dtype = reader[version](f)
+        shape, dtype = read_npy_header(f)
     except ValueError as err:
         raise ExternalNetworkError(f"{where}: not a valid .npy array ({err})") from err
     finally:

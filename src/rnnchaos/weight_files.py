@@ -55,17 +55,24 @@ def check_array_header(where: str, key: str, shape: tuple, dtype: np.dtype, avai
              "of data; truncated or damaged file")
 
 
+def read_npy_header(f) -> tuple[tuple, np.dtype]:
+    """``(shape, dtype)`` from the header of the ``.npy`` stream ``f`` at its start, without reading the data
+    (formats 1.0 and 2.0; ``ValueError`` otherwise)."""
+    version = np.lib.format.read_magic(f)
+    reader = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+    if version not in reader:
+        raise ValueError(f"unsupported .npy format version {version}")
+    shape, _, dtype = reader[version](f)
+    return shape, dtype
+
+
 def read_weights_npy(source, key, fileobj=None, size=None):
     """One array from a .npy file or a .npz member (``size``: the member's bytes), its header checked first."""
     f = open(source, "rb") if fileobj is None else fileobj  # noqa: SIM115
     where = f"{source}" + (f" ['{key}']" if fileobj is not None else "")
     try:
         try:
-            version = np.lib.format.read_magic(f)
-            reader = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-            if version not in reader:
-                raise ValueError(f"unsupported .npy format version {version}")
-            shape, _, dtype = reader[version](f)
+            shape, dtype = read_npy_header(f)
         except ValueError as err:
             f.seek(0)
             hint = "; it looks like a Python pickle, which is refused" if f.read(1) == b"\x80" else ""
