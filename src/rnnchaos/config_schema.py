@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from rnnchaos.figures import FIGURES, default_figures
+from rnnchaos.figures import FIGURES, default_figures, grid_figures
 from rnnchaos.grid import ConfigError
 
 
@@ -194,9 +194,12 @@ def validate(config: dict, schema_path: str | Path) -> dict:
 
 def figure_problems(config: dict) -> list[str]:
     """The ``figures`` key against the figure registry (:data:`rnnchaos.figures.FIGURES`): one line per name it
-    does not hold; the registry's default figures filled in where the key is missing."""
+    does not hold (a figure of a config section is drawn with its section, not named here); the registry's
+    default figures filled in where the key is missing."""
     names = config.setdefault("figures", default_figures())
     if not isinstance(names, list):
         return []  # the schema names the type
-    return [f"figures[{i}] = {name!r}: must be one of {', '.join(FIGURES)}" for i, name in enumerate(names)
-            if isinstance(name, str) and name not in FIGURES]
+    allowed = grid_figures()
+    return [f"figures[{i}] = {name!r}: must be one of {', '.join(allowed)}"
+            + (" (it is drawn with its config section)" if name in FIGURES else "")
+            for i, name in enumerate(names) if isinstance(name, str) and name not in allowed]

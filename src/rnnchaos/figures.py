@@ -1,15 +1,19 @@
 """The figure registry: every figure declared once, with its drawing function, its input files as a function of the
 config, and its caption.
 
-:data:`FIGURES` maps a figure's name (the ``figures`` config key, the ``{figure}`` wildcard) to a :class:`Figure`.
-The workflow's rule ``figure`` takes its inputs from :meth:`Figure.files`, :func:`rnnchaos.config_schema.validate` the
-allowed names and the default list, and :func:`rnnchaos.plotting.draw` the function and the caption (the first
-paragraph of the caption file the report shows, before the parameters the drawing states and its agreement with
-theory). Adding a figure is one entry here (and its drawing function in a ``plotting_*`` module).
+:data:`FIGURES` maps a figure's name to a :class:`Figure`. A figure is drawn once per model
+(``figures/<name>_<model>``: the grid's figures), once per trained network (``figures/<name>_seed~<seed>``) or once
+per run (``figures/<name>``); :func:`instances` says which the config asks for (the ``figures`` key, or the
+config section a figure belongs to), :func:`stem` names their files and :func:`parse_stem` reads the name back.
+The workflow's one rule ``figure`` takes its inputs from :meth:`Figure.files`, :func:`rnnchaos.config_schema.validate`
+the names the ``figures`` key allows and the default list, and :func:`rnnchaos.plotting.draw` the function and the
+caption (the first paragraph of the caption file the report shows, before the parameters the drawing states and its
+agreement with theory). Adding a figure is one entry here (and its drawing function in a ``plotting_*`` module).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -30,9 +34,18 @@ from rnnchaos.plotting_grid import autocorrelation, fixed_point_coordinates, lya
 from rnnchaos.plotting_kac_rice import fixed_point_count, jacobian_spectrum, radial_separation
 from rnnchaos.plotting_paper import qr_convergence, scs_autocorrelation, spectra_collapse
 from rnnchaos.plotting_phase import lambda_max_vs_g, phase_diagram
+from rnnchaos.plotting_trained import trained_flipflop
+from rnnchaos.plotting_trained_rnn import trained_rnn_performance, trained_rnn_spectra
+from rnnchaos.trained_rnn_config import MIN_NETWORKS, n_with_performance
+from rnnchaos.trained_rnn_config import networks as trained_rnn_networks
 
-#: The files of one input of a figure: a function of the config and the model, one path or a list of paths.
-Files = Callable[[Mapping, str], "str | list[str]"]
+#: The files of one input of a figure: a function of the config and the instance's key (the model, the trained
+#: network's seed, or None for a figure drawn once), one path or a list of paths.
+Files = Callable[[Mapping, "str | int | None"], "str | list[str]"]
+#: How often a figure is drawn (once per model, once per trained network, once per run) and the pattern of what
+#: follows the name in its file stem (:func:`stem`), the key in group 1.
+SUFFIX = {"model": r"_(rate|map)", "seed": r"_seed~([0-9]+)", "run": r"()"}
+PER = tuple(SUFFIX)
 
 
 # --- the inputs figures draw from (a function of the config and the model each) ----------------------------------
@@ -106,21 +119,67 @@ def t_ons_files(config: Mapping, model: str) -> list[str]:
             f"seed~0.nc" for t in qr_intervals(config["paper"]["t_ons"], model, config["lyapunov"]["dt"])]
 
 
+def trained_files(config: Mapping, seed: int) -> str:
+    """A FORCE-trained flip-flop network (rule train)."""
+    return f"{config_root(config)}/trained/flipflop/seed~{seed}.nc"
+
+
+def trained_analysis_files(config: Mapping, seed: int) -> str:
+    """Its fixed points, PCA and Lyapunov spectra (rule trained_analysis)."""
+    return f"{config_root(config)}/trained/flipflop/analysis_seed~{seed}.nc"
+
+
+def trained_seeds(config: Mapping) -> list[int]:
+    """The trained flip-flop networks the config asks for (section ``trained``)."""
+    t = config["trained"]
+    return list(range(t["seeds"])) if t["enabled"] else []
+
+
+def trained_rnn_files(config: Mapping, key: None = None) -> list[str]:
+    """The analysis file of every network of the ``trained_rnn`` section (rule trained_rnn), in its order."""
+    return [f"results/trained_rnn/{net['name']}.nc" for net in trained_rnn_networks(config["trained_rnn"])]
+
+
+def trained_rnn_features_file(config: Mapping, key: None = None) -> str:
+    """The networks' features and their correlations with performance (rule trained_rnn_features)."""
+    return "results/trained_rnn/features.nc"
+
+
+def trained_rnn_wanted(config: Mapping) -> list[None]:
+    """The spectra figure, drawn once if the ``trained_rnn`` section lists a network."""
+    return [None] if trained_rnn_networks(config["trained_rnn"]) else []
+
+
+def trained_rnn_performance_wanted(config: Mapping) -> list[None]:
+    """The performance figure, drawn once if enough networks carry a performance value."""
+    return [None] if n_with_performance(config["trained_rnn"]) >= MIN_NETWORKS else []
+
+
 # --- the registry -----------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Figure:
     """One figure: ``draw(model=..., **datasets)`` returns its :class:`~rnnchaos.plotting_base.Drawing`;
     ``inputs`` maps each dataset keyword of ``draw`` to its files; ``caption`` is what the figure checks (the
-    report's first caption paragraph); ``default``: drawn when the config names no figures."""
+    report's first caption paragraph); ``default``: drawn when the config names no figures; ``per``: one of
+    :data:`PER`; ``wanted``: for a figure of a config section, the keys of the instances the config asks for (the
+    ``figures`` key does not name it); None: the ``figures`` key names it. ``draw`` takes ``model=`` for a
+    figure drawn per model, nothing more otherwise (its datasets carry the rest)."""
 
     draw: Callable[..., Drawing]
     inputs: Mapping[str, Files]
     caption: str
     default: bool = False
+    per: str = "model"
+    wanted: Callable[[Mapping], list] | None = None
 
-    def files(self, config: Mapping, model: str) -> dict[str, str | list[str]]:
-        """The input files of this figure for one model: keyword of ``draw`` -> path or list of paths."""
-        return {key: files(config, model) for key, files in self.inputs.items()}
+    def __post_init__(self):
+        if self.per not in PER:
+            raise ValueError(f"Figure.per must be one of {', '.join(PER)}, got {self.per!r}")
+
+    def files(self, config: Mapping, key: str | int | None = None) -> dict[str, str | list[str]]:
+        """The input files of one instance (``key``: the model, the seed, or None): keyword of ``draw`` -> path or
+        list of paths."""
+        return {name: files(config, key) for name, files in self.inputs.items()}
 
 
 #: Every figure, by name, in the order the report lists them.
@@ -175,12 +234,69 @@ FIGURES: dict[str, Figure] = dict(
         finite_size, {"finite_size": finite_size_files},
         "Finite-size effects: lambda_max and the frozen variance against 1/N, extrapolated to N -> infinity and "
         "compared with mean-field theory."),
+    trained_flipflop=Figure(
+        trained_flipflop, {"trained": trained_files, "analysis": trained_analysis_files},
+        "A FORCE-trained flip-flop network (Sussillo & Barak 2013): its fixed points on the top principal components, "
+        "its test trial, its training curve and its Lyapunov spectrum against the untrained reservoir's.",
+        per="seed", wanted=trained_seeds),
+    trained_rnn_spectra=Figure(
+        trained_rnn_spectra, {"networks": trained_rnn_files},
+        "The Lyapunov spectra of trained RNNs along their input sequences, with the standard error over sequences.",
+        per="run", wanted=trained_rnn_wanted),
+    trained_rnn_performance=Figure(
+        trained_rnn_performance, {"table": trained_rnn_features_file},
+        "Which features of the Lyapunov spectrum go with a trained network's performance: each feature against the "
+        "performance, with Spearman's rho and its bootstrap interval.",
+        per="run", wanted=trained_rnn_performance_wanted),
 )
 
 
 def default_figures() -> list[str]:
     """The figures drawn when the config names none: those marked ``default``."""
     return [name for name, f in FIGURES.items() if f.default]
+
+
+def grid_figures() -> list[str]:
+    """The figures the ``figures`` config key may name (those of a config section are drawn with the section)."""
+    return [name for name, f in FIGURES.items() if f.wanted is None]
+
+
+def instances(config: Mapping) -> list[tuple[str, str | int | None]]:
+    """Every (figure, key) the config asks for: the ``figures`` key's figures (per model, or once), then the
+    sections' figures."""
+    out = []
+    for name, f in FIGURES.items():
+        if f.wanted is not None:
+            keys = f.wanted(config)
+        elif name in config["figures"]:
+            keys = list(config["model"]) if f.per == "model" else [None]
+        else:
+            keys = []
+        out += [(name, key) for key in keys]
+    return out
+
+
+def stem(name: str, key: str | int | None = None) -> str:
+    """The file name (without suffix) of one instance of a figure: ``<name>_<model>``, ``<name>_seed~<seed>``,
+    ``<name>``."""
+    per = figure(name).per
+    if (key is None) != (per == "run"):
+        raise ValueError(f"figure {name!r} is drawn per {per}: key {key!r} does not fit")
+    return {"model": f"{name}_{key}", "seed": f"{name}_seed~{key}", "run": name}[per]
+
+
+def stem_pattern() -> str:
+    """A regular expression matching every figure file stem (the ``{figure}`` wildcard of rule figure)."""
+    return "|".join(name + SUFFIX[f.per] for name, f in FIGURES.items())
+
+
+def parse_stem(text: str) -> tuple[str, str | int | None]:
+    """The (figure, key) of a file stem made by :func:`stem`; ValueError for a stem no figure makes."""
+    for name, f in FIGURES.items():
+        m = re.fullmatch(re.escape(name) + SUFFIX[f.per], text)
+        if m:
+            return name, (m.group(1) if f.per == "model" else int(m.group(1)) if f.per == "seed" else None)
+    raise ValueError(f"{text!r} is no figure's file name (figures: {', '.join(FIGURES)})")
 
 
 def figure(name: str) -> Figure:

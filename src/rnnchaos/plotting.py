@@ -12,11 +12,12 @@ from rnnchaos.io import write_figure, write_text
 from rnnchaos.plotting_base import Drawing
 
 
-def draw(name: str, *, model: str, **data) -> Drawing:
-    """Draw the registered figure ``name`` (:data:`rnnchaos.figures.FIGURES`) from the datasets it needs; its
-    ``lead`` is the registry's caption."""
+def draw(name: str, key: str | int | None = None, **data) -> Drawing:
+    """Draw the registered figure ``name`` (:data:`rnnchaos.figures.FIGURES`) from the datasets it needs, for the
+    model ``key`` where it is drawn per model; its ``lead`` is the registry's caption."""
     entry = figure(name)
-    return entry.draw(model=model, **data)._replace(lead=entry.caption)
+    keys = {"model": key} if entry.per == "model" else {}
+    return entry.draw(**keys, **data)._replace(lead=entry.caption)
 
 
 def save(drawing: Drawing, *, png: str, pdf: str, caption: str | None = None) -> None:

@@ -3,18 +3,20 @@
 :func:`flipflop_figure` draws, from the files of rules ``train`` and ``trained_analysis``
 (:func:`rnnchaos.training.to_dataset`, :func:`rnnchaos.trained_analysis.to_dataset`, with or without grid
 coordinates): (a) fixed points and the test trial on the top three principal components, points coloured by
-stability; (b) the test trial's readout against its target; (c) the FORCE training curve; (d) the Lyapunov
-spectra of the trained network (input off) and of its untrained reservoir. A failed stage (non-zero
-``status``) is stated on the figure instead of drawn.
+stability, with the slow points (open markers) where the analysis file has them; (b) the test trial's readout
+against its target; (c) the FORCE training curve; (d) the Lyapunov spectra of the trained network (input off) and
+of its untrained reservoir. A failed stage (non-zero ``status``) is stated on the figure instead of drawn.
 """
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-from rnnchaos.io import write_figure
+from rnnchaos.plotting_base import Drawing
 
 GRID_DIMS = ("g", "sigma_b", "N", "seed")
 #: marker style of a fixed point by index (number of unstable directions): 0, 1, >= 2
@@ -52,14 +54,44 @@ def flipflop_figure(trained: xr.Dataset, analysis: xr.Dataset) -> Figure:
     return fig
 
 
+def trained_flipflop(trained: xr.Dataset, analysis: xr.Dataset) -> Drawing:
+    """The registry's figure ``trained_flipflop``: :func:`flipflop_figure`, with the training and analysis
+    parameters read from the files (caption) and what the network holds (agreement)."""
+    fig = flipflop_figure(trained, analysis)
+    seed = int(np.ravel(trained["seed"].values)[0]) if "seed" in trained.coords else "?"
+    trained, analysis = _squeeze(trained), _squeeze(analysis)
+    if any("status" in ds and int(ds["status"]) != 0 for ds in (trained, analysis)):
+        return Drawing(fig, "The network was not trained or not analysed: see the figure for the failure.")
+    p = json.loads(trained.attrs.get("training_parameters", "{}"))
+    tol = json.loads(analysis.attrs.get("parameters", "{}")).get("tol", "tol")
+    bits = trained.sizes["bit"]
+    caption = (f"Echo-state network of N = {trained.sizes['i']} {p.get('nonlinearity', 'tanh')} units (g = "
+               f"{p.get('g')}, tau = {p.get('tau')}, dt = {p.get('dt')}) FORCE-trained (alpha = {p.get('alpha')}, "
+               f"{int(trained['n_updates'])} updates over {p.get('train_time')} time units) on the {bits}-bit "
+               f"flip-flop, seed {seed}; fixed points with the input off (|F| < {tol}); Lyapunov exponents per tau, "
+               "error bars their SEM over batches.")
+    lam_t, lam_r = (analysis[f"{n}_exponent"].values[0] for n in ("trained", "reservoir"))
+    agreement = (f"{int(analysis['n_memories'])} of {2 ** bits} memories held by a stable fixed point; test MSE "
+                 f"{float(trained['test_mse']):.3g}; {int(analysis['fp_n_stable'])} stable fixed points and "
+                 f"{int(analysis['n_saddles'])} saddles; lambda_max {lam_t:.3g} per tau trained (input off) against "
+                 f"{lam_r:.3g} for the untrained reservoir.")
+    return Drawing(fig, agreement, caption)
+
+
 def pca_panel(ax, analysis: xr.Dataset) -> None:
-    """Test trial (grey) and fixed points (by index) on the top three principal components (3-D axes)."""
+    """Test trial (grey), fixed points (by index) and slow points (open green diamonds, where the file has them) on
+    the top three principal components (3-D axes)."""
     tr = analysis["trial_pc"].values
     ax.plot(tr[:, 0], tr[:, 1], tr[:, 2], color="0.55", lw=0.5, alpha=0.8, label="test trial")
     pc, idx = analysis["fp_pc"].values, analysis["fp_n_unstable"].values
     for key, sel in (("stable", idx == 0), ("index 1", idx == 1), ("index >= 2", idx >= 2)):
         if sel.any():
             ax.scatter(pc[sel, 0], pc[sel, 1], pc[sel, 2], depthshade=False, **FP_STYLE[key])
+    if "slow_pc" in analysis and analysis.sizes.get("slow_point", 0):  # files before the slow-point search lack it
+        sp = analysis["slow_pc"].values
+        ax.scatter(sp[:, 0], sp[:, 1], sp[:, 2], depthshade=False, facecolors="none", edgecolors="tab:green",
+                   marker="D", s=40, linewidths=1.2,
+                   label=f"slow point (0 < q <= {float(analysis['slow_q_tol']):.0e})")
     ev = analysis["pca_explained"].values
     ax.set_xlabel(f"PC1 ({100 * ev[0]:.0f}% var.)")
     ax.set_ylabel(f"PC2 ({100 * ev[1]:.0f}% var.)")
@@ -107,12 +139,6 @@ def lyapunov_panel(ax, analysis: xr.Dataset) -> None:
     ax.set_ylabel(r"$\lambda_i$ [1/$\tau$]")
     ax.set_title("(d) Lyapunov spectra", fontsize=9)
     ax.legend(fontsize=7)
-
-
-def save(fig: Figure, *, png: str, pdf: str) -> None:
-    """Write a figure as PNG (150 dpi) and PDF (each atomically: a killed job leaves no partial file)."""
-    write_figure(fig, png, dpi=150)
-    write_figure(fig, pdf)
 
 
 def _squeeze(ds: xr.Dataset) -> xr.Dataset:

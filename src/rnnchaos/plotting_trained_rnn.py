@@ -1,14 +1,16 @@
 """Figures of the trained RNNs of the ``trained_rnn`` pipeline section (matplotlib, no pyplot state).
 
-:func:`spectra` draws the Lyapunov spectra of the analysed networks (exponent index against value, error bars the
-standard error over input sequences; files of :func:`rnnchaos.trained_rnn.analyse_trained_rnn`);
-:func:`features_vs_performance` each feature of the table (:func:`rnnchaos.trained_rnn.network_features`)
+:func:`trained_rnn_spectra` draws the Lyapunov spectra of the analysed networks (exponent index against value, error
+bars the standard error over input sequences; files of :func:`rnnchaos.trained_rnn.analyse_trained_rnn`);
+:func:`trained_rnn_performance` each feature of the table (:func:`rnnchaos.trained_rnn.network_features`)
 against the networks' performance value, titled with Spearman's rho and its bootstrap interval. Both return a
 :class:`rnnchaos.plotting_base.Drawing` (figure, a sentence with the numbers, caption) and state a failed network
 instead of drawing it.
 """
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import xarray as xr
@@ -22,8 +24,15 @@ def _ok(ds: xr.Dataset) -> bool:
     return all(int(np.ravel(ds[v].values)[0]) == 0 for v in ("status", "lyap_status") if v in ds)
 
 
-def spectra(networks, names) -> Drawing:
-    """The first ``k`` exponents of each network in ``networks`` (Datasets, named by ``names``) with their SEM."""
+def network_name(ds: xr.Dataset) -> str:
+    """A network's name: written by the analysis, or (a failed analysis) among the parameters of its job."""
+    return str(ds.attrs.get("name") or json.loads(ds.attrs.get("parameters", "{}")).get("name", "unnamed"))
+
+
+def trained_rnn_spectra(networks) -> Drawing:
+    """The first ``k`` exponents of each network in ``networks`` (Datasets, in the section's order) with their
+    SEM."""
+    names = [network_name(ds) for ds in networks]
     fig = Figure(figsize=(7.0, 4.6), layout="constrained")
     ax = fig.add_subplot()
     drawn, failed, lmax = [], [], []
@@ -54,7 +63,7 @@ def spectra(networks, names) -> Drawing:
     return Drawing(fig, agreement, caption)
 
 
-def features_vs_performance(table: xr.Dataset) -> Drawing:
+def trained_rnn_performance(table: xr.Dataset) -> Drawing:
     """Each feature of ``table`` against ``performance`` (successful networks with a value), one panel per feature,
     titled with rho [ci_low, ci_high] where the table holds the correlations."""
     fig = Figure(figsize=(13.0, 5.6), layout="constrained")

@@ -8,7 +8,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from rnnchaos import dynamics, io, plotting_trained, trained_analysis, training
+from rnnchaos import dynamics, io, plotting, plotting_trained, trained_analysis, training
 
 matplotlib.use("Agg")
 
@@ -108,7 +108,9 @@ def test_files_round_trip_and_figure_is_labelled(tmp_path, trained, analysis):
     axes = fig.get_axes()
     assert len(axes) == 4 and all(ax.get_xlabel() and ax.get_ylabel() for ax in axes)
     assert axes[0].get_zlabel().startswith("PC3") and axes[0].get_legend() is not None
-    plotting_trained.save(fig, png=tmp_path / "f.png", pdf=tmp_path / "f.pdf")
+    drawing = plotting.draw("trained_flipflop", trained=t_back, analysis=a_back)
+    assert "8 of 8 memories held" in drawing.agreement and "N = " in drawing.caption and drawing.lead
+    plotting.save(drawing, png=tmp_path / "f.png", pdf=tmp_path / "f.pdf", caption=tmp_path / "f.rst")
     assert (tmp_path / "f.png").stat().st_size > 10_000 and (tmp_path / "f.pdf").stat().st_size > 10_000
 
 

@@ -44,7 +44,11 @@ def test_every_entry_has_a_function_inputs_it_takes_and_a_caption(name):
     entry = FIGURES[name]
     assert callable(entry.draw) and entry.draw.__name__ == name
     params = inspect.signature(entry.draw).parameters
-    assert "model" in params and params["model"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert entry.per in figures.PER
+    if entry.per == "model":
+        assert "model" in params and params["model"].kind is inspect.Parameter.KEYWORD_ONLY
+    else:
+        assert "model" not in params
     datasets = {k for k, p in params.items() if k != "model"}
     required = {k for k in datasets if params[k].default is inspect.Parameter.empty}
     assert entry.inputs and required <= set(entry.inputs) <= datasets, (name, set(entry.inputs), datasets)
@@ -64,7 +68,7 @@ def test_inputs_are_result_paths_of_the_config(config_file):
 
 def test_inputs_follow_the_nonlinearity_results_root():
     tanh, erf = parsed(), parsed(nonlinearity="erf")
-    for name in FIGURES:
+    for name in figures.grid_figures() + ["trained_flipflop"]:
         a, b = FIGURES[name].files(tanh, "rate"), FIGURES[name].files(erf, "rate")
         for key in a:
             xs, ys = ([a[key]], [b[key]]) if isinstance(a[key], str) else (a[key], b[key])
@@ -72,10 +76,14 @@ def test_inputs_follow_the_nonlinearity_results_root():
 
 
 def test_config_accepts_exactly_the_registry_names():
-    config = parsed("config/finite_size.yaml", figures=list(FIGURES))
-    assert config["figures"] == list(FIGURES)
+    grid = figures.grid_figures()
+    config = parsed("config/finite_size.yaml", figures=grid)
+    assert config["figures"] == grid and set(FIGURES) - set(grid) == {"trained_flipflop", "trained_rnn_spectra",
+                                                                       "trained_rnn_performance"}
     with pytest.raises(ConfigError, match=r"figures\[1\] = 'no_such_figure': must be one of phase_diagram, "):
         parsed(figures=["phase_diagram", "no_such_figure"])
+    with pytest.raises(ConfigError, match=r"figures\[0\] = 'trained_flipflop': .* drawn with its config section"):
+        parsed(figures=["trained_flipflop"])
     config = copy.deepcopy(load_yaml(ROOT / "config.yaml"))
     del config["figures"]
     assert validate(config, SCHEMA)["figures"] == default_figures()
@@ -123,3 +131,42 @@ def test_the_check_finds_a_listing():
 def test_unknown_figure_is_named_with_the_allowed_ones():
     with pytest.raises(ValueError, match="figure must be one of phase_diagram, lambda_max_vs_g"):
         figures.figure("bifurcation")
+
+
+@pytest.mark.parametrize("config_file", [None, "config/paper.yaml", "config/trained_rnn.yaml"])
+def test_every_instance_has_one_stem_that_reads_back(config_file):
+    """The file stems of the figures a config asks for are distinct, match the rule's wildcard pattern, and read
+    back to the same (figure, key)."""
+    config = parsed(*([config_file] if config_file else []))
+    found = figures.instances(config)
+    stems = [figures.stem(name, key) for name, key in found]
+    assert len(set(stems)) == len(stems) and found
+    pattern = re.compile(figures.stem_pattern())
+    for (name, key), s in zip(found, stems, strict=True):
+        assert pattern.fullmatch(s) and figures.parse_stem(s) == (name, key)
+    models = [key for name, key in found if name == "phase_diagram"]
+    assert models == config["model"]
+
+
+def test_section_figures_follow_their_sections():
+    base = parsed()
+    assert (("trained_flipflop", 0) in figures.instances(base)) == base["trained"]["enabled"]
+    off = parsed(trained={**base["trained"], "enabled": False})
+    assert not [n for n, _ in figures.instances(off) if n == "trained_flipflop"]
+    on = parsed(trained={**base["trained"], "enabled": True, "seeds": 2})
+    assert [k for n, k in figures.instances(on) if n == "trained_flipflop"] == [0, 1]
+    assert figures.stem("trained_flipflop", 1) == "trained_flipflop_seed~1"
+    assert on["trained"]["enabled"] and figures.FIGURES["trained_flipflop"].files(on, 1) == {
+        "trained": "results/trained/flipflop/seed~1.nc", "analysis": "results/trained/flipflop/analysis_seed~1.nc"}
+    family = parsed("config/trained_rnn.yaml")
+    names = [n for n, _ in figures.instances(family)]
+    assert "trained_rnn_spectra" in names and "trained_rnn_performance" in names
+    assert not [n for n, _ in figures.instances(base) if n.startswith("trained_rnn_")]
+
+
+def test_a_stem_no_figure_makes_is_refused():
+    for bad in ("phase_diagram", "phase_diagram_lstm", "trained_flipflop_seed~x", "trained_rnn_spectra_rate"):
+        with pytest.raises(ValueError, match="no figure's file name"):
+            figures.parse_stem(bad)
+    with pytest.raises(ValueError, match="drawn per model"):
+        figures.stem("phase_diagram")

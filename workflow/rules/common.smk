@@ -7,6 +7,10 @@ from pathlib import Path
 from rnnchaos.config import GPU_BACKENDS, check_config, exponent_count, lyapunov_backend
 from rnnchaos.config_schema import validate
 from rnnchaos.figures import FIGURES
+from rnnchaos.figures import instances as figure_instances
+from rnnchaos.figures import parse_stem as parse_figure_stem
+from rnnchaos.figures import stem as figure_stem
+from rnnchaos.figures import stem_pattern as figure_stem_pattern
 from rnnchaos.grid import (
     GRID_STAGES,
     format_value,
@@ -47,7 +51,7 @@ wildcard_constraints:
     sigma_b=FLOAT,
     N=r"[0-9]+",
     seed=r"[0-9]+",
-    figure="[a-z_]+",
+    figure=figure_stem_pattern(),
     t_ons=FLOAT,
 
 
@@ -118,12 +122,10 @@ def all_finite_size_paths():
 
 
 def figure_paths():
-    return [
-        f"{RESULTS}/figures/{name}_{model}.{ext}"
-        for name in config["figures"]
-        for model in MODELS
-        for ext in ("png", "pdf")
-    ]
+    """Every figure the config asks for (rnnchaos.figures.instances): the grid's, the trained networks', the
+    trained_rnn section's."""
+    return [f"{RESULTS}/figures/{figure_stem(name, key)}.{ext}" for name, key in figure_instances(config)
+            for ext in ("png", "pdf")]
 
 
 def grid_point(wildcards):
@@ -211,7 +213,8 @@ def summary_inputs(wildcards):
 
 def figure_inputs(wildcards):
     """The files a figure is drawn from (the paper studies' single points included): rnnchaos.figures.FIGURES."""
-    return FIGURES[wildcards.figure].files(config, wildcards.model)
+    name, key = parse_figure_stem(wildcards.figure)
+    return FIGURES[name].files(config, key)
 
 
 def stored_paths():
@@ -221,7 +224,8 @@ def stored_paths():
     files = set()
     for m in MODELS:
         needs = [*summary_inputs(SimpleNamespace(model=m)).values(),
-                 *(v for name in config["figures"] for v in FIGURES[name].files(config, m).values())]
+                 *(v for name, key in figure_instances(config) if key == m
+                   for v in FIGURES[name].files(config, key).values())]
         for v in needs:
             files.update([v] if isinstance(v, str) else v)
     return sorted(files)
@@ -240,8 +244,10 @@ def lyapunov_t_ons_settings(wildcards):
     return {**lyapunov_settings(wildcards), "t_ons": float(wildcards.t_ons)}
 
 
-def figure_name(wildcards):
-    return wildcards.figure
+def figure_instance(wildcards):
+    """The figure's registry name and its key (model, seed or None), from the file stem."""
+    name, key = parse_figure_stem(wildcards.figure)
+    return {"name": name, "key": key}
 
 
 # --- trained networks and external weights (rules/trained.smk, rules/external.smk) ---------------------------
@@ -251,7 +257,6 @@ def trained_paths():
     seeds = range(t["seeds"]) if t["enabled"] else []
     return [
         *[f"{RESULTS}/trained/flipflop/analysis_seed~{s}.nc" for s in seeds],
-        *[f"{RESULTS}/figures/trained_flipflop_seed~{s}.{ext}" for s in seeds for ext in ("png", "pdf")],
     ]
 
 

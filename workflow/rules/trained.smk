@@ -1,4 +1,5 @@
-# FORCE-trained echo-state network on the 3-bit flip-flop (seed 003): train -> trained_analysis -> trained_figure.
+# FORCE-trained echo-state network on the 3-bit flip-flop (seed 003): train -> trained_analysis -> figure
+# trained_flipflop (rule figure, rnnchaos.figures).
 # Settings come from config["trained"] through the helpers training_settings / trained_analysis_settings /
 # trained_point (common.smk); the paths carry only the seed (the settings are params: a change reruns).
 
@@ -36,23 +37,3 @@ rule trained_analysis:
     script:
         "../scripts/trained_analysis.py"
 
-
-rule trained_figure:
-    """Fixed points on the top principal components, test trial, training curve and Lyapunov spectra."""
-    input:
-        trained=result_path("trained/flipflop/seed~{seed}.nc"),
-        analysis=result_path("trained/flipflop/analysis_seed~{seed}.nc"),
-    output:
-        png=report(
-            result_path("figures/trained_flipflop_seed~{seed}.png"),
-            caption="../report/trained_flipflop.rst",
-            category="Trained networks",
-            labels={"figure": "trained_flipflop", "seed": "{seed}"},
-        ),
-        pdf=result_path("figures/trained_flipflop_seed~{seed}.pdf"),
-    log:
-        result_path("logs/figures/trained_flipflop_seed~{seed}.log"),
-    conda:
-        "../../envs/rnnchaos.yaml"
-    script:
-        "../scripts/trained_figure.py"

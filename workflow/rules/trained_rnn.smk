@@ -1,6 +1,6 @@
 # Trained RNNs in PyTorch's layout (config section trained_rnn; docs/trained_rnns.md): each listed state dict or
 # FORCE family member -> results/trained_rnn/<name>.nc -> the feature table (features.nc, features.csv, with the
-# feature-performance correlations) -> figures trained_rnn_spectra and trained_rnn_performance.
+# feature-performance correlations) -> the section's figures (rule figure, rnnchaos.figures).
 # Helpers in rules/trained_rnn_common.smk.
 
 
@@ -69,32 +69,6 @@ rule trained_rnn_features:
         "../../envs/rnnchaos.yaml"
     script:
         "../scripts/trained_rnn_features.py"
-
-
-rule trained_rnn_figure:
-    """The networks' spectra with their SEM, or their features against the performance with the correlations."""
-    input:
-        networks=trained_rnn_network_paths,
-        features="results/trained_rnn/features.nc",
-    output:
-        png=report(
-            "results/figures/{figure}.png",
-            caption="../report/trained_rnn.rst",
-            category="Trained RNNs",
-            labels={"figure": "{figure}"},
-        ),
-        pdf="results/figures/{figure}.pdf",
-        caption="results/figures/{figure}.agreement.rst",
-    wildcard_constraints:
-        figure="trained_rnn_spectra|trained_rnn_performance",
-    params:
-        names=trained_rnn_names,
-    log:
-        "results/logs/figures/{figure}.log",
-    conda:
-        "../../envs/rnnchaos.yaml"
-    script:
-        "../scripts/trained_rnn_figure.py"
 
 
 rule trained_rnn_all:

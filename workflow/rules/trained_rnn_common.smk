@@ -1,6 +1,6 @@
 # Path and params helpers of the trained_rnn section (rules/trained_rnn.smk): the networks come from
 # rnnchaos.trained_rnn_config.networks (listed state-dict files, then the FORCE family's members).
-from rnnchaos.trained_rnn_config import MIN_NETWORKS, family_path, n_with_performance
+from rnnchaos.trained_rnn_config import family_path
 from rnnchaos.trained_rnn_config import networks as trained_rnn_networks
 
 TRAINED_RNN = config["trained_rnn"]
@@ -10,17 +10,16 @@ TRAINED_RNN_INPUTS = "results/trained_rnn/inputs.npz"
 
 
 def trained_rnn_paths():
-    """Every network's file, the feature table and the figures (none while the section lists no network)."""
+    """Every network's file and the feature table (none while the section lists no network); its figures are
+    among the registry's (rule figure)."""
     if not TRAINED_RNN_NETWORKS:
         return []
-    figures = ["trained_rnn_spectra"]
-    if n_with_performance(TRAINED_RNN) >= MIN_NETWORKS:
-        figures.append("trained_rnn_performance")
+    figures = [name for name, _ in figure_instances(config) if name.startswith("trained_rnn_")]
     return [
         *trained_rnn_network_paths(),
         "results/trained_rnn/features.nc",
         "results/trained_rnn/features.csv",
-        *[f"results/figures/{name}.{ext}" for name in figures for ext in ("png", "pdf")],
+        *[f"{RESULTS}/figures/{name}.{ext}" for name in figures for ext in ("png", "pdf")],
     ]
 
 
