@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from rnnchaos.model import Model
+from rnnchaos.toy_system import ToySystem
 
 from ..conftest import ROOT
 
@@ -23,6 +24,12 @@ def example():
 
 def test_the_toy_is_a_model(example):
     assert isinstance(example["toy"], Model)
+
+
+def test_the_page_runs_the_library_toy(example):
+    """One definition: the page's system is rnnchaos.toy_system.ToySystem, not a copy of it."""
+    assert type(example["toy"]) is ToySystem
+    assert "class " not in re.search(r"```python\n(.*?)```", PAGE.read_text(), re.S).group(1)
 
 
 def test_fixed_points_and_their_types(example):
