@@ -20,11 +20,16 @@ units of ``tau`` (``s = t / tau``). Hence (Sussillo & Barak, Neural Comput. 25, 
   comparison, on the untrained reservoir ``J`` (``W_out = 0``), both with ``theta = 0`` and with the time
   rescaled: step ``dt / tau`` and durations in units of ``tau``, so exponents come out per ``tau`` (divide by
   ``tau`` for the task's time unit, done in ``*_exponent_per_time``). With ``dt / tau`` equal to training's,
-  the exponents are those of the very Euler discretisation the network was trained in.
+  the exponents are those of the very Euler discretisation the network was trained in;
+* slow points (Sussillo & Barak 2013): :func:`rnnchaos.slow_points.find_slow_points` on the same flow (a
+  :class:`~rnnchaos.models.RateModel` in ``s = t / tau``) from states of the test trial: local minima of
+  ``q = |F|^2 / 2`` with ``0 < q <= slow_q_tol`` that are no fixed points, with ``q`` and eigenvalues converted to
+  the fixed points' units (per time unit of ``dt``: ``q / tau^2``, ``mu / tau``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass
 
@@ -35,6 +40,7 @@ from rnnchaos import fixed_points, lyapunov
 from rnnchaos.models import RateModel
 from rnnchaos.nonlinearity import TANH, Nonlinearity
 from rnnchaos.nonlinearity import get as get_nonlinearity
+from rnnchaos.slow_points import OUTCOMES, SlowPoints, find_slow_points
 from rnnchaos.training import TrainedNetwork
 
 
@@ -44,7 +50,9 @@ class TrainedAnalysis:
     ``{-1, 1}^n_bits``, index ``corner``) and the max-norm distance to it; PCA ``components`` (n_pc, N) of the
     test states with ``mean``, ``explained`` variance ratios, projections ``fp_pc`` and ``trial_pc`` (at
     times ``trial_t``); Lyapunov
-    spectra of the trained autonomous network and of the reservoir (per ``tau``)."""
+    spectra of the trained autonomous network and of the reservoir (per ``tau``); slow points ``slow`` (``q``
+    and eigenvalues per time unit of ``dt``; None if not searched) with their projections ``slow_pc`` and
+    readouts ``slow_readout``, and the median ``q`` along the test trial, ``trial_q_median``."""
 
     fp: fixed_points.FixedPoints
     readout: np.ndarray
@@ -61,6 +69,10 @@ class TrainedAnalysis:
     tau: float
     corner_tol: float
     nonlinearity: str = "tanh"
+    slow: SlowPoints | None = None
+    slow_pc: np.ndarray | None = None
+    slow_readout: np.ndarray | None = None
+    trial_q_median: float = np.nan
 
     @property
     def n_memories(self) -> int:
@@ -114,13 +126,18 @@ def analyse_trained(net: TrainedNetwork, *, rng: np.random.Generator, n_init: in
                     tol: float = 1e-9, max_iter: int = 50, state_fraction: float = 0.5,
                     midpoint_fraction: float = 0.25, corner_tol: float = 0.2, n_pc: int = 3, k: int = 20,
                     dt: float | None = None, t_transient: float = 100.0, t_transient_tangent: float = 20.0,
-                    t_sim: float = 200.0, t_ons: float = 1.0, n_batches: int = 10) -> TrainedAnalysis:
-    """Fixed points, PCA and Lyapunov spectra (trained vs reservoir) of ``net`` with its input off.
+                    t_sim: float = 200.0, t_ons: float = 1.0, n_batches: int = 10, n_slow_starts: int = 64,
+                    slow_q_tol: float = 1e-4, slow_max_iter: int = 1000) -> TrainedAnalysis:
+    """Fixed points, PCA, Lyapunov spectra (trained vs reservoir) and slow points of ``net`` with its input off.
 
     ``n_init`` independent Newton solves (see :func:`initial_states`) and ``n_extra`` deflated ones, residual
     ``|F|_inf < tol`` (F per time unit of ``dt``). ``k`` exponents; ``dt`` (default: training's ``dt / tau``)
     and the durations ``t_*`` are in units of ``tau``. The Lyapunov runs start from the last test state.
-    Random numbers, in order: initial states, deflated solves, trained spectrum, reservoir spectrum.
+    ``n_slow_starts`` minimisations of ``q`` (at most ``slow_max_iter`` L-BFGS iterations each; 0: no slow-point
+    search) from test-trial states keep the minima with ``q <= slow_q_tol`` (per time unit of ``dt`` squared)
+    that Newton does not bring to ``|F|_inf < tol``.
+    Random numbers, in order: initial states, deflated solves, trained spectrum, reservoir spectrum, slow-point
+    starts.
     """
     tau, h = float(net.params["tau"]), float(net.params["dt"]) / float(net.params["tau"])
     phi = get_nonlinearity(net.params.get("nonlinearity", "tanh"))
@@ -128,6 +145,8 @@ def analyse_trained(net: TrainedNetwork, *, rng: np.random.Generator, n_init: in
         raise ValueError(f"n_init must be an integer >= 1, got {n_init!r}")
     if not 0 < corner_tol <= 1:
         raise ValueError(f"corner_tol must be in (0, 1], got {corner_tol!r}")
+    if int(n_slow_starts) != n_slow_starts or n_slow_starts < 0:
+        raise ValueError(f"n_slow_starts must be an integer >= 0, got {n_slow_starts!r}")
     J_eff = net.J_eff
     F, jac = autonomous_system(J_eff, tau, phi)
     x0s = initial_states(net.test_states, n_init, rng=rng, state_fraction=state_fraction,
@@ -145,13 +164,30 @@ def analyse_trained(net: TrainedNetwork, *, rng: np.random.Generator, n_init: in
     step = h if dt is None else dt
     lyap_trained = lyapunov.lyapunov_spectrum(RateModel(J_eff, theta, phi, dt=step), rng=rng, **opts)
     lyap_reservoir = lyapunov.lyapunov_spectrum(RateModel(net.J, theta, phi, dt=step), rng=rng, **opts)
+    speed = F(net.test_states)
+    trial_q_median = float(np.median(0.5 * np.sum(speed**2, axis=1)))
+    slow = slow_pc = slow_readout = None
+    if n_slow_starts:
+        slow = slow_points_per_time(find_slow_points(
+            RateModel(J_eff, theta, phi, dt=h), net.test_states, rng=rng, n_starts=n_slow_starts,
+            q_tol=slow_q_tol * tau**2, fixed_tol=tol * tau, max_iter=slow_max_iter), tau)
+        slow_pc, slow_readout = (slow.x - mean) @ comps.T, phi.phi(slow.x) @ net.W_out.T
     return TrainedAnalysis(
         fp=fp, readout=readout, corner=dist.argmin(axis=1) if dist.size else np.empty(0, dtype=int),
         corner_distance=dist.min(axis=1) if dist.size else np.empty(0), components=comps, mean=mean,
         explained=explained, fp_pc=(fp.x - mean) @ comps.T, trial_pc=(net.test_states - mean) @ comps.T,
         trial_t=net.test_t,
         lyap_trained=lyap_trained, lyap_reservoir=lyap_reservoir, tau=tau, corner_tol=corner_tol,
-        nonlinearity=phi.name)
+        nonlinearity=phi.name, slow=slow, slow_pc=slow_pc, slow_readout=slow_readout, trial_q_median=trial_q_median)
+
+
+def slow_points_per_time(sp: SlowPoints, tau: float) -> SlowPoints:
+    """``sp`` of the flow in ``s = t / tau`` (``F_s = tau F_t``) in the units of time of ``dt``: ``q``,
+    ``|grad q|`` and the Hessian of ``q`` divided by ``tau^2``, eigenvalues and ``fixed_tol`` by ``tau``."""
+    t2 = tau**2
+    return dataclasses.replace(sp, q=sp.q / t2, eigvals=sp.eigvals / tau, grad_norm=sp.grad_norm / t2,
+                               hessian_min_eig=sp.hessian_min_eig / t2, end_q=sp.end_q / t2, q_tol=sp.q_tol / t2,
+                               fixed_tol=sp.fixed_tol / tau)
 
 
 def to_dataset(an: TrainedAnalysis) -> xr.Dataset:
@@ -184,10 +220,42 @@ def to_dataset(an: TrainedAnalysis) -> xr.Dataset:
         ds = ds.merge(ly)
     ds["trained_exponent"].attrs["long_name"] = "Lyapunov exponent of the trained network, input off (per tau)"
     ds["reservoir_exponent"].attrs["long_name"] = "Lyapunov exponent of the untrained reservoir J (per tau)"
+    if an.slow is not None:
+        ds = ds.merge(_slow_dataset(an))
     ds = ds.assign_coords(t=("t", an.trial_t, a("test time", "time unit of dt")))
     ds.attrs.update(tau=an.tau, time_rescaling="Lyapunov runs in s = t / tau: step dt/tau, exponents per tau",
                     stability=an.fp.stability, nonlinearity=an.nonlinearity)
     return ds
+
+
+def _slow_dataset(an: TrainedAnalysis) -> xr.Dataset:
+    """The ``slow_*`` variables: slow points (dim ``slow_point``), every minimisation (``slow_start``), counts."""
+    sp = an.slow
+    a = lambda ln, u="1": {"units": u, "long_name": ln}  # noqa: E731
+    q_unit, rate = "1/(time unit of dt)^2", "1/(time unit of dt)"
+    return xr.Dataset({
+        "slow_x": (("slow_point", "unit"), sp.x, a("slow points: local minima of q = |F|^2/2 with 0 < q <= q_tol")),
+        "slow_q": (("slow_point",), sp.q, a("q = |F|^2/2 at the slow point", q_unit)),
+        "slow_eig_real": (("slow_point", "eig"), sp.eigvals.real, a("real part of the eigenvalues of DF", rate)),
+        "slow_eig_imag": (("slow_point", "eig"), sp.eigvals.imag, a("imaginary part of the eigenvalues of DF", rate)),
+        "slow_n_unstable": (("slow_point",), sp.n_unstable, a("eigenvalues of DF with positive real part")),
+        "slow_times_found": (("slow_point",), sp.times_found, a("minimisations that ended at the slow point")),
+        "slow_grad_norm": (("slow_point",), sp.grad_norm, a("|grad q| = |DF^T F| at the slow point", q_unit)),
+        "slow_hessian_min_eig": (("slow_point",), sp.hessian_min_eig,
+                                 a("smallest eigenvalue of the Hessian of q (>= 0: a minimum)", q_unit)),
+        "slow_pc": (("slow_point", "pc"), an.slow_pc, a("slow points projected on the principal components")),
+        "slow_readout": (("slow_point", "bit"), an.slow_readout, a("readout W_out phi(x) at the slow point")),
+        "slow_start_q": (("slow_start",), sp.end_q, a("q at the end of each minimisation", q_unit)),
+        "slow_start_outcome": (("slow_start",), sp.outcome.astype(np.int8), {
+            **a("fate of the minimisation"), "flag_values": np.arange(len(OUTCOMES), dtype=np.int8),
+            "flag_meanings": " ".join(OUTCOMES)}),
+        "slow_start_iterations": (("slow_start",), sp.iterations, a("L-BFGS iterations of the minimisation")),
+        "slow_q_tol": ((), sp.q_tol, a("largest q of a slow point", q_unit)),
+        "slow_n_points": ((), sp.x.shape[0], a("distinct slow points found")),
+        "slow_trial_q_median": ((), an.trial_q_median,
+                                a("median q of the input-off flow at the test-trial states", q_unit)),
+        "slow_cpu_time": ((), sp.cpu_time, a("CPU time of the slow-point search", "s")),
+    })
 
 
 def _prefixed(ds: xr.Dataset, prefix: str, *, keep_dims) -> xr.Dataset:
