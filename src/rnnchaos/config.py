@@ -1,10 +1,10 @@
 """What a schema cannot express: the cross-key constraints of a schema-validated pipeline configuration.
 
 :func:`check_config` checks ``k <= min(N)``, ``tau_max < t_sim / n_blocks``, times on the step grid, the stages'
-own grids, the nonlinearity and the trained sections, after :func:`rnnchaos.config_schema.validate` (YAML, types,
-ranges, unknown keys, defaults, figure names). Both run when the Snakefile is parsed, before any job, and every
-message names the key and its allowed range or values. :func:`lyapunov_backend` and :func:`exponent_count`
-resolve the Lyapunov stage's settings per network size.
+own grids, the nonlinearity, the trained sections and the fixed-point study's sizes, after
+:func:`rnnchaos.config_schema.validate` (YAML, types, ranges, unknown keys, defaults, figure names). Both run when
+the Snakefile is parsed, before any job, and every message names the key and its allowed range or values.
+:func:`lyapunov_backend` and :func:`exponent_count` resolve the Lyapunov stage's settings per network size.
 """
 
 from __future__ import annotations
@@ -165,6 +165,7 @@ def check_config(config: Mapping) -> None:
             f"{sim['t_sim'] / sim['sample_dt']:g}]")
     _check_trained(config)
     check_trained_rnn(config, ConfigError)
+    check_fixed_point_study(config)
     for model in config["model"]:
         if not qr_intervals(config["paper"]["t_ons"], model, lyap["dt"]):
             raise ConfigError(
@@ -207,6 +208,23 @@ def check_stage_grids(config: Mapping) -> None:
                 key = f"{stage}.N" if config[stage].get("N") is not None else "N"
                 raise ConfigError(f"figures: finite_size needs at least {FINITE_SIZE_MIN_SIZES} sizes in {key}, got "
                                   f"{sizes} (add sizes, or leave finite_size out of figures)")
+
+
+def check_fixed_point_study(config: Mapping) -> None:
+    """The ``fixed_point_study`` section (enabled or not): at least :data:`FINITE_SIZE_MIN_SIZES` sizes (the fit
+    ``A_inf + a/N`` with a degree of freedom), and gains and bias spreads distinct in their paths."""
+    section = config.get("fixed_point_study")
+    if not section:
+        return
+    sizes = list(section["N"])
+    if len(sizes) < FINITE_SIZE_MIN_SIZES:
+        raise ConfigError(f"fixed_point_study.N = {sizes}: needs at least {FINITE_SIZE_MIN_SIZES} sizes (the "
+                          f"extrapolation A_inf + a/N to N -> infinity with a degree of freedom)")
+    for key in ("g", "sigma_b"):
+        texts = [format_value(v) for v in section[key]]
+        if len(set(texts)) != len(texts):
+            raise ConfigError(f"fixed_point_study.{key}: values must be distinct to 10 significant digits, got "
+                              f"{list(section[key])}")
 
 
 def _check_trained(config: Mapping) -> None:

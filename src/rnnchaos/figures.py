@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from rnnchaos.grid import (
     config_root,
     finite_size_paths,
+    fixed_point_study_paths,
     format_value,
     grid_values,
     kac_rice_paths,
@@ -30,6 +31,7 @@ from rnnchaos.grid import (
 )
 from rnnchaos.plotting_base import Drawing
 from rnnchaos.plotting_finite_size import finite_size
+from rnnchaos.plotting_fixed_point_study import fixed_point_study
 from rnnchaos.plotting_grid import autocorrelation, fixed_point_coordinates, lyapunov_spectrum
 from rnnchaos.plotting_kac_rice import fixed_point_count, jacobian_spectrum, radial_separation
 from rnnchaos.plotting_paper import qr_convergence, scs_autocorrelation, spectra_collapse
@@ -155,6 +157,17 @@ def trained_rnn_performance_wanted(config: Mapping) -> list[None]:
     return [None] if n_with_performance(config["trained_rnn"]) >= MIN_NETWORKS else []
 
 
+def fixed_point_study_files(config: Mapping, model: str) -> list[str]:
+    """The fixed-point study of every (g, sigma_b) of its section (rule fixed_point_study)."""
+    return fixed_point_study_paths(config, model)
+
+
+def fixed_point_study_wanted(config: Mapping) -> list[str]:
+    """The fixed-point study's figure, drawn for each of its section's models where the section is enabled."""
+    section = config["fixed_point_study"]
+    return list(section["model"]) if section["enabled"] else []
+
+
 # --- the registry -----------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Figure:
@@ -248,6 +261,12 @@ FIGURES: dict[str, Figure] = dict(
         "Which features of the Lyapunov spectrum go with a trained network's performance: each feature against the "
         "performance, with Spearman's rho and its bootstrap interval.",
         per="run", wanted=trained_rnn_performance_wanted),
+    fixed_point_study=Figure(
+        fixed_point_study, {"study": fixed_point_study_files},
+        "Fixed-point statistics across N against Kac-Rice theory: <x*^2>, the index fraction and the Jacobian's rms "
+        "eigenvalue modulus extrapolated to N -> infinity, the count's growth rate against the complexity Sigma, "
+        "and the coordinate density against mu*.",
+        wanted=fixed_point_study_wanted),
 )
 
 

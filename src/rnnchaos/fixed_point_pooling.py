@@ -213,11 +213,12 @@ LONG_NAMES = {"mean_sq_radius": "mean squared coordinate <x*^2> of the points ot
 
 
 def study_dataset(pooled: Sequence[PooledStatistics], comparison: Comparison, prediction: KacRicePrediction, *,
-                  g: float, sigma_b: float, edges: np.ndarray = DENSITY_EDGES) -> xr.Dataset:
+                  g: float, sigma_b: float, edges: np.ndarray = DENSITY_EDGES,
+                  min_completeness: float = MIN_COMPLETENESS) -> xr.Dataset:
     """The pooled statistics of every size (dims ``N``, ``seed``: per network, NaN-padded; ``y``: bin centres),
     their extrapolation and Kac-Rice values (``<o>_inf``, ``_inf_sem``, ``_chi2_dof``, ``_kac_rice``, ``_z``) and
     the count's growth rate, with length-1 coordinates ``g``, ``sigma_b``; every variable with units and
-    long_name."""
+    long_name (``saturated``'s names the ``min_completeness`` the sizes were pooled with)."""
     N = np.array([p.N for p in pooled], dtype=int)
     n_seed = max(p.n_networks for p in pooled)
     a = lambda ln: {"units": "1", "long_name": ln}  # noqa: E731
@@ -256,7 +257,7 @@ def study_dataset(pooled: Sequence[PooledStatistics], comparison: Comparison, pr
     for key, ln in per_n.items():
         data[key] = (("N",), np.array([float(getattr(p, key)) for p in pooled]), a(ln))
     data["saturated"] = (("N",), np.array([p.saturated for p in pooled], dtype=np.int8),
-                         a(f"1 if every network found >= {MIN_COMPLETENESS:g} of its capture-recapture count"))
+                         a(f"1 if every network found >= {min_completeness:g} of its capture-recapture count"))
     for key, ln in (("count", "capture-recapture estimate of the number of fixed points (x* = 0 included)"),
                     ("completeness", "points found / count"),
                     ("late_fraction", "fraction of the points first found in the second half of the solves")):

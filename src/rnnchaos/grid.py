@@ -2,9 +2,10 @@
 the results tree.
 
 :func:`format_value` names grid values in paths and wildcards; :func:`stage_sizes`, :func:`stage_seeds` and
-:func:`stage_settings` read a stage's own grid; :func:`results_root`, :func:`point_files`, :func:`kac_rice_paths`
-and :func:`finite_size_paths` are the result files the workflow's rules and the figure registry
-(:mod:`rnnchaos.figures`) name. Below :mod:`rnnchaos.config` (which checks configs) and :mod:`rnnchaos.figures`.
+:func:`stage_settings` read a stage's own grid; :func:`results_root`, :func:`point_files`, :func:`kac_rice_paths`,
+:func:`finite_size_paths` and :func:`fixed_point_study_paths` are the result files the workflow's rules and the
+figure registry (:mod:`rnnchaos.figures`) name. Below :mod:`rnnchaos.config` (which checks configs) and
+:mod:`rnnchaos.figures`.
 """
 
 from __future__ import annotations
@@ -113,3 +114,14 @@ def finite_size_paths(config: Mapping, model: str) -> list[str]:
     root = config_root(config)
     return [f"{root}/finite_size/{model}/g~{g}/sigma_b~{s}.nc"
             for g, s in itertools.product(grid_values(config, "g"), grid_values(config, "sigma_b"))]
+
+
+def fixed_point_study_paths(config: Mapping, model: str) -> list[str]:
+    """The fixed-point study's file of every (g, sigma_b) of its section, for one model; none unless the section
+    is enabled (``fixed_point_study.enabled``)."""
+    section = config["fixed_point_study"]
+    if not section["enabled"]:
+        return []
+    root = config_root(config)
+    return [f"{root}/fixed_point_study/{model}/g~{format_value(g)}/sigma_b~{format_value(s)}.nc"
+            for g, s in itertools.product(section["g"], section["sigma_b"])]
