@@ -127,13 +127,13 @@ def analyse_trained(net: TrainedNetwork, *, rng: np.random.Generator, n_init: in
                     midpoint_fraction: float = 0.25, corner_tol: float = 0.2, n_pc: int = 3, k: int = 20,
                     dt: float | None = None, t_transient: float = 100.0, t_transient_tangent: float = 20.0,
                     t_sim: float = 200.0, t_ons: float = 1.0, n_batches: int = 10, n_slow_starts: int = 64,
-                    slow_q_tol: float = 1e-4, slow_max_iter: int = 1000) -> TrainedAnalysis:
+                    slow_q_tol: float = 1e-4, slow_max_iter: int = 200) -> TrainedAnalysis:
     """Fixed points, PCA, Lyapunov spectra (trained vs reservoir) and slow points of ``net`` with its input off.
 
     ``n_init`` independent Newton solves (see :func:`initial_states`) and ``n_extra`` deflated ones, residual
     ``|F|_inf < tol`` (F per time unit of ``dt``). ``k`` exponents; ``dt`` (default: training's ``dt / tau``)
     and the durations ``t_*`` are in units of ``tau``. The Lyapunov runs start from the last test state.
-    ``n_slow_starts`` minimisations of ``q`` (at most ``slow_max_iter`` L-BFGS iterations each; 0: no slow-point
+    ``n_slow_starts`` minimisations of ``q`` (at most ``slow_max_iter`` trust-region iterations each; 0: no slow-point
     search) from test-trial states keep the minima with ``q <= slow_q_tol`` (per time unit of ``dt`` squared)
     that Newton does not bring to ``|F|_inf < tol``.
     Random numbers, in order: initial states, deflated solves, trained spectrum, reservoir spectrum, slow-point
@@ -249,7 +249,7 @@ def _slow_dataset(an: TrainedAnalysis) -> xr.Dataset:
         "slow_start_outcome": (("slow_start",), sp.outcome.astype(np.int8), {
             **a("fate of the minimisation"), "flag_values": np.arange(len(OUTCOMES), dtype=np.int8),
             "flag_meanings": " ".join(OUTCOMES)}),
-        "slow_start_iterations": (("slow_start",), sp.iterations, a("L-BFGS iterations of the minimisation")),
+        "slow_start_iterations": (("slow_start",), sp.iterations, a("trust-region iterations of the minimisation")),
         "slow_q_tol": ((), sp.q_tol, a("largest q of a slow point", q_unit)),
         "slow_n_points": ((), sp.x.shape[0], a("distinct slow points found")),
         "slow_trial_q_median": ((), an.trial_q_median,

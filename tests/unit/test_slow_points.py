@@ -142,7 +142,7 @@ def test_a_saddle_of_q_is_no_slow_point():
 
 
 @pytest.mark.parametrize("n", [3, 80])
-def test_hessian_min_eig_dense_and_lanczos(n):
+def test_hessian_min_eig_of_a_linear_residual(n):
     """``R(x) = A x + b``: the Hessian of q is ``A^T A``, its smallest eigenvalue ``sigma_min(A)^2``."""
     rng = np.random.default_rng(n)
     A, b = rng.standard_normal((n, n)), rng.standard_normal(n)
