@@ -33,6 +33,8 @@ include: "workflow/rules/trained.smk"
 include: "workflow/rules/external.smk"
 include: "workflow/rules/trained_rnn_common.smk"
 include: "workflow/rules/trained_rnn.smk"
+include: "workflow/rules/fixed_point_study_common.smk"
+include: "workflow/rules/fixed_point_study.smk"
 
 
 rule all:
@@ -43,4 +45,5 @@ rule all:
         trained=trained_paths(),
         external=external_paths(),
         trained_rnn=trained_rnn_paths(),
+        fixed_point_study=fixed_point_study_paths(),
         stored=stored_paths(),  # so that a damaged file moved aside is recomputed

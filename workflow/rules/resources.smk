@@ -7,6 +7,7 @@
 # The cost models (memory and CPU time per job) live in src/rnnchaos/resources.py, which common.smk also uses to
 # refuse a local run too large for the machine and to print the run's planned core-hours.
 from rnnchaos import resources
+from rnnchaos.fixed_point_study import search_settings as fixed_point_study_search
 
 #: simulate, lyapunov and fixed_points jobs estimated to run shorter than this (seconds) are bundled (groups named
 #: after the rule); longer ones are submitted alone
@@ -49,6 +50,12 @@ def job_runtime(stage, settings=None):
                                          attempt)
 
     return runtime
+
+
+def fixed_point_study_cost(wildcards):
+    """The fixed_points cost model's settings of one network of the fixed-point study (its search's settings,
+    rnnchaos.fixed_point_study.search_settings): memory and time grow with N as a fixed_points job's."""
+    return fixed_point_study_search(config["fixed_point_study"]["n_init"])
 
 
 def blas_threads(wildcards):
