@@ -1,44 +1,63 @@
-"""Fixed-point statistics against Kac-Rice across N (issue 22), one NetCDF per (g, sigma_b).
+"""Fixed-point statistics against Kac-Rice across N (issue 22) in one process, without Snakemake.
 
     .venv/bin/python benchmarks/fixed_point_study.py config/fixed_point_study.yaml OUTDIR
 
-Writes OUTDIR/<model>/g~<g>/sigma_b~<sigma_b>.nc (rnnchaos.fixed_point_pooling.study_dataset) and prints the
-extrapolated values, their z-scores and the count's growth rate. Networks are those of the pipeline
-(rnnchaos.network.draw_disorder(N, seed)); the search starts from Gaussian draws only (no trajectory states),
-the unbiased sample of the population (rnnchaos.fixed_point_result.UNBIASED_ROOTS).
+Reads the ``fixed_point_study`` section of config.yaml overlaid with the given file (merged as Snakemake merges
+--configfile files, validated as the pipeline validates it), computes every network as the rule
+fixed_point_study_network does (rnnchaos.fixed_point_study.network_dataset through rnnchaos.io.save_stage: a failed
+search becomes a status) into OUTDIR/<model>/g~<g>/sigma_b~<sigma_b>/N~<N>/seed~<seed>.nc, pools each
+(model, g, sigma_b) as the rule fixed_point_study does into OUTDIR/<model>/g~<g>/sigma_b~<sigma_b>.nc, and prints
+the figure's agreement statement (rnnchaos.plotting_fixed_point_study.agreement) and the CPU time per network at
+each N. The networks are the pipeline's (rnnchaos.network.draw_disorder(N, seed), its results/network files); the
+search starts from Gaussian draws only (no trajectory states), the unbiased sample of the population.
 """
+import itertools
 import sys
+import time
+from functools import partial
 from pathlib import Path
 
-import yaml
+from rnnchaos import fixed_point_study, io, network
+from rnnchaos.config import check_config
+from rnnchaos.config_schema import load_yaml, validate
+from rnnchaos.grid import format_value
+from rnnchaos.plotting_fixed_point_study import agreement
 
-from rnnchaos import fixed_points, io, models, network
-from rnnchaos.fixed_point_pooling import compare, kac_rice_prediction, pool, study_dataset
-from rnnchaos.fixed_point_statistics import fixed_point_statistics
-from rnnchaos.kac_rice import kac_rice_solution
+ROOT = Path(__file__).resolve().parents[1]
 
-cfg = yaml.safe_load(Path(sys.argv[1]).read_text())
+
+def merged(base: dict, extra: dict) -> dict:
+    """``extra`` over ``base``, nested mappings merged (as Snakemake merges --configfile files)."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+config = merged(load_yaml(ROOT / "config.yaml"), load_yaml(sys.argv[1]))
+validate(config, ROOT / "workflow/schemas/config.schema.yaml")
+check_config(config)
+section, phi = config["fixed_point_study"], config["nonlinearity"]
+options = {"n_init": section["n_init"], "near_zero": section["near_zero"], "nonlinearity": phi}
 out = Path(sys.argv[2])
-for g in cfg["g"]:
-    for sigma_b in cfg["sigma_b"]:
-        prediction = kac_rice_prediction(kac_rice_solution(g, sigma_b), model=cfg["model"],
-                                         near_zero=cfg["near_zero"])
-        pooled = []
-        for N in cfg["N"]:
-            stats = []
-            for seed in range(cfg["seeds"]):
-                d = network.draw_disorder(N, seed)
-                model = models.make(cfg["model"], d.couplings(g), d.biases(sigma_b))
-                fp = fixed_points.network_fixed_points(
-                    model, n_init=cfg["n_init"], rng=network.rng_for(N, seed, "fixed_point_study"),
-                    expected_points=fixed_points.theory_count(g, sigma_b, N))
-                stats.append(fixed_point_statistics(fp, cdf=prediction.cdf, near_zero=cfg["near_zero"]))
-            pooled.append(pool(stats, cdf=prediction.cdf, min_completeness=cfg["min_completeness"]))
-        c = compare(pooled, prediction)
-        io.write_dataset(study_dataset(pooled, c, prediction, g=g, sigma_b=sigma_b),
-                         out / cfg["model"] / f"g~{g:g}" / f"sigma_b~{sigma_b:g}.nc", stage="fixed_point_study",
-                         params={**cfg, "g": g, "sigma_b": sigma_b})
-        print(f"g = {g:g}, sigma_b = {sigma_b:g}: " + "; ".join(
-            f"{o} {c.fits[o].value:.4g} +- {c.fits[o].value_sem:.2g} (Kac-Rice {c.theory[o]:.4g}, z {c.z[o]:.2g})"
-            for o in c.fits) + f"; d ln E[#]/dN {c.growth_rate:.4g} +- {c.growth_rate_sem:.2g} over N "
-              f"{c.growth_sizes.tolist()} (Sigma {c.complexity:.4g}, z {c.growth_z:.2g})")
+disorders = {}
+for model, g, sigma_b in itertools.product(section["model"], section["g"], section["sigma_b"]):
+    folder = out / model / f"g~{format_value(g)}" / f"sigma_b~{format_value(sigma_b)}"
+    networks, seconds = [], {}
+    for N, seed in itertools.product(section["N"], range(section["seeds"])):
+        disorder = disorders.setdefault((N, seed), network.draw_disorder(N, seed))
+        point = {"g": float(g), "sigma_b": float(sigma_b), "N": N, "seed": seed}
+        start = time.process_time()
+        io.save_stage(folder / f"N~{N}" / f"seed~{seed}.nc",
+                      partial(fixed_point_study.network_dataset, model, disorder, g=g, sigma_b=sigma_b, **options),
+                      stage="fixed_point_study_network", point=point, params={"model": model, **point, **options})
+        seconds[N] = seconds.get(N, 0.0) + time.process_time() - start
+        networks.append(io.read_dataset(folder / f"N~{N}" / f"seed~{seed}.nc", stage="fixed_point_study_network"))
+    ds = fixed_point_study.study(networks, model=model, g=g, sigma_b=sigma_b, near_zero=section["near_zero"],
+                                 min_completeness=section["min_completeness"], nonlinearity=phi)
+    io.write_dataset(ds, f"{folder}.nc", stage="fixed_point_study",
+                     params={"model": model, "g": g, "sigma_b": sigma_b, **options,
+                             **{k: section[k] for k in ("N", "seeds", "min_completeness")}})
+    print(f"{model}: {agreement(ds)}")
+    print("  CPU seconds per network: " + ", ".join(f"N = {N}: {s / section['seeds']:.3g}"
+                                                    for N, s in seconds.items()))

@@ -66,3 +66,28 @@ def test_fixed_point_origin_benchmark_prints_one_row_per_gain(capsys):
     assert len(rows) == 1 and len(rows[0]) == 9
     assert rows[0][1] == "3.103"  # Kac-Rice <y^2> at g = 3, sigma_b = 0
     assert "trajectory " in rows[0][7] and "/8" in rows[0][7] and "gaussian " in rows[0][7] and "/56" in rows[0][7]
+
+
+def test_fixed_point_study_benchmark_reads_the_section_and_writes_the_pipeline_files(capsys, tmp_path):
+    """The one-process study reads the config section (validated: a bad overlay fails naming the key) and writes
+    the rules' files: every network's and the pooled study, whose agreement it prints."""
+    import sys
+
+    import yaml
+
+    from rnnchaos import io
+    from rnnchaos.config import ConfigError
+
+    section = {"enabled": True, "g": [2.0], "sigma_b": [0.5], "N": [20, 30, 40], "seeds": 2, "n_init": 12}
+    (tmp_path / "study.yaml").write_text(yaml.safe_dump({"fixed_point_study": section}))
+    with mock.patch.object(sys, "argv", ["fixed_point_study.py", str(tmp_path / "study.yaml"), str(tmp_path)]):
+        load("fixed_point_study")
+    out = capsys.readouterr().out
+    assert out.startswith("rate: g = 2, sigma_b = 0.5: <x*^2>") and "Sigma = 0.01231" in out
+    study = io.read_dataset(tmp_path / "rate/g~2/sigma_b~0.5.nc", stage="fixed_point_study")
+    assert study["network_status"].shape == (1, 1, 3, 2)
+    assert io.read_dataset(tmp_path / "rate/g~2/sigma_b~0.5/N~40/seed~1.nc", stage="fixed_point_study_network")
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump({"fixed_point_study": {**section, "N": [20, 30]}}))
+    with mock.patch.object(sys, "argv", ["fixed_point_study.py", str(tmp_path / "bad.yaml"), str(tmp_path)]):
+        with pytest.raises(ConfigError, match=r"fixed_point_study.N = \[20, 30\]: needs at least 3 sizes"):
+            load("fixed_point_study")
