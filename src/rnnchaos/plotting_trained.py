@@ -87,7 +87,8 @@ def pca_panel(ax, analysis: xr.Dataset) -> None:
     for key, sel in (("stable", idx == 0), ("index 1", idx == 1), ("index >= 2", idx >= 2)):
         if sel.any():
             ax.scatter(pc[sel, 0], pc[sel, 1], pc[sel, 2], depthshade=False, **FP_STYLE[key])
-    if "slow_pc" in analysis and analysis.sizes.get("slow_point", 0):  # files before the slow-point search lack it
+    slow = "slow_pc" in analysis and analysis.sizes.get("slow_point", 0) > 0  # older files have no slow points
+    if slow:
         sp = analysis["slow_pc"].values
         ax.scatter(sp[:, 0], sp[:, 1], sp[:, 2], depthshade=False, facecolors="none", edgecolors="tab:green",
                    marker="D", s=40, linewidths=1.2,
@@ -96,7 +97,7 @@ def pca_panel(ax, analysis: xr.Dataset) -> None:
     ax.set_xlabel(f"PC1 ({100 * ev[0]:.0f}% var.)")
     ax.set_ylabel(f"PC2 ({100 * ev[1]:.0f}% var.)")
     ax.set_zlabel(f"PC3 ({100 * ev[2]:.0f}% var.)")
-    ax.set_title("(a) fixed points of the trained network (input off)", fontsize=9)
+    ax.set_title(f"(a) fixed {'and slow ' if slow else ''}points of the trained network (input off)", fontsize=9)
     ax.legend(fontsize=7, loc="upper left")
 
 

@@ -202,9 +202,11 @@ def test_trained_analysis_writes_and_draws_the_slow_points(tiny, tmp_path):
     fig = plotting_trained.flipflop_figure(tds, back)
     labels = fig.get_axes()[0].get_legend_handles_labels()[1]
     assert any(label.startswith("slow point") for label in labels)
+    assert fig.get_axes()[0].get_title().startswith("(a) fixed and slow points")
     older = back.drop_vars([v for v in back.data_vars if v.startswith("slow_")])
     labels = plotting_trained.flipflop_figure(tds, older).get_axes()[0].get_legend_handles_labels()[1]
     assert not any(label.startswith("slow point") for label in labels) and any("stable" in x for x in labels)
+    assert plotting_trained.flipflop_figure(tds, older).get_axes()[0].get_title().startswith("(a) fixed points")
 
 
 def test_trained_slow_search_can_be_switched_off(tiny):
