@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from rnnchaos import io
 from rnnchaos.fixed_points import model_fixed_points
 from rnnchaos.model import Model
 from rnnchaos.plotting_toy import toy_phase_portrait
@@ -133,3 +134,12 @@ def test_drawing_states_the_numbers_and_is_labelled(portrait, tmp_path):
     # a search that missed a point says so
     broken = portrait.isel(fp=[0, 1]).assign(fp_max_distance=np.nan, fp_max_eig_error=np.nan)
     assert "not the three analytic ones" in toy_phase_portrait(broken).agreement
+
+
+def test_the_file_round_trips_and_draws_the_same(portrait, tmp_path):
+    io.write_dataset(portrait, tmp_path / "toy.nc", stage="toy_phase_portrait", params={"seed": 0})
+    back = io.read_dataset(tmp_path / "toy.nc")
+    assert np.array_equal(back["fp_x"].values, portrait["fp_x"].values)
+    assert back["outcome"].values.tolist() == portrait["outcome"].values.tolist()
+    assert all(back[v].attrs.get("units") for v in back.data_vars)
+    assert toy_phase_portrait(back).agreement == toy_phase_portrait(portrait).agreement
