@@ -36,6 +36,7 @@ from rnnchaos.plotting_grid import autocorrelation, fixed_point_coordinates, lya
 from rnnchaos.plotting_kac_rice import fixed_point_count, jacobian_spectrum, radial_separation
 from rnnchaos.plotting_paper import qr_convergence, scs_autocorrelation, spectra_collapse
 from rnnchaos.plotting_phase import lambda_max_vs_g, phase_diagram
+from rnnchaos.plotting_toy import toy_phase_portrait
 from rnnchaos.plotting_trained import trained_flipflop
 from rnnchaos.plotting_trained_rnn import trained_rnn_performance, trained_rnn_spectra
 from rnnchaos.trained_rnn_config import MIN_NETWORKS, n_with_performance
@@ -119,6 +120,11 @@ def t_ons_files(config: Mapping, model: str) -> list[str]:
     n = max(stage_sizes(config, "lyapunov"))
     return [f"{config_root(config)}/lyapunov_t_ons/{model}/t_ons~{format_value(t)}/g~{g}/sigma_b~{sigma_b}/N~{n}/"
             f"seed~0.nc" for t in qr_intervals(config["paper"]["t_ons"], model, config["lyapunov"]["dt"])]
+
+
+def toy_file(config: Mapping, key: None = None) -> str:
+    """Seed 003's 2-D system: phase portrait, fixed points, slow points (rule toy_system)."""
+    return "results/toy/phase_portrait.nc"
 
 
 def trained_files(config: Mapping, seed: int) -> str:
@@ -247,6 +253,11 @@ FIGURES: dict[str, Figure] = dict(
         finite_size, {"finite_size": finite_size_files},
         "Finite-size effects: lambda_max and the frozen variance against 1/N, extrapolated to N -> infinity and "
         "compared with mean-field theory."),
+    toy_phase_portrait=Figure(
+        toy_phase_portrait, {"toy": toy_file},
+        "Fixed and slow points of seed 003's two-dimensional system dx/dt = (1 - x^2) y, dy/dt = x/2 - y: the "
+        "points the library finds and their types against the analytic ones, on the landscape q = |F|^2 / 2.",
+        per="run"),
     trained_flipflop=Figure(
         trained_flipflop, {"trained": trained_files, "analysis": trained_analysis_files},
         "A FORCE-trained flip-flop network (Sussillo & Barak 2013): its fixed points on the top principal components, "

@@ -271,6 +271,11 @@ def training_settings(wildcards):
     return with_nonlinearity({k: v for k, v in config["trained"].items() if k not in ("enabled", "seeds", "analysis")})
 
 
+def toy_settings(wildcards):
+    """The seed of the toy system's random starts (rnnchaos.toy_system.phase_portrait: its defaults otherwise)."""
+    return {"seed": 0}
+
+
 def trained_analysis_settings(wildcards):
     """Keyword arguments of rnnchaos.trained_analysis.analyse_trained."""
     return dict(config["trained"]["analysis"])
