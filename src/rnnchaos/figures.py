@@ -1,6 +1,9 @@
 """The figure registry: every figure declared once, with its drawing function, its input files as a function of the
 config, and its caption.
 
+Over 300 lines: the registry is data (an entry per figure and the input-file helpers its entries name), kept in one
+place on purpose.
+
 :data:`FIGURES` maps a figure's name to a :class:`Figure`. A figure is drawn once per model
 (``figures/<name>_<model>``: the grid's figures), once per trained network (``figures/<name>_seed~<seed>``) or once
 per run (``figures/<name>``); :func:`instances` says which the config asks for (the ``figures`` key, or the
