@@ -29,14 +29,17 @@ def check_finite(x: np.ndarray, *, t: float, what: str = "state") -> None:
 
 
 def run(model, x0: np.ndarray, J: np.ndarray | None = None, theta: np.ndarray | None = None, *,
-        n_steps: int, dt: float | None = None, method: str | None = None, check_every: int = 100) -> np.ndarray:
+        n_steps: int, dt: float | None = None, method: str | None = None, check_every: int = 100,
+        noise=None) -> np.ndarray:
     """Advance ``x0`` (a state, or states as columns) by ``n_steps`` steps of ``model`` without recording;
     checks for divergence every ``check_every`` steps. ``model`` is a model object, or a name with ``J``,
-    ``theta``, ``dt``, ``method`` (:func:`rnnchaos.models.as_model`)."""
+    ``theta``, ``dt``, ``method`` (:func:`rnnchaos.models.as_model`). ``noise``: the step's standard normals
+    (an object whose ``next()`` is shaped like ``x0``: :class:`rnnchaos.noise.NoiseStream`, or
+    :class:`~rnnchaos.noise.ColumnNoise` for columns), passed as ``step(x, xi=...)``; None: noise-free steps."""
     model = as_model(model, J, theta, dt=dt, method=method)
     x = np.array(x0, dtype=float, copy=True)
     for n in range(n_steps):
-        x = model.step(x)
+        x = model.step(x) if noise is None else model.step(x, xi=noise.next())
         if (n + 1) % check_every == 0 or n + 1 == n_steps:
             check_finite(x, t=(n + 1) * model.time_step)
     return x

@@ -1,6 +1,6 @@
 """Lyapunov spectra of the discretised rate network and of the map (Benettin QR method): the friendly call.
 
-About 350 lines: the call, its argument checks, its result and the result's NetCDF form are one layer, kept whole.
+About 390 lines: the call, its argument checks, its result and the result's NetCDF form are one layer, kept whole.
 
 The first ``k`` exponents of the discrete flow ``x_{n+1} = S(x_n)`` (one forward-Euler or RK4 step of
 ``dx/dt = -x + J phi(x) + theta``, or one step ``a -> J phi(a) + theta`` of the map) are
@@ -26,6 +26,12 @@ Two layers: :func:`lyapunov_spectrum` (checked arguments, transients, batches, a
 workspace from :func:`make_workspace`: :class:`rnnchaos.lyapunov_blas.BlasWorkspace` (numpy Euler and the map,
 float64 or float32) or :class:`rnnchaos.lyapunov_backends.ArrayWorkspace` (RK4, and CuPy).
 
+Noise (a network with ``sigma_xi > 0``, :mod:`rnnchaos.noise`): the state follows the random dynamical system
+``x_{n+1} = S(x_n) + noise_scale * xi_n`` with ``xi_n`` row ``n`` of the stream on ``noise_rng`` (counted from ``x0``,
+through the transients, so the simulation of the same network from the same ``x0`` and stream follows the same
+path), and the frame the Jacobian of ``S`` at the noisy states (additive noise); every kernel above supports it
+except RK4, which the model rejects with noise.
+
 Identities used as checks: for ``k = N``, ``sum_i lambda_i = <log|det DS(x_n)|> / h`` exactly (the sum of
 ``log R_ii`` telescopes into log-determinants). For the map ``log|det DS(a)| = log|det J| + sum_i log phi'(a_i)``
 is cheap and reported as ``jacobian_trace_mean``; for the rate network ``jacobian_trace_mean`` is the
@@ -49,6 +55,7 @@ from rnnchaos.lyapunov_blas import BlasWorkspace
 from rnnchaos.lyapunov_kernel import ModelWorkspace
 from rnnchaos.lyapunov_schedule import QRSchedule
 from rnnchaos.models import Network
+from rnnchaos.noise import stream
 from rnnchaos.nonlinearity import TANH
 
 MODELS = models.NAMES
@@ -113,16 +120,20 @@ class LyapunovResult:
 
 
 def make_workspace(model, x, Q, *, dtype: str = "float64", backend: str = "numpy", exact_log_det: bool = False,
-                   coupling_dtype: str = "float64"):
+                   coupling_dtype: str = "float64", noise=None):
     """The kernel's workspace for ``model``: the networks' fused kernels (BLAS for numpy Euler and the map, the
-    array-module code for RK4 and ``cupy``), else the generic :class:`ModelWorkspace` (float64, numpy)."""
+    array-module code for RK4 and ``cupy``), else the generic :class:`ModelWorkspace` (float64, numpy). ``noise``
+    (a :class:`rnnchaos.noise.NoiseStream`, for a model with ``sigma_xi > 0``): the state's step noise."""
     if not isinstance(model, Network):
-        return ModelWorkspace(model, x, Q, exact_log_det=exact_log_det)
+        return ModelWorkspace(model, x, Q, exact_log_det=exact_log_det, noise=noise)
+    scale = model.noise_scale if noise is not None else 0.0
     if backend == "numpy" and model.method in ("map", "euler"):
         return BlasWorkspace(model.name, model.J, model.theta, x, Q, dt=model.time_step, dtype=dtype,
-                             coupling_dtype=coupling_dtype, exact_log_det=exact_log_det, nonlinearity=model.phi)
+                             coupling_dtype=coupling_dtype, exact_log_det=exact_log_det, nonlinearity=model.phi,
+                             noise=noise, noise_scale=scale)
     return ArrayWorkspace(array_module(backend), model.name, model.J, model.theta, x, Q, dt=model.time_step,
-                          method=model.method, dtype=dtype, coupling_dtype=coupling_dtype, nonlinearity=model.phi)
+                          method=model.method, dtype=dtype, coupling_dtype=coupling_dtype, nonlinearity=model.phi,
+                          noise=noise, noise_scale=scale)
 
 
 def progress_unit(settings) -> str:
@@ -153,7 +164,8 @@ def lyapunov_spectrum(model, J: np.ndarray | None = None, theta: np.ndarray | No
                       dtype: str = "float64", n_batches: int = 10,
                       rng: np.random.Generator, x0=None, backend: str = "numpy", k_running: int = 5,
                       exact_log_det: bool = False, coupling_dtype: str = "float64",
-                      progress: Callable[[int, int], None] | None = None) -> LyapunovResult:
+                      progress: Callable[[int, int], None] | None = None,
+                      noise_rng: np.random.Generator | None = None) -> LyapunovResult:
     """First ``k`` Lyapunov exponents of ``model``: any :class:`rnnchaos.model.Model` (e.g.
     :class:`rnnchaos.models.RateModel`, which holds ``J``, ``theta``, the nonlinearity, ``dt`` and ``method``), or,
     in the older form, a name with ``J``, ``theta``, ``dt`` (default 0.1) and ``method`` (default ``"euler"``) for a
@@ -172,7 +184,9 @@ def lyapunov_spectrum(model, J: np.ndarray | None = None, theta: np.ndarray | No
     stream J once each at small k), the state float64 with float32 products after the transient;
     ``backend="cupy"`` runs on a GPU; ``exact_log_det`` (Euler only) accumulates ``log|det DS|``.
     ``progress(done, total)``, if given, is called after each accumulated QR interval (counting intervals for a
-    fixed ``t_ons``, steps for ``"auto"``).
+    fixed ``t_ons``, steps for ``"auto"``). ``noise_rng``: the generator of the state's step noise for a model
+    with ``sigma_xi > 0`` (required there; never touched at ``sigma_xi = 0``, so results are bitwise those of a
+    call without it); the pipeline's ``rng_for(N, seed, "noise")``, the simulation's stream too.
     Raises ``ValueError`` for invalid arguments, ``NumericalFailure`` for divergence or QR breakdown.
     The same ``rng`` seed gives bit-identical results with the same BLAS and thread count; elsewhere a chaotic
     trajectory decorrelates from last-bit differences, and results agree within ``exponents_sem``.
@@ -197,11 +211,12 @@ def lyapunov_spectrum(model, J: np.ndarray | None = None, theta: np.ndarray | No
     n_total = int(round(t_sim / h)) if auto else n_qr * m
     edges = ([round(b * n_total / n_batches) for b in range(n_batches + 1)] if auto
              else [-(-b * n_qr // n_batches) * m for b in range(n_batches + 1)])
+    noise = stream(model, noise_rng)
     x = rng.standard_normal(N) if x0 is None else x0
     Q0 = np.linalg.qr(rng.standard_normal((N, k)))[0]
-    x = dynamics.run(model, x, n_steps=int(round(t_transient / h)))
+    x = dynamics.run(model, x, n_steps=int(round(t_transient / h)), noise=noise)
     ws = make_workspace(model, x, Q0, dtype=dtype, backend=backend, exact_log_det=exact_log_det,
-                        coupling_dtype=coupling_dtype)
+                        coupling_dtype=coupling_dtype, noise=noise)
     n_tt = int(round(t_transient_tangent / h)) if auto else \
         int(math.ceil(t_transient_tangent / (m * h) - 1e-9)) * m
     while ws.steps_total < n_tt:

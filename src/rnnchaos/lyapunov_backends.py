@@ -7,6 +7,9 @@ runs the RK4 tangent dynamics on the CPU with ``xp = numpy`` and every method on
 when requested, with a clear error if it or a CUDA device is missing. The state is always float64. Euler and the
 map run the state and the frame through one product, ``J [tanh(x) | phi'(x) * Q]``, when ``J`` and ``Q`` share a
 precision (float64, or float32 with ``coupling_dtype="float32"``: then ``J`` is held once, in float32).
+With noise (Euler and the map; ``noise``, a :class:`rnnchaos.noise.NoiseStream`, and ``noise_scale``) the state
+gets ``noise_scale * xi`` after each step, the noise drawn on the host in chunks of :data:`NOISE_CHUNK` steps and
+moved to the device once per chunk.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ import numpy as np
 from rnnchaos.lyapunov_kernel import householder_qr, sum_log_dphi
 from rnnchaos.models import time_step
 from rnnchaos.nonlinearity import TANH, Nonlinearity
+
+#: steps of noise drawn and moved to the array module at once
+NOISE_CHUNK = 16
 
 
 def array_module(backend: str):
@@ -48,8 +54,12 @@ class ArrayWorkspace:
     """
 
     def __init__(self, xp, model: str, J, theta, x, Q, *, dt: float, method: str = "euler",
-                 dtype: str = "float64", coupling_dtype: str = "float64", nonlinearity: Nonlinearity = TANH):
+                 dtype: str = "float64", coupling_dtype: str = "float64", nonlinearity: Nonlinearity = TANH,
+                 noise=None, noise_scale: float = 0.0):
+        if noise is not None and noise_scale > 0 and method == "rk4":
+            raise ValueError("noise needs method='euler' or the map (no stochastic RK4 scheme), got method='rk4'")
         self.xp, self.model, self.method, self.dt = xp, model, method, float(dt)
+        self.noise, self.noise_scale = (noise, float(noise_scale)) if noise_scale > 0 else (None, 0.0)
         self.h = time_step(model, dt)
         self.phi, self.tanh = nonlinearity, nonlinearity == TANH
         self.Jx = xp.asarray(J, dtype=coupling_dtype)  # the state's couplings
@@ -91,27 +101,37 @@ class ArrayWorkspace:
 
     def advance(self, n_steps: int) -> None:
         """Advance state and tangent frame by ``n_steps`` steps (no re-orthonormalisation)."""
+        if self.noise is None:
+            self._advance(n_steps, None)
+        else:
+            for start in range(0, n_steps, NOISE_CHUNK):
+                m = min(NOISE_CHUNK, n_steps - start)
+                self._advance(m, self.xp.asarray(self.noise.take(m) * self.noise_scale))
+        self.n_steps += n_steps
+        self.steps_total += n_steps
+
+    def _advance(self, n_steps: int, E) -> None:
+        """``n_steps`` steps; ``E`` (n_steps, N): the noise added to the state after each step, or None."""
         xp, dt = self.xp, self.dt
-        for _ in range(n_steps):
+        for j in range(n_steps):
             x, Q = self.x, self.Q
             t, d = self._phi_dphi(x)
             if self.model == "map":
                 self.logphi_sum += sum_log_dphi(x, xp) if self.tanh else xp.log(d).sum()
                 Jt, self.Q = self._products(t, d, Q)
-                self.x = Jt + self.theta
+                self.x = Jt + self.theta if E is None else Jt + self.theta + E[j]
                 continue
             self.trace_sum += self.Jdiag @ d - x.size
             k1x, k1Q = self._field(x, Q)
             if self.method == "euler":
-                self.x, self.Q = x + dt * k1x, Q + dt * k1Q
+                self.x = x + dt * k1x if E is None else x + dt * k1x + E[j]
+                self.Q = Q + dt * k1Q
                 continue
             k2x, k2Q = self._field(x + 0.5 * dt * k1x, Q + 0.5 * dt * k1Q)
             k3x, k3Q = self._field(x + 0.5 * dt * k2x, Q + 0.5 * dt * k2Q)
             k4x, k4Q = self._field(x + dt * k3x, Q + dt * k3Q)
             self.x = x + (dt / 6.0) * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
             self.Q = Q + (dt / 6.0) * (k1Q + 2.0 * k2Q + 2.0 * k3Q + k4Q)
-        self.n_steps += n_steps
-        self.steps_total += n_steps
 
     def reorthonormalize(self) -> np.ndarray:
         """Householder QR of ``Q`` (:func:`rnnchaos.lyapunov_kernel.householder_qr`); returns ``log|R_ii|`` on the

@@ -26,6 +26,10 @@ The nonlinearity is tanh by default (``np.tanh(x, out=...)`` and ``phi' = 1 - ta
 :class:`~rnnchaos.nonlinearity.Nonlinearity` goes through its ``phi_dphi`` (one allocation per step, nothing else
 changes).
 
+Noise (``noise``, a :class:`rnnchaos.noise.NoiseStream`, with ``noise_scale > 0``): each chunk takes its ``n``
+steps' standard normals at once (O(N) per step against the step's O(N^2) product) and adds ``noise_scale * xi_j``
+to the state after step ``j``; the frame's products are unchanged (additive noise: the Jacobian at the noisy state).
+
 The QR is Householder (LAPACK ``geqrf``/``orgqr``, or recursive ``geqrt`` for tall-skinny frames:
 :func:`qr_kernel_for`), its R diagonal made positive and checked by :func:`rnnchaos.lyapunov_kernel.check_r`.
 """
@@ -92,8 +96,9 @@ class BlasWorkspace:
     def __init__(self, model: str, J: np.ndarray, theta: np.ndarray, x: np.ndarray, Q: np.ndarray, *,
                  dt: float, dtype: str = "float64", coupling_dtype: str = "float64", exact_log_det: bool = False,
                  qr_kernel: str | None = None, f32_blas: str | None = None, row_block: int | None = None,
-                 nonlinearity: Nonlinearity = TANH):
+                 nonlinearity: Nonlinearity = TANH, noise=None, noise_scale: float = 0.0):
         N, k = Q.shape
+        self.noise, self.noise_scale = (noise, float(noise_scale)) if noise_scale > 0 else (None, 0.0)
         f, c = np.dtype(dtype), np.dtype(coupling_dtype)
         self.qr_kernel = qr_kernel or qr_kernel_for(N, k)
         self.geqrt, self.trmm = get_lapack_funcs("geqrt", dtype=f), get_blas_funcs("trmm", dtype=f)
@@ -195,6 +200,7 @@ class BlasWorkspace:
         B, X, Bx, BQ, Q, P, ad, ad_col = self.B, self.X, self.Bx, self.BQ, self.Q, self.P, self.ad, self.ad_col
         blocks, in_place = self.blocks, P is X
         tanh, phi_dphi, dphi = self.tanh, self.phi.phi_dphi, self.dphi
+        E = self._noise(n)
         if blocks is None:
             gemm, JG, trans = self.gemm, self.JG, self.trans
         for j in range(n):
@@ -235,6 +241,12 @@ class BlasWorkspace:
                         x[...] = P[:, 0]
                         Q[...] = P[:, 1:]
             x += theta_a
+            if E is not None:
+                x += E[j]
+
+    def _noise(self, n: int):
+        """The chunk's noise, ``noise_scale * xi_j`` for its ``n`` steps (n, N), or None without noise."""
+        return None if self.noise is None else self.noise.take(n) * self.noise_scale
 
     def _chunk_split(self, n: int) -> None:
         """float32 frame, ``n`` steps: the state's ``n`` float64 steps ``x <- (a J) t + beta x + a theta``, then the
@@ -245,6 +257,7 @@ class BlasWorkspace:
         """
         x, u, T, a, beta, theta_a, Xs = self.x, self.u, self.T, self.alpha, self.beta, self.theta_a, self.Xs
         JC, scipy_blas, gemv = self.JC, self.f32_blas == "scipy", self.gemv
+        E = self._noise(n)
         for j in range(n):
             if Xs is not None:
                 Xs[:, j] = x
@@ -264,6 +277,8 @@ class BlasWorkspace:
                 else:
                     x[...] = u
             x += theta_a
+            if E is not None:
+                x += E[j]
         Tn, dn = T[:, :n], self.dphi[:, :n]
         if self.tanh:
             np.multiply(Tn, Tn, out=dn)

@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from rnnchaos import dynamics
+from rnnchaos.noise import noise_scale
 from rnnchaos.status import NumericalFailure
 
 
@@ -60,11 +61,15 @@ class ModelWorkspace:
     ``model.tangent`` (``Q <- DS(x) Q`` at the state before the step), in float64 numpy.
 
     ``trace_sum`` and ``logphi_sum`` stay 0 (no structure known); with ``exact_log_det`` the step's
-    ``log|det DS(x)|`` (from ``model.jacobian``, ``O(n^3)``) is summed in ``log_det_sum``.
+    ``log|det DS(x)|`` (from ``model.jacobian``, ``O(n^3)``) is summed in ``log_det_sum``. ``noise`` (a
+    :class:`rnnchaos.noise.NoiseStream`, used when the model's ``noise_scale`` is > 0): the state steps as
+    ``model.step(x, xi=noise.next())``; the frame's
+    ``model.tangent(x, Q)`` needs no noise (additive noise leaves the Jacobian at the noisy state unchanged).
     """
 
-    def __init__(self, model, x, Q, *, exact_log_det: bool = False):
+    def __init__(self, model, x, Q, *, exact_log_det: bool = False, noise=None):
         self.model, self.h, self.exact_log_det = model, float(model.time_step), exact_log_det
+        self.noise = noise if noise_scale(model) > 0 else None
         self.x, self.Q = np.array(x, dtype=np.float64), np.array(Q, dtype=np.float64)
         self.steps_total = 0
         self.reset_sums()
@@ -84,7 +89,8 @@ class ModelWorkspace:
             if self.exact_log_det:
                 self.log_det_sum += np.linalg.slogdet(model.jacobian(self.x))[1]
             self.Q = np.asarray(model.tangent(self.x, self.Q), dtype=np.float64)
-            self.x = np.asarray(model.step(self.x), dtype=np.float64)
+            x = model.step(self.x) if self.noise is None else model.step(self.x, xi=self.noise.next())
+            self.x = np.asarray(x, dtype=np.float64)
         self.n_steps += n_steps
         self.steps_total += n_steps
 

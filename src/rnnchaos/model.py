@@ -20,6 +20,10 @@ Methods (``x`` has shape ``(n,)``, or ``(n, B)`` for ``step`` on a batch of stat
 Attributes: ``name`` (short, used in paths and attributes), ``n`` (state size), ``n_inputs`` (0 if autonomous) and
 ``time_step`` (time advanced by one step: ``dt`` for a discretised flow, 1 for a map or cell), so exponents are per
 unit time.
+
+Optional, additive noise (:mod:`rnnchaos.noise`): a model with ``noise_scale > 0`` (and ``sigma_xi``) takes the
+step's standard-normal vector as ``step(x, u, xi=xi)``; simulation and Lyapunov spectrum then draw ``xi`` from their
+``noise_rng`` and call ``tangent`` at the noisy states, which additive noise leaves the Jacobian's.
 """
 
 from __future__ import annotations

@@ -9,6 +9,14 @@ becomes one.
   ``h_{t+1} = phi(J h_t + theta)``), Jacobian ``DM(a) = J diag(phi'(a))``; one step is one time unit; residual
   ``M(a) - a``.
 
+Noise: both take ``sigma_xi >= 0`` (default 0), independent Gaussian white noise per unit (:mod:`rnnchaos.noise`):
+``step(x, u, xi=xi)`` with the step's standard-normal vector ``xi`` returns the noise-free step plus
+``noise_scale * xi`` (Euler-Maruyama ``x <- x + dt F(x) + sigma_xi sqrt(dt) xi`` for the rate network, RK4 with
+``sigma_xi > 0`` is rejected: no stochastic Runge-Kutta scheme here; ``a <- J phi(a) + theta + sigma_xi xi`` for
+the map); without ``xi`` (or at ``sigma_xi = 0``) the step is the noise-free one, exactly as before. The noise is
+additive, so ``tangent``, ``jacobian`` and the residuals are those of the noise-free step, evaluated at the
+(noisy) state; the fixed points are the noise-free system's.
+
 Both take a :class:`rnnchaos.nonlinearity.Nonlinearity` (default tanh). Beyond the protocol they offer the fast
 paths the analyses use when present: ``fixed_point_system()`` (batched residual and Jacobians for the fixed-point
 search), ``network`` (``J``, ``theta``: the fused BLAS Lyapunov kernel, the Kac-Rice starts and homotopy), and
@@ -20,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnnchaos import nonlinearity as nl
+from rnnchaos.noise import check_sigma_xi
 from rnnchaos.nonlinearity import TANH, Nonlinearity
 
 #: the config's model names (key ``model``), each a class below
@@ -29,17 +38,29 @@ METHODS = ("euler", "rk4")
 
 
 class Network:
-    """What both networks share: couplings ``J`` (N x N), biases ``theta`` (N,), the nonlinearity."""
+    """What both networks share: couplings ``J`` (N x N), biases ``theta`` (N,), the nonlinearity, the noise
+    amplitude ``sigma_xi >= 0``."""
 
     name = ""
     n_inputs = 0
 
-    def __init__(self, J, theta, nonlinearity: str | Nonlinearity = TANH):
+    def __init__(self, J, theta, nonlinearity: str | Nonlinearity = TANH, *, sigma_xi: float = 0.0):
         J, theta = np.asarray(J, dtype=float), np.asarray(theta, dtype=float)
         if J.ndim != 2 or J.shape[0] != J.shape[1] or J.shape[0] < 1 or theta.shape != (J.shape[0],):
             raise ValueError(f"J must be (N, N) with N >= 1 and theta (N,), got {J.shape} and {theta.shape}")
         self.J, self.theta, self.phi = J, theta, nl.get(nonlinearity)
         self.n = J.shape[0]
+        self.sigma_xi = check_sigma_xi(sigma_xi)
+
+    @property
+    def noise_scale(self) -> float:
+        """Standard deviation of one step's noise per unit: ``sigma_xi`` (map), ``sigma_xi sqrt(dt)`` (rate)."""
+        return self.sigma_xi * np.sqrt(self.time_step) if self.flow else self.sigma_xi
+
+    def _noisy(self, y, xi):
+        """``y + noise_scale * xi`` (``xi``: the step's standard normals, shaped like ``y``); ``y`` itself when
+        ``xi`` is None or ``sigma_xi = 0``."""
+        return y if xi is None or self.sigma_xi == 0.0 else y + self.noise_scale * xi
 
     def _theta(self, x):
         return self.theta if x.ndim == 1 else self.theta[:, None]
@@ -49,27 +70,31 @@ class Network:
         return self.J @ self.phi.phi(x) + self._theta(x)
 
     def attrs(self) -> dict:
-        return {"model": self.name, "nonlinearity": self.phi.name}
+        return {"model": self.name, "nonlinearity": self.phi.name, "sigma_xi": self.sigma_xi}
 
     def __repr__(self):
-        return f"{type(self).__name__}(N={self.n}, nonlinearity={self.phi.name!r})"
+        noise = f", sigma_xi={self.sigma_xi:g}" if self.sigma_xi else ""
+        return f"{type(self).__name__}(N={self.n}, nonlinearity={self.phi.name!r}{noise})"
 
 
 class RateModel(Network):
-    """The rate network ``dx/dt = -x + J phi(x) + theta`` integrated with ``method`` (``"euler"``/``"rk4"``) at
-    step ``dt`` in ``(0, 1]``."""
+    """The rate network ``dx/dt = -x + J phi(x) + theta`` (``+ sigma_xi`` white noise) integrated with ``method``
+    (``"euler"``, Euler-Maruyama with noise, or ``"rk4"``, noise-free only) at step ``dt`` in ``(0, 1]``."""
 
     name = "rate"
     time_unit = "tau"
     flow = True
 
     def __init__(self, J, theta, nonlinearity: str | Nonlinearity = TANH, *, dt: float = 0.1,
-                 method: str = "euler"):
-        super().__init__(J, theta, nonlinearity)
+                 method: str = "euler", sigma_xi: float = 0.0):
+        super().__init__(J, theta, nonlinearity, sigma_xi=sigma_xi)
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {method!r}")
         if not (np.isfinite(dt) and 0 < dt <= 1):
             raise ValueError(f"dt must be in (0, 1], got {dt!r}")
+        if self.sigma_xi > 0 and method != "euler":
+            raise ValueError(f"sigma_xi = {self.sigma_xi:g} > 0 needs method='euler' (Euler-Maruyama); method="
+                             f"{method!r} has no stochastic scheme here")
         self.dt, self.method, self.time_step = float(dt), method, float(dt)
 
     def velocity(self, x):
@@ -81,10 +106,10 @@ class RateModel(Network):
         t, d = self.phi.phi_dphi(y)
         return -y + self.J @ t + self.theta, -V + self.J @ (d[:, None] * V)
 
-    def step(self, x, u=None):
+    def step(self, x, u=None, xi=None):
         dt = self.dt
         if self.method == "euler":
-            return x + dt * self.velocity(x)
+            return self._noisy(x + dt * self.velocity(x), xi)
         k1 = self.velocity(x)
         k2 = self.velocity(x + 0.5 * dt * k1)
         k3 = self.velocity(x + 0.5 * dt * k2)
@@ -134,7 +159,7 @@ class RateModel(Network):
 
 
 class MapModel(Network):
-    """The map ``a -> J phi(a) + theta`` (one step per time unit)."""
+    """The map ``a -> J phi(a) + theta`` (``+ sigma_xi xi``, white noise) (one step per time unit)."""
 
     name = "map"
     time_unit = "step"
@@ -142,8 +167,8 @@ class MapModel(Network):
     flow = False
     method = "map"
 
-    def step(self, x, u=None):
-        return self.drive(x)
+    def step(self, x, u=None, xi=None):
+        return self._noisy(self.drive(x), xi)
 
     def tangent(self, x, Q, u=None):
         return self.J @ (self.phi.dphi(x)[:, None] * Q)
@@ -174,23 +199,27 @@ class MapModel(Network):
 
 
 def make(name: str, J, theta, *, nonlinearity: str | Nonlinearity = TANH, dt: float = 0.1,
-         method: str = "euler") -> RateModel | MapModel:
+         method: str = "euler", sigma_xi: float = 0.0) -> RateModel | MapModel:
     """The network called ``name`` (``"rate"``: :class:`RateModel` with ``dt``, ``method``; ``"map"``:
-    :class:`MapModel`, which ignores them): the one place a model name becomes an object."""
+    :class:`MapModel`, which ignores them), with noise amplitude ``sigma_xi``: the one place a model name becomes
+    an object."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if name == "rate":
-        return RateModel(J, theta, nonlinearity, dt=dt, method=method)
+        return RateModel(J, theta, nonlinearity, dt=dt, method=method, sigma_xi=sigma_xi)
     if name == "map":
-        return MapModel(J, theta, nonlinearity)
+        return MapModel(J, theta, nonlinearity, sigma_xi=sigma_xi)
     raise ValueError(f"model must be one of {NAMES}, got {name!r}")
 
 
-def from_settings(name: str, J, theta, settings: dict) -> tuple[RateModel | MapModel, dict]:
+def from_settings(name: str, J, theta, settings: dict, *, sigma_xi: float = 0.0) -> tuple[RateModel | MapModel,
+                                                                                           dict]:
     """:func:`make` with the model's keys of a stage's ``settings`` (``nonlinearity``, ``dt``, ``method``: the
-    pipeline's stage sections) and the remaining settings, for the analysis."""
+    pipeline's stage sections) and the grid point's noise amplitude ``sigma_xi``, and the remaining settings, for
+    the analysis."""
     rest = dict(settings)
-    model = make(name, J, theta, **{k: rest.pop(k) for k in ("nonlinearity", "dt", "method") if k in rest})
+    model = make(name, J, theta, sigma_xi=sigma_xi,
+                 **{k: rest.pop(k) for k in ("nonlinearity", "dt", "method") if k in rest})
     return model, rest
 
 

@@ -9,6 +9,12 @@ population average used by dynamical mean-field theory (Sompolinsky, Crisanti & 
 which tends to the static part Delta_inf = (1/N) sum_i <x_i>_t^2 > 0 when the biases are quenched (sigma_b > 0).
 Standard errors come from ``n_blocks`` consecutive time blocks (batch means): each block gives an estimate, the
 reported value is their mean and the error their standard error of the mean.
+
+With noise (a model with ``sigma_xi > 0``, :mod:`rnnchaos.noise`) the recorded trajectory draws its step noise from
+``noise_rng`` (the pipeline's ``rng_for(N, seed, "noise")``, the stream the Lyapunov stage of the same network
+draws, so that both follow one noise path from the shared initial state) and the replica, which measures the frozen
+variance, its own independent noise from ``rng``: two replicas driven by one noise path would synchronise wherever
+the noise makes the dynamics contracting, and their overlap would then be Delta0, not Delta_inf.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import numpy as np
 import xarray as xr
 
 from rnnchaos import attractor, dynamics, models
+from rnnchaos.noise import ColumnNoise, NoiseStream, stream
 from rnnchaos.nonlinearity import TANH, Nonlinearity
 
 
@@ -49,13 +56,15 @@ class Simulation:
     recurrence_lag: float       # time back to that closest return
     time_unit: str = "tau"      # "tau" (rate) or "step"
     nonlinearity: str = "tanh"  # the name of the model's phi (mean_activity is its mean)
+    sigma_xi: float = 0.0       # noise amplitude of the model
 
 
 def simulate(model, J: np.ndarray | None = None, theta: np.ndarray | None = None, *, rng: np.random.Generator,
              dt: float | None = None, t_transient: float = 100.0, t_sim: float = 400.0, sample_dt: float = 1.0,
              tau_max: float = 20.0, n_blocks: int = 10, n_units_stored: int = 5, n_snapshots: int = 16,
              method: str | None = None, x0: np.ndarray | None = None,
-             progress: Callable[[int, int], None] | None = None) -> Simulation:
+             progress: Callable[[int, int], None] | None = None,
+             noise_rng: np.random.Generator | None = None) -> Simulation:
     """Integrate ``model`` from ``x0`` (default: standard-normal draw from ``rng``) and measure Delta(tau).
 
     ``model``: any :class:`rnnchaos.model.Model` whose ``step`` takes states as columns (the networks of
@@ -64,6 +73,10 @@ def simulate(model, J: np.ndarray | None = None, theta: np.ndarray | None = None
 
     ``progress(done, total)``, if given, is called after each recorded sample (e.g. a
     :class:`rnnchaos.progress.ProgressLog`).
+
+    ``noise_rng``: the generator of the trajectory's step noise (row ``n`` of :class:`rnnchaos.noise.NoiseStream`
+    at step ``n`` from ``x0``), needed when the model has ``sigma_xi > 0`` and never touched otherwise (results
+    are then bitwise those of a call without it); the replica's noise comes from ``rng`` (module docstring).
 
     Raises ``ValueError`` for arguments out of range and :class:`rnnchaos.status.NumericalFailure` if the state
     diverges.
@@ -84,15 +97,18 @@ def simulate(model, J: np.ndarray | None = None, theta: np.ndarray | None = None
     if not 0 <= n_units_stored <= N or not 0 <= n_snapshots <= n_rec:
         raise ValueError(f"n_units_stored must be in [0, {N}] and n_snapshots in [0, {n_rec}]")
 
+    noise = stream(model, noise_rng)
     x = rng.standard_normal(N) if x0 is None else np.array(x0, dtype=float)
     # column 0: the recorded trajectory; column 1: a replica of the same network from an independent start
     X = np.column_stack([x, rng.standard_normal(N)])
-    X = dynamics.run(model, X, n_steps=int(round(t_transient / step_dt)))
+    if noise is not None:  # the trajectory's noise path, and the replica's own
+        noise = ColumnNoise([noise, NoiseStream(rng, N)])
+    X = dynamics.run(model, X, n_steps=int(round(t_transient / step_dt)), noise=noise)
     record = np.empty((n_rec, N))
     overlap = np.empty(n_rec)
     for n in range(n_rec):
         for _ in range(every):
-            X = model.step(X)
+            X = model.step(X) if noise is None else model.step(X, xi=noise.next())
         record[n] = X[:, 0]
         overlap[n] = X[:, 0] @ X[:, 1] / N
         if (n + 1) % 50 == 0 or n + 1 == n_rec:
@@ -115,6 +131,7 @@ def simulate(model, J: np.ndarray | None = None, theta: np.ndarray | None = None
         delta_inf_time=float(frozen[1].mean()), delta_inf_time_sem=_sem(frozen[1]),
         end_speed=attractor.end_speed(model, record[-1]), recurrence=recurrence,
         recurrence_lag=sample_dt * recurrence_lag, time_unit=models.time_unit(model), nonlinearity=_phi(model).name,
+        sigma_xi=float(getattr(model, "sigma_xi", 0.0)),
     )
 
 
@@ -199,7 +216,7 @@ def to_dataset(sim: Simulation) -> xr.Dataset:
             "unit": ("unit", sim.units, {"units": "1", "long_name": "unit index"}),
             "tau": ("tau", sim.tau, {"units": tu, "long_name": "lag"}),
         },
-        attrs={"model": sim.model, "nonlinearity": sim.nonlinearity},
+        attrs={"model": sim.model, "nonlinearity": sim.nonlinearity, "sigma_xi": sim.sigma_xi},
     )
 
 

@@ -60,3 +60,18 @@ def test_unknown_model_and_method_are_rejected():
         dynamics.step("lif", np.zeros(2), np.eye(2), np.zeros(2), 0.1)
     with pytest.raises(ValueError, match="method must be"):
         dynamics.rate_step(np.zeros(2), np.eye(2), np.zeros(2), 0.1, "rk2")
+
+
+def test_run_with_noise_steps_with_the_streams_rows():
+    """run(..., noise=stream) is the loop x <- step(x, xi=stream.next()); without noise the noise-free loop."""
+    from rnnchaos import models, noise
+
+    rng = np.random.default_rng(0)
+    m = models.make("rate", rng.standard_normal((6, 6)), np.zeros(6), dt=0.1, sigma_xi=0.3)
+    x0 = rng.standard_normal(6)
+    got = dynamics.run(m, x0, n_steps=25, noise=noise.NoiseStream(np.random.default_rng(4), 6, block=7))
+    x, xi = x0.copy(), np.random.default_rng(4).standard_normal((25, 6))
+    for row in xi:
+        x = m.step(x, xi=row)
+    assert np.array_equal(got, x)
+    assert not np.allclose(dynamics.run(m, x0, n_steps=25), x)

@@ -637,7 +637,7 @@ def test_large_network_makes_no_copy_of_J(monkeypatch, coupling, copies):
 
 
 #: each Lyapunov module and the rnnchaos modules it may load: only those below it (imports only downward)
-MODEL_LAYER = {"dynamics", "models", "nonlinearity", "status"}  # the models and their nonlinearities, below all
+MODEL_LAYER = {"dynamics", "models", "nonlinearity", "noise", "status"}  # the models, nonlinearities, noise: below all
 LAYERS = {
     "lyapunov_kernel": MODEL_LAYER,
     "lyapunov_schedule": {"lyapunov_kernel"} | MODEL_LAYER,

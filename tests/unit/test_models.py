@@ -190,3 +190,22 @@ def test_theory_count_is_that_of_the_nonlinearity():
     erf = fixed_points.theory_count(2.0, 0.5, 100, "erf")
     assert erf == pytest.approx(kac_rice_solution(2.0, 0.5, nonlinearity=ERF).expected_count(100), rel=1e-12)
     assert erf != pytest.approx(fixed_points.theory_count(2.0, 0.5, 100), rel=1e-3)
+
+
+@pytest.mark.parametrize(("name", "scale"), [("rate", 0.5 * np.sqrt(0.2)), ("map", 0.5)])
+def test_noise_adds_its_scaled_normals_and_leaves_the_derivatives(name, scale):
+    """sigma_xi = 0.5: the step adds noise_scale * xi (sigma_xi sqrt(dt) for Euler-Maruyama, sigma_xi for the map),
+    on a state and on columns; without xi the step is the noise-free one; Jacobian, tangent and residual are the
+    noise-free ones (additive noise); attrs() writes sigma_xi."""
+    base = _net(name, "euler", "tanh")
+    noisy = models.make(name, base.J, base.theta, dt=0.2, sigma_xi=0.5)
+    x, xi = np.random.default_rng(1).standard_normal((2, base.n))
+    assert noisy.noise_scale == pytest.approx(scale)
+    np.testing.assert_allclose(noisy.step(x, xi=xi), base.step(x) + scale * xi, atol=1e-15)
+    X, Xi = np.column_stack([x, -x]), np.column_stack([xi, 2 * xi])
+    np.testing.assert_allclose(noisy.step(X, xi=Xi), base.step(X) + scale * Xi, atol=1e-15)
+    assert np.array_equal(noisy.step(x), base.step(x)) and np.array_equal(base.step(x, xi=xi), base.step(x))
+    assert np.array_equal(noisy.jacobian(x), base.jacobian(x)) and np.array_equal(noisy.residual(x), base.residual(x))
+    Q = np.eye(base.n)[:, :3]
+    assert np.array_equal(noisy.tangent(x, Q), base.tangent(x, Q))
+    assert noisy.attrs()["sigma_xi"] == 0.5 and base.attrs()["sigma_xi"] == 0.0
