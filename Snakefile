@@ -36,6 +36,8 @@ include: "workflow/rules/trained_rnn_common.smk"
 include: "workflow/rules/trained_rnn.smk"
 include: "workflow/rules/fixed_point_study_common.smk"
 include: "workflow/rules/fixed_point_study.smk"
+include: "workflow/rules/training_study_common.smk"
+include: "workflow/rules/training_study.smk"
 
 
 rule all:
@@ -47,4 +49,5 @@ rule all:
         external=external_paths(),
         trained_rnn=trained_rnn_paths(),
         fixed_point_study=fixed_point_study_paths(),
+        training_study=training_study_paths(),
         stored=stored_paths(),  # so that a damaged file moved aside is recomputed

@@ -42,6 +42,7 @@ from rnnchaos.plotting_phase import lambda_max_vs_g, phase_diagram
 from rnnchaos.plotting_toy import toy_phase_portrait
 from rnnchaos.plotting_trained import trained_flipflop
 from rnnchaos.plotting_trained_rnn import trained_rnn_performance, trained_rnn_spectra
+from rnnchaos.plotting_training_study import flipflop_geometry, noise_robustness, training_evolution
 from rnnchaos.trained_rnn_config import MIN_NETWORKS, n_with_performance
 from rnnchaos.trained_rnn_config import networks as trained_rnn_networks
 
@@ -177,6 +178,47 @@ def fixed_point_study_wanted(config: Mapping) -> list[str]:
     return list(section["model"]) if section["enabled"] else []
 
 
+#: A network of the training_study section: origin source ((n_bits-1)-bit, snapshots), scratch or transfer (n_bits).
+TRAINING_STUDY_NETWORK = "results/training_study/{nonlinearity}/{origin}/seed~{seed}.nc"
+#: A study of one such network: evolution (source), geometry or noise (scratch, transfer).
+TRAINING_STUDY_FILE = "results/training_study/{nonlinearity}/{origin}/{study}_seed~{seed}.nc"
+
+
+def training_evolution_file(config: Mapping, seed: int) -> str:
+    """Fixed points over the training of the source network of ``seed`` (first nonlinearity; rule
+    training_study_evolution)."""
+    phi = config["training_study"]["nonlinearities"][0]
+    return TRAINING_STUDY_FILE.format(nonlinearity=phi, origin="source", study="evolution", seed=seed)
+
+
+def training_study_files(config: Mapping, study: str) -> list[str]:
+    """The ``study`` (geometry or noise) file of every n_bits network of the section: origin, nonlinearity, seed."""
+    t = config["training_study"]
+    return [TRAINING_STUDY_FILE.format(nonlinearity=phi, origin=origin, study=study, seed=seed)
+            for origin in ("scratch", "transfer") for phi in t["nonlinearities"] for seed in range(t["seeds"])]
+
+
+def flipflop_geometry_files(config: Mapping, key: None = None) -> list[str]:
+    """The memories' geometry of every n_bits network (rule training_study_geometry)."""
+    return training_study_files(config, "geometry")
+
+
+def noise_robustness_files(config: Mapping, key: None = None) -> list[str]:
+    """The noise study of every n_bits network (rule training_study_noise)."""
+    return training_study_files(config, "noise")
+
+
+def training_study_seeds(config: Mapping) -> list[int]:
+    """The seeds whose fixed points over training are drawn (section ``training_study``, where enabled)."""
+    t = config["training_study"]
+    return list(range(t["seeds"])) if t["enabled"] else []
+
+
+def training_study_wanted(config: Mapping) -> list[None]:
+    """The section's run figures, drawn once where it is enabled."""
+    return [None] if config["training_study"]["enabled"] else []
+
+
 # --- the registry -----------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Figure:
@@ -275,6 +317,22 @@ FIGURES: dict[str, Figure] = dict(
         "Which features of the Lyapunov spectrum go with a trained network's performance: each feature against the "
         "performance, with Spearman's rho and its bootstrap interval.",
         per="run", wanted=trained_rnn_performance_wanted),
+    training_evolution=Figure(
+        training_evolution, {"evolution": training_evolution_file},
+        "How FORCE training builds the flip-flop's memories (seed 003, Fig. 7): the fixed points of the input-off "
+        "network at readout snapshots during training, counted by index, and on one PCA basis at four moments.",
+        per="seed", wanted=training_study_seeds),
+    flipflop_geometry=Figure(
+        flipflop_geometry, {"geometry": flipflop_geometry_files},
+        "The geometry of the n-bit flip-flop's memories (seed 003, Fig. 8): distances between the stable fixed "
+        "points against the Hamming distance of their memories, edge lengths per bit, and the 3-PC projection, "
+        "trained from scratch and transferred from an (n-1)-bit network.",
+        per="run", wanted=training_study_wanted),
+    noise_robustness=Figure(
+        noise_robustness, {"noise": noise_robustness_files},
+        "Robustness to noise on the recurrent weights (seed 003, Fig. 9): test MSE against the noise s.d. eta for "
+        "each nonlinearity, trained from scratch and transferred.",
+        per="run", wanted=training_study_wanted),
     fixed_point_study=Figure(
         fixed_point_study, {"study": fixed_point_study_files},
         "Fixed-point statistics across N against Kac-Rice theory: <x*^2>, the index fraction and the Jacobian's rms "

@@ -128,12 +128,13 @@ def echo_state_weights(N: int, *, n_bits: int, g: float, fb_scale: float, input_
 
 
 def run_network(J, W_fb, W_in, W_out, inputs, x0, *, tau: float, dt: float, targets=None, alpha: float = 1.0,
-                update_every: int = 0, record_every: int = 0, phi=np.tanh):
+                update_every: int = 0, record_every: int = 0, phi=np.tanh, P=None):
     """Euler-integrate the closed loop over ``inputs``; FORCE-train ``W_out`` in place if ``update_every > 0``.
 
     Strict kernel (no checks; ``phi``: the transfer function). Returns the final state, the per-step outputs
     ``z`` (n_steps, n_out), the states every ``record_every`` steps (or None) and, when training, the update
-    steps, errors and ``|W_out|_F``.
+    steps, errors and ``|W_out|_F``. ``P``: the RLS matrix to continue from, updated in place (default
+    ``I / alpha``), so that training split into pieces is the same training.
     """
     n_steps, n_out = inputs.shape[0], W_out.shape[0]
     x = np.array(x0, dtype=float)
@@ -143,7 +144,7 @@ def run_network(J, W_fb, W_in, W_out, inputs, x0, *, tau: float, dt: float, targ
     n_upd = -(-n_steps // update_every) if update_every else 0
     upd_n, upd_err, upd_w = np.empty(n_upd, dtype=np.int64), np.empty(n_upd), np.empty(n_upd)
     if update_every:
-        P = np.eye(x.size) / alpha
+        P = np.eye(x.size) / alpha if P is None else P
         kk = np.empty_like(P)
     j = 0
     for n in range(n_steps):

@@ -79,7 +79,9 @@ def test_config_accepts_exactly_the_registry_names():
     grid = figures.grid_figures()
     config = parsed("config/finite_size.yaml", figures=grid)
     assert config["figures"] == grid and set(FIGURES) - set(grid) == {"trained_flipflop", "trained_rnn_spectra",
-                                                                       "trained_rnn_performance", "fixed_point_study"}
+                                                                       "trained_rnn_performance", "fixed_point_study",
+                                                                       "training_evolution", "flipflop_geometry",
+                                                                       "noise_robustness"}
     with pytest.raises(ConfigError, match=r"figures\[1\] = 'no_such_figure': must be one of phase_diagram, "):
         parsed(figures=["phase_diagram", "no_such_figure"])
     with pytest.raises(ConfigError, match=r"figures\[0\] = 'trained_flipflop': .* drawn with its config section"):
