@@ -75,6 +75,9 @@ def trained_flipflop(trained: xr.Dataset, analysis: xr.Dataset) -> Drawing:
                  f"{float(trained['test_mse']):.3g}; {int(analysis['fp_n_stable'])} stable fixed points and "
                  f"{int(analysis['n_saddles'])} saddles; lambda_max {lam_t:.3g} per tau trained (input off) against "
                  f"{lam_r:.3g} for the untrained reservoir.")
+    if "slow_n_points" in analysis:  # files before the slow-point search lack it
+        agreement += (f" {int(analysis['slow_n_points'])} slow points (local minima of q = |F|^2/2 that are no fixed "
+                      f"point, q <= {float(analysis['slow_q_tol']):.0e}) from the test trial's states.")
     return Drawing(fig, agreement, caption)
 
 

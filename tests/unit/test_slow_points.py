@@ -207,6 +207,8 @@ def test_trained_analysis_writes_and_draws_the_slow_points(tiny, tmp_path):
     labels = plotting_trained.flipflop_figure(tds, older).get_axes()[0].get_legend_handles_labels()[1]
     assert not any(label.startswith("slow point") for label in labels) and any("stable" in x for x in labels)
     assert plotting_trained.flipflop_figure(tds, older).get_axes()[0].get_title().startswith("(a) fixed points")
+    assert f"{m} slow points" in plotting_trained.trained_flipflop(tds, back).agreement
+    assert "slow points" not in plotting_trained.trained_flipflop(tds, older).agreement
 
 
 def test_trained_slow_search_can_be_switched_off(tiny):
