@@ -21,6 +21,7 @@ this is the tanh network at gain ``g/4`` and bias ``(g^2/16 + sigma_b^2/4)^(1/2)
   sqrt(chi)`` (``g - 1`` at ``sigma_b = 0``). Chaotic phase (``Delta(tau)``, ``Delta_inf``, ``lambda_max`` from
   the Schrodinger problem; Sompolinsky, Crisanti & Sommers 1988): see :mod:`rnnchaos.dmft_rate`.
 * Map: see :mod:`rnnchaos.dmft_map` (Poole et al. 2016; Molgedey, Schuchhardt & Schuster 1992).
+* Both models driven by white noise ``sigma_xi``: :mod:`rnnchaos.dmft_noise` (``sigma_xi = 0`` is this module).
 
 :func:`dmft_point` solves one ``(model, g, sigma_b)``; :func:`g_sweep` and :func:`critical_line` give the dense
 theory curves; :func:`to_dataset` writes a point as a Dataset.
@@ -93,7 +94,8 @@ class DMFTResult:
     ``chi`` (``g^2 <phi'^2>`` there), ``n_eval`` (function evaluations of the main root solve),
     ``schrodinger_e0/e1`` (rate, chaotic; else NaN), ``series_tail`` (Mehler-series remainder at ``rho = 1``),
     ``critical`` (rate: ``g_c < g <= g_c (1 + CRITICAL_WINDOW)`` and the chaotic solution was not resolvable, so the
-    critical solution was returned); ``nonlinearity``: the name of ``phi``.
+    critical solution was returned); ``nonlinearity``: the name of ``phi``; ``sigma_xi``: the amplitude of the white
+    noise driving each unit (0 here; :func:`rnnchaos.dmft_noise.noisy_dmft_point` for ``sigma_xi > 0``).
     """
 
     model: str
@@ -115,6 +117,7 @@ class DMFTResult:
     series_tail: float = 0.0
     critical: bool = False
     nonlinearity: str = "tanh"
+    sigma_xi: float = 0.0
 
 
 def dmft_point(model: str, g: float, sigma_b: float, *, tau_max: float = 50.0, n_tau: int = 501,

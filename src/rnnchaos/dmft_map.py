@@ -33,13 +33,16 @@ from rnnchaos.status import NumericalFailure
 
 
 def map_solution(g: float, sigma_b: float, q: float, chi: float, n_steps: int, *, tol: float,
-                 fp_residual: float, nonlinearity: str | Nonlinearity = TANH) -> dict:
-    """Fields of :class:`rnnchaos.dmft.DMFTResult` for the map, given ``q* = q`` and ``chi_1 = chi``."""
+                 fp_residual: float, nonlinearity: str | Nonlinearity = TANH, sigma_xi: float = 0.0) -> dict:
+    """Fields of :class:`rnnchaos.dmft.DMFTResult` for the map, given ``q* = q`` and ``chi_1 = chi``.
+
+    With noise (``sigma_xi > 0``; :mod:`rnnchaos.dmft_noise`) ``q`` includes ``sigma_xi^2`` while the lags ``tau >=
+    1`` do not (the noise is white), so ``c* < q`` in both phases: the state never settles on a fixed point."""
     s2, nl = sigma_b * sigma_b, get(nonlinearity)
     tau = np.arange(n_steps + 1)
     lam = 0.5 * np.log(chi) if chi > 0 else -np.inf  # g = 0: a_{t+1} = theta forgets a perturbation at once
     base = dict(delta0=q, lambda_max=float(lam), tau=tau, n_eval=0)
-    if chi <= 1:
+    if chi <= 1 and sigma_xi == 0:
         return dict(base, delta_inf=q, chaotic=False, delta=np.full(tau.size, q), residual=fp_residual)
     corr = GaussCorr(q, nonlinearity=nl)
     c_star, dipped = overlap_root(corr, g * g, s2) if s2 > 0 or not nl.odd else (0.0, True)
@@ -51,7 +54,7 @@ def map_solution(g: float, sigma_b: float, q: float, chi: float, n_steps: int, *
                                f"attracting root found: {dipped}, residual {res:.3g} (tol {tol:g})")
     delta = np.full(tau.size, float(c_star))
     delta[0] = q
-    return dict(base, delta_inf=c_star, chaotic=True, delta=delta, residual=res, series_tail=corr.tail)
+    return dict(base, delta_inf=c_star, chaotic=bool(chi > 1), delta=delta, residual=res, series_tail=corr.tail)
 
 
 def map_overlap(g: float, sigma_b: float, c0: float, n_steps: int, *,

@@ -33,9 +33,11 @@ from rnnchaos.nonlinearity import TANH, Nonlinearity, get
 from rnnchaos.status import NumericalFailure
 
 
-def _mean_force(corr: GaussCorr, g2: float, s2: float, Dinf: float) -> float:
-    """``(V(D0) - V(Dinf)) / (D0 - Dinf)``: the mean of ``V'`` over [Dinf, D0] (zero = energy conservation)."""
-    return -(corr.D0 + Dinf) / 2 + s2 + g2 * corr.cbar(Dinf / corr.D0)
+def mean_force(corr: GaussCorr, g2: float, s2: float, D):
+    """``(V(D0) - V(D)) / (D0 - D)``: the mean of ``V'`` over [D, D0] (``D`` scalar or array in [0, D0]); at ``D =
+    Delta_inf`` zero is energy conservation (with noise, :mod:`rnnchaos.dmft_rate_noise`, it is ``-k0 / (D0 -
+    Delta_inf)``)."""
+    return -(corr.D0 + D) / 2 + s2 + g2 * corr.cbar(D / corr.D0)
 
 
 def rate_chaotic_solution(g: float, sigma_b: float, delta_fp: float, *, tol: float = 1e-10,
@@ -53,7 +55,7 @@ def rate_chaotic_solution(g: float, sigma_b: float, delta_fp: float, *, tol: flo
         corr = GaussCorr(D0, nonlinearity=nl)
         Dinf = overlap_root(corr, g2, s2)[0] if static else 0.0
         state.update(corr=corr, Dinf=Dinf)
-        return _mean_force(corr, g2, s2, Dinf) / (D0 - Dinf)
+        return mean_force(corr, g2, s2, Dinf) / (D0 - Dinf)
 
     lo = s2 if s2 > 0 else 1e-6 * delta_fp
     if not (energy(lo) > 0 > energy(delta_fp)):
@@ -62,11 +64,20 @@ def rate_chaotic_solution(g: float, sigma_b: float, delta_fp: float, *, tol: flo
     D0, info = brentq(energy, lo, delta_fp, xtol=1e-14 * delta_fp, rtol=1e-15, full_output=True, disp=False)
     energy(D0)
     corr, Dinf = state["corr"], state["Dinf"]
-    res = max(abs(_mean_force(corr, g2, s2, Dinf)), abs(-Dinf + g2 * corr.C(Dinf / D0) + s2) if static else 0.0)
+    res = max(abs(mean_force(corr, g2, s2, Dinf)), abs(-Dinf + g2 * corr.C(Dinf / D0) + s2) if static else 0.0)
     if not info.converged or not res <= tol:
         raise NumericalFailure("not_converged", f"Delta0 solve at g = {g!r}, sigma_b = {sigma_b!r}: "
                                f"{info.flag}, residual {res:.3g} > tol {tol:g}")
     return D0, Dinf, corr, info.function_calls + 2, res
+
+
+def potential_taylor(corr: GaussCorr, g2: float, Dinf: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(gam, v)``: ``C(D) = sum_j gam_j (D - Dinf)^j`` (``j = 0..24``) and ``v_(m-2) = V^(m)(Dinf) / m!``
+    (``m = 2..25``), so that ``V(Dinf) - V(Dinf + delta) = -delta^2 sum_m v_(m-2) delta^(m-2)`` when ``V'(Dinf) =
+    0`` (convergent for ``delta < Delta0 - Delta_inf``; free of the cancellation of the difference near
+    ``Delta_inf``)."""
+    gam = corr.taylor(Dinf / corr.D0, 24) / corr.D0 ** np.arange(25)
+    return gam, np.concatenate([[-0.5 + g2 * gam[1] / 2], g2 * gam[2:] / np.arange(3, 26)])
 
 
 @lru_cache(maxsize=4)
@@ -95,10 +106,9 @@ class RateProfile:
                  n_tab: int = 1025):
         self.g2, self.Dinf, D0 = g2, Dinf, corr.D0
         self.L = L = D0 - Dinf
-        gam = corr.taylor(Dinf / D0, 24) / D0 ** np.arange(25)  # C(D) = sum_j gam_j (D - Dinf)^j
+        gam, v = potential_taylor(corr, g2, Dinf)
         self.W_inf = gam[1]
         self.V_min = 1 - g2 * corr.d2  # Schrodinger potential at tau = 0 (its minimum)
-        v = np.concatenate([[-0.5 + g2 * gam[1] / 2], g2 * gam[2:] / np.arange(3, 26)])  # V^(m)/m!, m >= 2
         self.mu = np.sqrt(-2 * v[0])
         self.t_s = ts = np.sqrt(np.log(1e15))
         x, vinv, vtab = _cheb_mats(n_cheb, n_tab)
