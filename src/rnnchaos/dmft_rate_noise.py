@@ -8,10 +8,11 @@ the kink ``Delta'(0+) = -sigma_xi^2 / 2``, the kinetic energy ``k0 = sigma_xi^4 
 
 * :func:`noisy_rate_solution`: ``V'(Delta_inf) = 0`` (the left root of the convex ``V'``) and ``V(Delta_inf) -
   V(Delta0) = k0``.
-* :class:`NoisyRateProfile`: ``Delta(tau)`` from ``dDelta/dtau = -sqrt(2 K)``, ``K = V(Delta_inf) - V(Delta) > 0``
-  on ``(Delta_inf, Delta0]`` (``K(Delta0) = k0``), integrated in ``y = ln((Delta - Delta_inf) / (Delta0 -
-  Delta_inf))`` (a smooth right-hand side that tends to ``-mu``; an attracting equation, unlike the second-order
-  one, which is unstable near the hyperbolic point ``Delta_inf``).
+* :class:`NoisyRateProfile`: ``Delta(tau)`` from the equation of motion with ``Delta'(0+) = -sigma_xi^2 / 2`` up
+  to half way, then from ``dDelta/dtau = -sqrt(2 K)``, ``K = V(Delta_inf) - V(Delta) > 0`` on ``(Delta_inf,
+  Delta0]`` (``K(Delta0) = k0``), in ``y = ln((Delta - Delta_inf) / (Delta0 - Delta_inf))`` (a smooth right-hand
+  side that tends to ``-mu``; an attracting equation, unlike the second-order one near the hyperbolic point
+  ``Delta_inf``).
 * :func:`even_ground`: the lowest eigenvalue ``E0`` of ``-psi'' + (1 - g^2 C'(Delta(tau))) psi`` on ``tau >= 0``
   with ``psi'(0) = 0``; ``lambda_max = -1 + sqrt(1 - E0)``.
 * :func:`noisy_rate_critical_gain`: ``lambda_max = 0`` exactly where ``Delta0`` equals the static variance,
