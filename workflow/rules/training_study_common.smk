@@ -7,8 +7,7 @@ from rnnchaos.figures import training_study_files as study_files
 
 TRAINING_STUDY = config["training_study"]
 #: the reservoir, task and FORCE settings the section takes from the trained section
-TRAINED_SHARED = ("g", "tau", "dt", "alpha", "update_every", "pulse_width", "pulse_interval", "min_interval",
-                  "fb_scale", "record_every")
+TRAINED_SHARED = ("g", "tau", "dt", "alpha", "update_every", "pulse_width", "fb_scale", "record_every")
 
 
 def training_study_paths():
@@ -30,7 +29,7 @@ def training_study_point(wildcards):
 
 def _network_settings(wildcards):
     shared = {k: config["trained"][k] for k in TRAINED_SHARED}
-    own = {k: TRAINING_STUDY[k] for k in ("test_time",)}
+    own = {k: TRAINING_STUDY[k] for k in ("test_time", "pulse_interval", "min_interval")}
     return {**shared, **own, "nonlinearity": wildcards.nonlinearity}
 
 
