@@ -1,4 +1,4 @@
-"""Which attractor a simulated network settled on: chaotic, limit cycle, fixed point, or undecided.
+"""Which attractor a simulated network settled on: chaotic, limit cycle, fixed point, noise-driven, or undecided.
 
 Mean-field theory describes the chaotic state; a finite network can instead settle on a fixed point or a periodic
 orbit (more often at small N and near g_c), and averaging such a network with chaotic ones biases a comparison with
@@ -21,6 +21,13 @@ chaotic; else ``r < recurrence_tol`` and (for a flow) ``|lambda_max| <= z sem`` 
 A class is never guessed: a point whose exponent is missing (failed or not computed) is undecided unless the speed
 alone shows a fixed point. The simulate and lyapunov stages start from the same state
 (:func:`rnnchaos.network.initial_state`), so the speed, the return and the exponent describe one attractor.
+
+With noise (``noisy``: the network is driven by white noise, ``sigma_xi > 0``) the state never rests and never
+returns exactly, so the end speed and the recurrence distance measure the noise, not the attractor: they are not
+used. The class then follows the sign of ``lambda_max`` alone (the exponent of the random dynamical system along
+the noise path): ``lambda_max > z sem`` -> chaotic; else noise-driven (a random attractor on which nearby states
+converge and the noise alone keeps the state moving; Schuecker, Goedeke & Helias 2018); a missing exponent ->
+undecided. A noisy network is never called a fixed point or a limit cycle.
 """
 
 from __future__ import annotations
@@ -30,7 +37,8 @@ from dataclasses import dataclass
 import numpy as np
 
 #: Attractor classes and their codes (CF flag values of the stored ``attractor`` variable).
-ATTRACTOR_CLASSES: dict[str, int] = {"chaotic": 0, "limit_cycle": 1, "fixed_point": 2, "undecided": 3}
+ATTRACTOR_CLASSES: dict[str, int] = {"chaotic": 0, "limit_cycle": 1, "fixed_point": 2, "undecided": 3,
+                                     "noise_driven": 4}
 #: Default thresholds (relative speed, relative recurrence distance, standard errors of lambda_max).
 SPEED_TOL, RECURRENCE_TOL, Z = 1e-6, 2e-2, 3.0  # speed_tol: rms speed per unit
 
@@ -88,8 +96,10 @@ def recurrence_distance(record: np.ndarray, *, min_lag: int = 2) -> tuple[float,
 
 
 def classify(*, speed: float, recurrence: float, lambda_max: float, lambda_max_sem: float, flow: bool = True,
-             speed_tol: float = SPEED_TOL, recurrence_tol: float = RECURRENCE_TOL, z: float = Z) -> Attractor:
-    """Class of the attractor from the rms end speed, the recurrence distance and lambda_max +- sem.
+             speed_tol: float = SPEED_TOL, recurrence_tol: float = RECURRENCE_TOL, z: float = Z,
+             noisy: bool = False) -> Attractor:
+    """Class of the attractor from the rms end speed, the recurrence distance and lambda_max +- sem; with
+    ``noisy`` (a network driven by noise) from lambda_max +- sem alone: chaotic or noise-driven.
 
     ``flow``: a continuous-time system (the rate network), whose limit cycle has lambda_max = 0 (the direction
     along the orbit), so a cycle needs ``|lambda_max| <= z sem``; a moving state that returns while lambda_max is
@@ -98,6 +108,8 @@ def classify(*, speed: float, recurrence: float, lambda_max: float, lambda_max_s
     """
     if not (speed_tol > 0 and recurrence_tol > 0 and z > 0):
         raise ValueError(f"speed_tol, recurrence_tol and z must be > 0, got {speed_tol}, {recurrence_tol}, {z}")
+    if noisy:
+        return _classify_noisy(lambda_max, lambda_max_sem, z)
     if np.isfinite(speed) and speed < speed_tol:
         return Attractor("fixed_point", f"rms end speed {speed:.2e} < {speed_tol:g}")
     if not (np.isfinite(lambda_max) and np.isfinite(lambda_max_sem)):
@@ -113,3 +125,15 @@ def classify(*, speed: float, recurrence: float, lambda_max: float, lambda_max_s
     return Attractor("undecided", f"lambda_max = {lambda_max:.4g} (<= {z:g} sem = {margin:.2g}), moving "
                                   f"(speed {speed:.2e}), return within {recurrence:.2e} of its path"
                                   + (" but lambda_max < 0 for a flow" if returns else ""))
+
+
+def _classify_noisy(lambda_max: float, lambda_max_sem: float, z: float) -> Attractor:
+    """The class of a noise-driven network from lambda_max +- sem alone (end speed and recurrence measure the
+    noise): chaotic, noise-driven, or undecided where the exponent is missing."""
+    if not (np.isfinite(lambda_max) and np.isfinite(lambda_max_sem)):
+        return Attractor("undecided", "lambda_max missing (failed or not computed); driven by noise")
+    margin = z * max(lambda_max_sem, 0.0)
+    if lambda_max > margin:
+        return Attractor("chaotic", f"lambda_max = {lambda_max:.4g} > {z:g} sem = {margin:.2g} (with noise)")
+    return Attractor("noise_driven", f"lambda_max = {lambda_max:.4g} <= {z:g} sem = {margin:.2g} with noise: "
+                                     "states converge, the noise moves them")

@@ -1,7 +1,7 @@
 """What a schema cannot express: the cross-key constraints of a schema-validated pipeline configuration.
 
 :func:`check_config` checks ``k <= min(N)``, ``tau_max < t_sim / n_blocks``, times on the step grid, the stages'
-own grids, the nonlinearity, the trained sections and the fixed-point study's sizes, after
+own grids, the noise amplitudes, the nonlinearity, the trained sections and the fixed-point study's sizes, after
 :func:`rnnchaos.config_schema.validate` (YAML, types, ranges, unknown keys, defaults, figure names). Both run when
 the Snakefile is parsed, before any job, and every message names the key and its allowed range or values.
 :func:`lyapunov_backend` and :func:`exponent_count` resolve the Lyapunov stage's settings per network size.
@@ -13,6 +13,8 @@ import math
 from collections.abc import Mapping
 
 from rnnchaos import nonlinearity as nl
+from rnnchaos.figures import FIGURES
+from rnnchaos.gaussian import SIGMA_B_MAX
 from rnnchaos.grid import (
     FINITE_SIZE_MIN_SIZES,
     GRID_STAGES,
@@ -130,8 +132,9 @@ def check_nonlinearity(config: Mapping) -> None:
 def check_config(config: Mapping) -> None:
     """Raise :class:`ConfigError` on the first cross-key inconsistency of a schema-validated config."""
     check_nonlinearity(config)
-    for key in ("g", "sigma_b"):
-        texts = [format_value(v) for v in config[key]]
+    check_noise(config)
+    for key in ("g", "sigma_b", "sigma_xi"):
+        texts = [format_value(v, key) for v in config.get(key, [0.0])]
         if len(set(texts)) != len(texts):
             raise ConfigError(f"{key}: values must be distinct to 10 significant digits, got {config[key]}")
     check_stage_grids(config)
@@ -176,6 +179,34 @@ def check_config(config: Mapping) -> None:
             f"lyapunov.t_sim = {lyap['t_sim']} must be >= n_batches * t_ons = {lyap['n_batches'] * lyap['t_ons']:g}")
     check_t_ons_bound(config)
     check_steps(config)
+
+
+def check_noise(config: Mapping) -> None:
+    """The grid's noise amplitudes ``sigma_xi``: each finite and ``>= 0`` (also without the schema); with noise,
+    the rate network's integrators Euler-Maruyama (``simulate.method``, ``lyapunov.method``: rk4 is no stochastic
+    scheme) and ``sigma_b^2 + sigma_xi^2`` within the mean-field solver's range
+    (:data:`rnnchaos.dmft_noise.SIGMA_XI_MAX`); figures drawn from the noise-free networks need 0 among them."""
+    values = list(config.get("sigma_xi", [0.0]))
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+            raise ConfigError(f"sigma_xi: each value must be a finite number >= 0, got {v!r} in {values}")
+    noisy = [v for v in values if v > 0]
+    if not noisy:
+        return
+    if "rate" in config["model"]:
+        for stage in ("simulate", "lyapunov"):
+            if config[stage].get("method") == "rk4":
+                raise ConfigError(f"{stage}.method = rk4 cannot integrate the noise sigma_xi = {noisy} (rk4 is no "
+                                  f"stochastic scheme): use {stage}.method: euler (Euler-Maruyama) or sigma_xi: [0]")
+    top = math.hypot(max(config["sigma_b"]), max(noisy))
+    if top > SIGMA_B_MAX:
+        raise ConfigError(f"sigma_xi = {max(noisy):g} with sigma_b = {max(config['sigma_b']):g}: sigma_b^2 + "
+                          f"sigma_xi^2 must be <= {SIGMA_B_MAX ** 2:g} (the range of the mean-field solver)")
+    if 0 not in values:
+        noise_free = [f for f in config["figures"] if f in FIGURES and not FIGURES[f].noise]
+        if noise_free:
+            raise ConfigError(f"figures {noise_free} are drawn from the noise-free networks: sigma_xi = {values} "
+                              f"must contain 0 (or leave them out of figures)")
 
 
 def check_stage_grids(config: Mapping) -> None:

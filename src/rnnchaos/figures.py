@@ -25,7 +25,7 @@ from rnnchaos.grid import (
     finite_size_paths,
     fixed_point_study_paths,
     format_value,
-    grid_values,
+    g_sweep_paths,
     kac_rice_paths,
     point_files,
     qr_intervals,
@@ -37,6 +37,7 @@ from rnnchaos.plotting_finite_size import finite_size
 from rnnchaos.plotting_fixed_point_study import fixed_point_study
 from rnnchaos.plotting_grid import autocorrelation, fixed_point_coordinates, lyapunov_spectrum
 from rnnchaos.plotting_kac_rice import fixed_point_count, jacobian_spectrum, radial_separation
+from rnnchaos.plotting_noise import noise_suppression
 from rnnchaos.plotting_paper import qr_convergence, scs_autocorrelation, spectra_collapse
 from rnnchaos.plotting_phase import lambda_max_vs_g, phase_diagram
 from rnnchaos.plotting_toy import toy_phase_portrait
@@ -66,9 +67,18 @@ def critical_line_file(config: Mapping, model: str) -> str:
     return f"{config_root(config)}/dmft/{model}/critical_line.nc"
 
 
+#: The noise amplitude of the figures drawn from the noise-free networks (formatted, as in paths).
+NOISE_FREE = ("0",)
+
+
 def g_sweep_files(config: Mapping, model: str) -> list[str]:
-    """The dense mean-field sweeps in g, one per sigma_b of the grid (rule dmft_g_sweep)."""
-    return [f"{config_root(config)}/dmft/{model}/g_sweep/sigma_b~{s}.nc" for s in grid_values(config, "sigma_b")]
+    """The dense noise-free mean-field sweeps in g, one per sigma_b of the grid (rule dmft_g_sweep)."""
+    return g_sweep_paths(config, model, NOISE_FREE)
+
+
+def noise_g_sweep_files(config: Mapping, model: str) -> list[str]:
+    """The dense mean-field sweeps in g, one per (sigma_b, sigma_xi) of the grid (rule dmft_g_sweep)."""
+    return g_sweep_paths(config, model)
 
 
 def kac_rice_files(config: Mapping, model: str) -> list[str]:
@@ -77,7 +87,14 @@ def kac_rice_files(config: Mapping, model: str) -> list[str]:
 
 
 def finite_size_files(config: Mapping, model: str) -> list[str]:
-    """The model's extrapolations to N -> infinity (none unless a stage has enough sizes)."""
+    """The model's extrapolations to N -> infinity of the noise-free networks (none unless a stage has enough
+    sizes)."""
+    return finite_size_paths(config, model, NOISE_FREE)
+
+
+def noise_finite_size_files(config: Mapping, model: str) -> list[str]:
+    """The model's extrapolations to N -> infinity at every sigma_xi of the grid (none unless a stage has enough
+    sizes)."""
     return finite_size_paths(config, model)
 
 
@@ -98,23 +115,24 @@ def full_spectra_files(config: Mapping, model: str) -> list[str]:
     paper, (g, sigma_b) = config["paper"], _paper_point(config)
     seeds = range(paper["spectra_seeds"])
     return sorted({
-        *point_files(config, "lyapunov_full", model, [g], [sigma_b], paper["spectra_N"], seeds),
+        *point_files(config, "lyapunov_full", model, [g], [sigma_b], NOISE_FREE, paper["spectra_N"], seeds),
         *point_files(config, "lyapunov_full", model, [format_value(v) for v in paper["spectra_g"]], [sigma_b],
-                     [max(paper["spectra_N"])], seeds),
+                     NOISE_FREE, [max(paper["spectra_N"])], seeds),
     })
 
 
 def paper_fixed_points_files(config: Mapping, model: str) -> list[str]:
     """The fixed points at the paper's point: the fixed-point stage's largest N and its seeds."""
     g, sigma_b = _paper_point(config)
-    return point_files(config, "fixed_points", model, [g], [sigma_b], [max(stage_sizes(config, "fixed_points"))],
-                       range(stage_seeds(config, "fixed_points")))
+    return point_files(config, "fixed_points", model, [g], [sigma_b], NOISE_FREE,
+                       [max(stage_sizes(config, "fixed_points"))], range(stage_seeds(config, "fixed_points")))
 
 
 def fixed_points_count_files(config: Mapping, model: str) -> list[str]:
     """The fixed points at the paper's point for the count study: every paper.count_N, paper.count_seeds seeds."""
     paper, (g, sigma_b) = config["paper"], _paper_point(config)
-    return point_files(config, "fixed_points", model, [g], [sigma_b], paper["count_N"], range(paper["count_seeds"]))
+    return point_files(config, "fixed_points", model, [g], [sigma_b], NOISE_FREE, paper["count_N"],
+                       range(paper["count_seeds"]))
 
 
 def t_ons_files(config: Mapping, model: str) -> list[str]:
@@ -122,8 +140,9 @@ def t_ons_files(config: Mapping, model: str) -> list[str]:
     stage's largest N, seed 0."""
     g, sigma_b = _paper_point(config)
     n = max(stage_sizes(config, "lyapunov"))
-    return [f"{config_root(config)}/lyapunov_t_ons/{model}/t_ons~{format_value(t)}/g~{g}/sigma_b~{sigma_b}/N~{n}/"
-            f"seed~0.nc" for t in qr_intervals(config["paper"]["t_ons"], model, config["lyapunov"]["dt"])]
+    return [p for t in qr_intervals(config["paper"]["t_ons"], model, config["lyapunov"]["dt"])
+            for p in point_files(config, "lyapunov_t_ons", f"{model}/t_ons~{format_value(t)}", [g], [sigma_b],
+                                 NOISE_FREE, [n], [0])]
 
 
 def toy_file(config: Mapping, key: None = None) -> str:
@@ -226,8 +245,10 @@ class Figure:
     ``inputs`` maps each dataset keyword of ``draw`` to its files; ``caption`` is what the figure checks (the
     report's first caption paragraph); ``default``: drawn when the config names no figures; ``per``: one of
     :data:`PER`; ``wanted``: for a figure of a config section, the keys of the instances the config asks for (the
-    ``figures`` key does not name it); None: the ``figures`` key names it. ``draw`` takes ``model=`` for a
-    figure drawn per model, nothing more otherwise (its datasets carry the rest)."""
+    ``figures`` key does not name it); None: the ``figures`` key names it; ``noise``: the figure draws the grid's
+    noise amplitudes ``sigma_xi`` itself (else it is drawn from the noise-free networks, the summary at
+    ``sigma_xi = 0``: :func:`rnnchaos.plotting.draw`). ``draw`` takes ``model=`` for a figure drawn per model,
+    nothing more otherwise (its datasets carry the rest)."""
 
     draw: Callable[..., Drawing]
     inputs: Mapping[str, Files]
@@ -235,6 +256,7 @@ class Figure:
     default: bool = False
     per: str = "model"
     wanted: Callable[[Mapping], list] | None = None
+    noise: bool = False
 
     def __post_init__(self):
         if self.per not in PER:
@@ -294,6 +316,13 @@ FIGURES: dict[str, Figure] = dict(
         qr_convergence, {"t_ons": t_ons_files},
         "The QR (Benettin) method converges, and its exponents do not depend on the interval between "
         "orthonormalisations."),
+    noise_suppression=Figure(
+        noise_suppression,
+        {"summary": summary_file, "g_sweep": noise_g_sweep_files, "finite_size": noise_finite_size_files},
+        "Noise suppresses chaos (Molgedey, Schuchhardt & Schuster 1992; Schuecker, Goedeke & Helias 2018): the "
+        "largest Lyapunov exponent against g for each noise amplitude sigma_xi, simulated and from mean-field "
+        "theory with noise.",
+        noise=True),
     finite_size=Figure(
         finite_size, {"finite_size": finite_size_files},
         "Finite-size effects: lambda_max and the frozen variance against 1/N, extrapolated to N -> infinity and "

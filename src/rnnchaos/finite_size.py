@@ -163,7 +163,7 @@ OBSERVABLES = {
 }
 #: Why a network did or did not enter an extrapolation (flags of ``<observable>_seed_use``).
 SEED_USE = {"included": 0, "fixed_point": 1, "limit_cycle": 2, "undecided": 3, "failed": 4, "not_computed": 5,
-            "no_value": 6}
+            "no_value": 6, "noise_driven": 7}
 #: Which networks enter a comparison with the chaotic mean-field solution.
 SELECTIONS = ("chaotic", "all")
 
@@ -206,8 +206,10 @@ def seed_use(values: xr.DataArray, status: xr.DataArray, classes: xr.DataArray, 
         "flag_values": np.array(list(SEED_USE.values()), dtype=np.int8), "flag_meanings": " ".join(SEED_USE)})
 
 
-def finite_size_dataset(summary: xr.Dataset, *, g: float, sigma_b: float, attractor: str = "chaotic") -> xr.Dataset:
-    """The extrapolation to N -> infinity of every observable of :data:`OBSERVABLES` at one (g, sigma_b).
+def finite_size_dataset(summary: xr.Dataset, *, g: float, sigma_b: float, sigma_xi: float = 0.0,
+                        attractor: str = "chaotic") -> xr.Dataset:
+    """The extrapolation to N -> infinity of every observable of :data:`OBSERVABLES` at one (g, sigma_b), and one
+    noise amplitude ``sigma_xi`` where the summary has that dimension (the file then carries its coordinate).
 
     Per observable ``o``: ``o_inf``, ``o_inf_sem``, ``o_slope`` (+ sem), ``o_inf_slope_cov``, ``o_chi2_dof``,
     ``o_inf_quad`` (+ sem; >= 4 sizes), ``o_dmft``, ``o_z`` = (o_inf - o_dmft) / o_inf_sem, ``o_status`` (flags of
@@ -216,8 +218,9 @@ def finite_size_dataset(summary: xr.Dataset, *, g: float, sigma_b: float, attrac
     Networks enter as selected by :func:`comparison_seeds`; sizes where the observable's stage has no file are
     left out of its fit. ``attractor`` (N, seed) and ``dmft_chaotic`` are copied from the summary.
     """
-    p = summary.sel(g=g, sigma_b=sigma_b)
-    select = comparison_seeds(summary, attractor=attractor).sel(g=g, sigma_b=sigma_b)
+    at = {"g": g, "sigma_b": sigma_b, **({"sigma_xi": sigma_xi} if "sigma_xi" in summary.dims else {})}
+    p = summary.sel(at)
+    select = comparison_seeds(summary, attractor=attractor).sel(at)
     classes = p["attractor"] if "attractor" in p else xr.full_like(select, NOT_COMPUTED, dtype=np.int8)
     chaotic = float(p["dmft_chaotic"]) if "dmft_chaotic" in p else float("nan")
     dmft_ok = "dmft_status" in p and int(p["dmft_status"]) == 0
@@ -264,16 +267,20 @@ def finite_size_dataset(summary: xr.Dataset, *, g: float, sigma_b: float, attrac
         "flag_values": np.array(list(flags.values()), dtype=np.int8), "flag_meanings": " ".join(flags)})
     data["dmft_chaotic"] = xr.DataArray(chaotic, attrs={"units": "1", "long_name": "1 if DMFT calls the point "
                                                          "chaotic, 0 if not, NaN if the theory failed"})
-    ds = xr.Dataset(data).drop_vars([c for c in ("g", "sigma_b") if c in p.coords], errors="ignore")
+    ds = xr.Dataset(data).drop_vars([c for c in at if c in p.coords], errors="ignore")
     ds.attrs["selection"] = (f"attractor={attractor}: " + ("where dmft_chaotic == 1 only networks of attractor class "
                              "chaotic enter; elsewhere every network" if attractor == "chaotic" else "every network"))
-    return with_grid_coords(ds, g=g, sigma_b=sigma_b)
+    return with_grid_coords(ds, **at)
 
 
-def finite_size_datasets(summary: xr.Dataset, *, attractor: str = "chaotic") -> dict[tuple[float, float], xr.Dataset]:
-    """:func:`finite_size_dataset` at every (g, sigma_b) of the summary, keyed by (g, sigma_b)."""
-    return {(float(g), float(sb)): finite_size_dataset(summary, g=float(g), sigma_b=float(sb), attractor=attractor)
-            for g in summary.g.values for sb in summary.sigma_b.values}
+def finite_size_datasets(summary: xr.Dataset, *,
+                         attractor: str = "chaotic") -> dict[tuple[float, float, float], xr.Dataset]:
+    """:func:`finite_size_dataset` at every (g, sigma_b, sigma_xi) of the summary, keyed by (g, sigma_b, sigma_xi)
+    (sigma_xi 0 where the summary has no such dimension)."""
+    noise = summary.sigma_xi.values if "sigma_xi" in summary.dims else [0.0]
+    return {(float(g), float(sb), float(x)): finite_size_dataset(summary, g=float(g), sigma_b=float(sb),
+                                                                 sigma_xi=float(x), attractor=attractor)
+            for g in summary.g.values for sb in summary.sigma_b.values for x in noise}
 
 
 def _values(p: xr.Dataset, o: str, var: str | None) -> xr.DataArray:

@@ -2,10 +2,12 @@
 the results tree.
 
 :func:`format_value` names grid values in paths and wildcards; :func:`stage_sizes`, :func:`stage_seeds` and
-:func:`stage_settings` read a stage's own grid; :func:`results_root`, :func:`point_files`, :func:`kac_rice_paths`,
-:func:`finite_size_paths` and :func:`fixed_point_study_paths` are the result files the workflow's rules and the
-figure registry (:mod:`rnnchaos.figures`) name. Below :mod:`rnnchaos.config` (which checks configs) and
-:mod:`rnnchaos.figures`.
+:func:`stage_settings` read a stage's own grid; :func:`results_root`, :func:`point_files`, :func:`theory_files`,
+:func:`g_sweep_paths`, :func:`kac_rice_paths`, :func:`finite_size_paths` and :func:`fixed_point_study_paths` are the
+result files the workflow's rules and the figure registry (:mod:`rnnchaos.figures`) name: the noise amplitude
+``sigma_xi~<value>`` follows ``sigma_b~<value>`` in every path whose result depends on it (simulate, lyapunov,
+fixed_points, dmft, finite_size), never in the network's or the Kac-Rice theory's (the noise-free fixed points).
+Below :mod:`rnnchaos.config` (which checks configs) and :mod:`rnnchaos.figures`.
 """
 
 from __future__ import annotations
@@ -78,7 +80,13 @@ def results_root(nonlinearity: str = "tanh") -> str:
 
 # --- paths of the results tree ------------------------------------------------------------------------------------
 #: A per-grid-point file of a stage, under the results folder ``root``.
-POINT = "{root}/{stage}/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc"
+POINT = "{root}/{stage}/{model}/g~{g}/sigma_b~{sigma_b}/sigma_xi~{sigma_xi}/N~{N}/seed~{seed}.nc"
+#: A per-(g, sigma_b, sigma_xi) file of a theory or N -> infinity stage (dmft, finite_size), under ``root``.
+THEORY_POINT = "{root}/{stage}/{model}/g~{g}/sigma_b~{sigma_b}/sigma_xi~{sigma_xi}.nc"
+#: A dense mean-field sweep in g at one (sigma_b, sigma_xi), under ``root``.
+G_SWEEP = "{root}/dmft/{model}/g_sweep/sigma_b~{sigma_b}/sigma_xi~{sigma_xi}.nc"
+#: The grid keys of the per-point paths, in path order (the noise amplitude follows the bias spread).
+PATH_KEYS = ("g", "sigma_b", "sigma_xi")
 
 
 def config_root(config: Mapping) -> str:
@@ -87,16 +95,39 @@ def config_root(config: Mapping) -> str:
 
 
 def grid_values(config: Mapping, key: str) -> list[str]:
-    """The formatted values of a grid key (``g`` or ``sigma_b``), in the config's order."""
-    return [format_value(v) for v in config[key]]
+    """The formatted values of a grid key (``g``, ``sigma_b`` or ``sigma_xi``; a config without ``sigma_xi`` is
+    noise-free: ``["0"]``), in the config's order."""
+    values = config.get("sigma_xi", [0.0]) if key == "sigma_xi" else config[key]
+    return [format_value(v, key) for v in values]
 
 
 def point_files(config: Mapping, stage: str, model: str, gs: Iterable[str], sigma_bs: Iterable[str],
-                sizes: Iterable[int], seeds: Iterable[int]) -> list[str]:
-    """The per-point files of one stage and model on the product of the given values (formatted g, sigma_b)."""
+                sigma_xis: Iterable[str], sizes: Iterable[int], seeds: Iterable[int]) -> list[str]:
+    """The per-point files of one stage and model on the product of the given values (formatted g, sigma_b,
+    sigma_xi)."""
     root = config_root(config)
-    return [POINT.format(root=root, stage=stage, model=model, g=g, sigma_b=s, N=n, seed=k)
-            for g, s, n, k in itertools.product(gs, sigma_bs, sizes, seeds)]
+    return [POINT.format(root=root, stage=stage, model=model, g=g, sigma_b=s, sigma_xi=x, N=n, seed=k)
+            for g, s, x, n, k in itertools.product(gs, sigma_bs, sigma_xis, sizes, seeds)]
+
+
+def theory_files(config: Mapping, stage: str, model: str, gs: Iterable[str] | None = None,
+                 sigma_xis: Iterable[str] | None = None) -> list[str]:
+    """The per-(g, sigma_b, sigma_xi) files of a theory or extrapolation stage (dmft, finite_size) of one model:
+    every sigma_b of the grid, and the given formatted g and sigma_xi (default: the grid's)."""
+    root = config_root(config)
+    gs = grid_values(config, "g") if gs is None else gs
+    sigma_xis = grid_values(config, "sigma_xi") if sigma_xis is None else sigma_xis
+    return [THEORY_POINT.format(root=root, stage=stage, model=model, g=g, sigma_b=s, sigma_xi=x)
+            for g, s, x in itertools.product(gs, grid_values(config, "sigma_b"), sigma_xis)]
+
+
+def g_sweep_paths(config: Mapping, model: str, sigma_xis: Iterable[str] | None = None) -> list[str]:
+    """The dense mean-field sweeps in g of one model (rule dmft_g_sweep), one per sigma_b of the grid and per
+    given formatted sigma_xi (default: the grid's)."""
+    root = config_root(config)
+    sigma_xis = grid_values(config, "sigma_xi") if sigma_xis is None else sigma_xis
+    return [G_SWEEP.format(root=root, model=model, sigma_b=s, sigma_xi=x)
+            for s, x in itertools.product(grid_values(config, "sigma_b"), sigma_xis)]
 
 
 def kac_rice_paths(config: Mapping) -> list[str]:
@@ -106,14 +137,13 @@ def kac_rice_paths(config: Mapping) -> list[str]:
             for g, s in itertools.product(grid_values(config, "g"), grid_values(config, "sigma_b"))]
 
 
-def finite_size_paths(config: Mapping, model: str) -> list[str]:
-    """The extrapolations to N -> infinity of one model, one file per (g, sigma_b); none unless simulate or
-    lyapunov computes at least :data:`FINITE_SIZE_MIN_SIZES` sizes (:func:`finite_size_stages`)."""
+def finite_size_paths(config: Mapping, model: str, sigma_xis: Iterable[str] | None = None) -> list[str]:
+    """The extrapolations to N -> infinity of one model, one file per (g, sigma_b, sigma_xi) (the given formatted
+    sigma_xi, default the grid's); none unless simulate or lyapunov computes at least
+    :data:`FINITE_SIZE_MIN_SIZES` sizes (:func:`finite_size_stages`)."""
     if not finite_size_stages(config):
         return []
-    root = config_root(config)
-    return [f"{root}/finite_size/{model}/g~{g}/sigma_b~{s}.nc"
-            for g, s in itertools.product(grid_values(config, "g"), grid_values(config, "sigma_b"))]
+    return theory_files(config, "finite_size", model, sigma_xis=sigma_xis)
 
 
 def fixed_point_study_paths(config: Mapping, model: str) -> list[str]:

@@ -1,5 +1,5 @@
-"""Per-point files of any stage assembled into one Dataset on the grid coordinates ``g``, ``sigma_b``, ``N``,
-``seed`` (:func:`open_grid`), ragged dimensions padded with NaN; each file read and checked by
+"""Per-point files of any stage assembled into one Dataset on the grid coordinates ``g``, ``sigma_b``,
+``sigma_xi``, ``N``, ``seed`` (:func:`open_grid`), ragged dimensions padded with NaN; each file read and checked by
 :func:`rnnchaos.io.read_dataset`.
 """
 
@@ -21,8 +21,8 @@ def open_grid(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> xr.Data
     Dimensions whose length differs between files (fixed points, units, solves, exponents, ...) are padded
     with NaN to the longest (integers become float): dimensions with coordinate values by an outer join of
     those values, the others at their end. The padded datasets are then combined along ``g``, ``sigma_b``,
-    ``N``, ``seed`` by :func:`xarray.combine_by_coords`; grid points without a file, and variables a failed
-    point lacks, are NaN. Needs no dask.
+    ``sigma_xi``, ``N``, ``seed`` by :func:`xarray.combine_by_coords`; grid points without a file, and variables a
+    failed point lacks, are NaN. Needs no dask.
     """
     if isinstance(paths, (str, os.PathLike)):
         pattern, paths = str(paths), sorted(glob.glob(str(paths)))

@@ -4,7 +4,7 @@ weights, the only modules that touch files).
 
 Every NetCDF file written here
 
-* carries length-1 coordinates ``g``, ``sigma_b``, ``N``, ``seed`` (those that apply) so that
+* carries length-1 coordinates ``g``, ``sigma_b``, ``sigma_xi``, ``N``, ``seed`` (those that apply) so that
   :func:`xarray.combine_by_coords` assembles a grid from single points (:mod:`rnnchaos.grid_files`);
 * carries global attributes: the package version, the stage, the parameters used (JSON), and the completeness
   marker ``rnnchaos_complete = 1``;
@@ -44,6 +44,8 @@ SCALAR_CRC_ATTR = "rnnchaos_scalar_crc32"
 GRID_COORDS = {
     "g": ("1", "coupling gain g (J_ij ~ N(0, g^2/N))"),
     "sigma_b": ("1", "bias spread sigma_b (theta_i ~ N(0, sigma_b^2))"),
+    "sigma_xi": ("1", "noise amplitude sigma_xi (white noise per unit: sigma_xi dW, dW per sqrt time unit, in the "
+                      "rate network, sigma_xi xi_t in the map; 0: noise-free)"),
     "N": ("1", "number of units"),
     "seed": ("1", "network seed"),
 }

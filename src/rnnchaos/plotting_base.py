@@ -44,7 +44,7 @@ def seed_stats(da: xr.DataArray, status: xr.DataArray) -> tuple[xr.DataArray, xr
 
 
 #: Open markers of the networks that are not chaotic (rnnchaos.attractor classes), drawn beside the averages.
-CLASS_MARKERS = {"fixed_point": "s", "limit_cycle": "^", "undecided": "D"}
+CLASS_MARKERS = {"fixed_point": "s", "limit_cycle": "^", "undecided": "D", "noise_driven": "v"}
 
 
 def largest_computed(summary: xr.Dataset, status: str) -> int:

@@ -26,8 +26,8 @@ STATED = {"lambda_max": "lambda_max", "delta0": "Delta0", "delta_inf": "Delta_in
 
 
 def _v(ds: xr.Dataset, name: str):
-    """A variable of a finite-size file without its length-1 g and sigma_b dimensions."""
-    return ds[name].squeeze(("g", "sigma_b"), drop=True)
+    """A variable of a finite-size file without its length-1 g, sigma_b (and sigma_xi) dimensions."""
+    return ds[name].squeeze([d for d in ("g", "sigma_b", "sigma_xi") if d in ds[name].dims], drop=True)
 
 
 def finite_size(finite_size: Sequence[xr.Dataset], *, model: str) -> Drawing:

@@ -146,7 +146,7 @@ class RunPlan:
 #: A per-point file of a paper study that a figure reads (rnnchaos.figures): stage, model, QR interval, point.
 STUDY_FILE = re.compile(r"/(?P<stage>lyapunov_full|lyapunov_t_ons|fixed_points)/(?P<model>[a-z]+)/"
                         r"(?:t_ons~(?P<t_ons>[0-9.]+)/)?g~(?P<g>[0-9.]+)/sigma_b~(?P<sigma_b>[0-9.]+)/"
-                        r"N~(?P<N>[0-9]+)/seed~(?P<seed>[0-9]+)\.nc$")
+                        r"sigma_xi~(?P<sigma_xi>[0-9.]+)/N~(?P<N>[0-9]+)/seed~(?P<seed>[0-9]+)\.nc$")
 
 
 def plan_run(config: Mapping) -> RunPlan:
@@ -173,10 +173,10 @@ def plan_run(config: Mapping) -> RunPlan:
                            for N, seed in itertools.product(s_sizes, s_seeds)}):
         add("network", "", N, {}, seed)
     for stage, (s_sizes, s_seeds) in stages.items():
-        for model, g, sigma_b, N, seed in itertools.product(config["model"], config["g"], config["sigma_b"],
-                                                            s_sizes, s_seeds):
+        for model, g, sigma_b, sigma_xi, N, seed in itertools.product(
+                config["model"], config["g"], config["sigma_b"], config.get("sigma_xi", [0.0]), s_sizes, s_seeds):
             settings = lyapunov_settings(N) if stage == "lyapunov" else stage_settings(config, stage)
-            add(stage, model, N, settings, g, sigma_b, seed)
+            add(stage, model, N, settings, g, sigma_b, sigma_xi, seed)
     for model, name in itertools.product(config["model"], config["figures"]):
         for files in FIGURES[name].files(config, model).values():
             for path in [files] if isinstance(files, str) else files:
@@ -189,7 +189,7 @@ def plan_run(config: Mapping) -> RunPlan:
                 elif study["stage"] == "lyapunov_t_ons":
                     add("lyapunov", model, N, lyapunov_settings(N, t_ons=float(study["t_ons"])), g, seed, "t_ons")
                 else:
-                    add("fixed_points", model, N, fixed_points, g, sigma_b, seed)
+                    add("fixed_points", model, N, fixed_points, g, sigma_b, float(study["sigma_xi"]), seed)
     return RunPlan(tuple(keys.values()))
 
 

@@ -1,6 +1,6 @@
 """Summary stage: the results of one model over the whole grid, in one Dataset.
 
-Every per-point file carries length-1 coordinates (g, sigma_b, N, seed), so :func:`xarray.combine_by_coords`
+Every per-point file carries length-1 coordinates (g, sigma_b, sigma_xi, N, seed), so :func:`xarray.combine_by_coords`
 assembles each stage's hypercube; the stages are then merged with a prefix naming where a variable comes from
 (``sim_``, ``lyap_``, ``fp_``, ``dmft_``).
 
@@ -24,7 +24,9 @@ Gaussian draws, homotopy paths and the unbiased starts (``c`` in :data:`ORIGIN_C
 so where trajectory starts or a homotopy path found most points it is not the population's mean.
 
 Attractors: ``attractor`` classes every simulated network as chaotic, limit cycle, fixed point or undecided
-(:mod:`rnnchaos.attractor`, from the simulation's end speed and recurrence and the Lyapunov stage's lambda_max);
+(:mod:`rnnchaos.attractor`, from the simulation's end speed and recurrence and the Lyapunov stage's lambda_max); a
+network driven by noise (``sigma_xi > 0``), whose end speed and recurrence measure the noise, by the sign of
+lambda_max alone: chaotic or noise_driven (undecided where the exponent is missing), never a fixed point or cycle;
 averages compared with the chaotic mean-field solution select ``attractor == 0`` and say how many seeds that is.
 """
 
@@ -37,6 +39,7 @@ import xarray as xr
 
 from rnnchaos.attractor import ATTRACTOR_CLASSES, classify
 from rnnchaos.fixed_point_statistics import DENSITY_EDGES, mean_sq_radius, nontrivial
+from rnnchaos.io import with_grid_coords
 from rnnchaos.status import NOT_COMPUTED, SUMMARY_STATUS_CODES
 
 #: Origin classes of the fixed-point samples kept apart (:func:`rnnchaos.fixed_point_statistics.origin_samples`).
@@ -59,18 +62,25 @@ VECTORS = ("delta", "delta_sem", "exponent", "exponent_sem")
 #: Bin edges of the pooled histogram of fixed-point coordinates (those of the pooled density,
 #: :mod:`rnnchaos.fixed_point_pooling`).
 COORDINATE_EDGES = DENSITY_EDGES
-GRID = ("g", "sigma_b", "N", "seed")
+GRID = ("g", "sigma_b", "sigma_xi", "N", "seed")
 
 
 def summarise(*, simulate: Sequence[xr.Dataset], lyapunov: Sequence[xr.Dataset],
               fixed_points: Sequence[xr.Dataset], dmft: Sequence[xr.Dataset], model: str = "rate") -> xr.Dataset:
-    """Combine per-point datasets of each stage into one Dataset on the (g, sigma_b, N, seed) grid.
+    """Combine per-point datasets of each stage into one Dataset on the (g, sigma_b, sigma_xi, N, seed) grid.
+
+    Where some file carries a ``sigma_xi`` coordinate (every file the pipeline writes does), a file without one
+    (written before the noise axis existed) is a noise-free one, read at ``sigma_xi = 0``; where none does, the
+    summary has no ``sigma_xi`` dimension.
 
     ``model`` ("rate": a flow, "map") decides what a limit cycle's exponent must be (:func:`attractor_classes`).
 
     Values are float (NaN where missing); each ``<prefix>status`` is ``int8`` with the flags of
     :data:`rnnchaos.status.SUMMARY_STATUS_CODES` (``not_computed`` where the stage has no file for the point).
     """
+    if any("sigma_xi" in ds.coords for part in (simulate, lyapunov, fixed_points, dmft) for ds in part):
+        simulate, lyapunov, fixed_points, dmft = ([_noise_axis(ds) for ds in part]
+                                                  for part in (simulate, lyapunov, fixed_points, dmft))
     parts = [
         _combine("simulate", simulate),
         _combine("lyapunov", lyapunov),
@@ -97,20 +107,22 @@ def summarise(*, simulate: Sequence[xr.Dataset], lyapunov: Sequence[xr.Dataset],
 def attractor_classes(out: xr.Dataset, *, flow: bool = True) -> xr.DataArray:
     """The attractor class of every simulated network (:func:`rnnchaos.attractor.classify`), an ``int8`` flag
     variable; ``not_computed`` where the simulation is missing or failed (a missing exponent alone gives
-    ``undecided``, unless the network stopped on a fixed point)."""
+    ``undecided``, unless the network stopped on a fixed point). Where ``sigma_xi > 0`` the network is noisy: the
+    class follows lambda_max alone (chaotic, noise_driven or undecided; never fixed point or limit cycle)."""
     speed, rec = out["sim_end_speed"], out["sim_recurrence"]
     lam, sem = out["lyap_lambda_max"], out["lyap_lambda_max_sem"]
-    speed, rec, lam, sem = xr.broadcast(speed, rec, lam, sem)
+    noisy = out["sigma_xi"] > 0 if "sigma_xi" in out.dims else xr.zeros_like(speed, dtype=bool)
+    speed, rec, lam, sem, noisy = xr.broadcast(speed, rec, lam, sem, noisy)
     codes = np.full(speed.shape, NOT_COMPUTED, dtype=np.int8)
     for idx in np.ndindex(speed.shape):
         if np.isfinite(speed.values[idx]):
             codes[idx] = classify(speed=float(speed.values[idx]), recurrence=float(rec.values[idx]),
                                   lambda_max=float(lam.values[idx]), lambda_max_sem=float(sem.values[idx]),
-                                  flow=flow).code
+                                  flow=flow, noisy=bool(noisy.values[idx])).code
     flags = {"not_computed": NOT_COMPUTED, **ATTRACTOR_CLASSES}
     return xr.DataArray(codes, dims=speed.dims, coords=speed.coords, attrs={
         "long_name": "attractor of the simulated network (rnnchaos.attractor: end speed, recurrence, "
-                     "lambda_max +- sem)",
+                     "lambda_max +- sem; with noise lambda_max +- sem alone)",
         "units": "1", "flag_values": np.array(list(flags.values()), dtype=np.int8),
         "flag_meanings": " ".join(flags)})
 
@@ -137,6 +149,15 @@ def origin_means(out: xr.Dataset) -> xr.Dataset:
         res[f"fp_networks_from_{c}"] = n.astype(np.float64).assign_attrs(
             units="1", long_name=f"networks whose search found points from {c} starts")
     return xr.Dataset(res)
+
+
+def _noise_axis(ds: xr.Dataset) -> xr.Dataset:
+    """A per-point file with its ``sigma_xi`` coordinate: one written before the noise axis (a grid point without
+    it) is noise-free, ``sigma_xi = 0``."""
+    if "sigma_xi" in ds.coords or "g" not in ds.coords:
+        return ds
+    ds = with_grid_coords(ds, sigma_xi=0.0)
+    return ds.transpose(*[d for d in GRID if d in ds.dims], ...)
 
 
 def _combine(stage: str, datasets: Sequence[xr.Dataset]) -> xr.Dataset:

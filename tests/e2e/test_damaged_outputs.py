@@ -11,7 +11,7 @@ from .test_pipeline import TINY, job_counts, snakemake
 
 ONE_POINT = {**TINY, "model": ["rate"], "g": [2.0], "N": [12], "figures": [],
              "trained": {**TINY["trained"], "enabled": False}}
-POINT = "g~2/sigma_b~0/N~12/seed~0.nc"
+POINT = "g~2/sigma_b~0/sigma_xi~0/N~12/seed~0.nc"
 
 
 def damage_at_rest(path, damage):

@@ -72,8 +72,8 @@ def test_result_tree(workdir):
     for model in ("rate", "map"):
         for stage in ("simulate", "lyapunov", "fixed_points"):
             for g in ("0.5", "2"):
-                assert (r / f"{stage}/{model}/g~{g}/sigma_b~0/N~20/seed~0.nc").exists()
-        assert (r / f"dmft/{model}/g~2/sigma_b~0.nc").exists()
+                assert (r / f"{stage}/{model}/g~{g}/sigma_b~0/sigma_xi~0/N~20/seed~0.nc").exists()
+        assert (r / f"dmft/{model}/g~2/sigma_b~0/sigma_xi~0.nc").exists()
         assert (r / f"dmft/{model}/critical_line.nc").exists()
         for name in TINY["figures"]:
             for ext in ("png", "pdf"):
@@ -81,7 +81,7 @@ def test_result_tree(workdir):
             assert any(ch.isdigit() for ch in (r / f"figures/{name}_{model}.agreement.rst").read_text())
     assert (r / "trained/flipflop/analysis_seed~0.nc").exists()
     for stage in ("simulate", "lyapunov", "fixed_points"):  # benchmark files mirror the logs of the heavy rules
-        point = f"{stage}/rate/g~2/sigma_b~0/N~20/seed~0"
+        point = f"{stage}/rate/g~2/sigma_b~0/sigma_xi~0/N~20/seed~0"
         assert (r / f"benchmarks/{point}.tsv").read_text().startswith("s\th:m:s\tmax_rss")
         log = (r / f"logs/{point}.log").read_text()
         assert "job started" in log and "job finished in" in log and f"{stage}: " in log and "(100 %)" in log
@@ -93,7 +93,8 @@ def test_result_tree(workdir):
 
 def test_summary_holds_the_grid_and_physics_is_sane(workdir):
     s = io.read_dataset(workdir / "results/summary/rate.nc", stage="summary")
-    assert {k: s.sizes[k] for k in ("g", "sigma_b", "N", "seed")} == {"g": 2, "sigma_b": 1, "N": 1, "seed": 1}
+    assert {k: s.sizes[k] for k in ("g", "sigma_b", "sigma_xi", "N", "seed")} == {"g": 2, "sigma_b": 1, "sigma_xi": 1,
+                                                                               "N": 1, "seed": 1}
     assert (s["lyap_status"] == 0).all() and (s["sim_status"] == 0).all()
     lam = s["lyap_lambda_max"].sel(sigma_b=0.0, N=20, seed=0)
     # below g_c the trajectory settles at x* = 0, so lambda_max is that of the Euler-discretised linear flow
@@ -182,11 +183,11 @@ def report_captions(html: str) -> dict[str, str]:
 def test_grid_point_is_independent_of_the_rest_of_the_grid(workdir, tmp_path):
     """Bitwise equal whether computed alone or inside the grid, and on 1 worker instead of 2."""
     alone = {**TINY, "model": ["rate"], "g": [2.0], "figures": []}
-    run = snakemake(tmp_path, "results/lyapunov/rate/g~2/sigma_b~0/N~20/seed~0.nc",
-                    "results/simulate/rate/g~2/sigma_b~0/N~20/seed~0.nc", config=alone, cores=1)
+    run = snakemake(tmp_path, "results/lyapunov/rate/g~2/sigma_b~0/sigma_xi~0/N~20/seed~0.nc",
+                    "results/simulate/rate/g~2/sigma_b~0/sigma_xi~0/N~20/seed~0.nc", config=alone, cores=1)
     assert run.returncode == 0, run.stderr[-3000:]
     for stage, var in (("lyapunov", "exponent"), ("simulate", "delta")):
-        rel = f"results/{stage}/rate/g~2/sigma_b~0/N~20/seed~0.nc"
+        rel = f"results/{stage}/rate/g~2/sigma_b~0/sigma_xi~0/N~20/seed~0.nc"
         a, b = io.read_dataset(workdir / rel), io.read_dataset(tmp_path / rel)
         assert np.array_equal(a[var].values, b[var].values)
         for v in io.reproducible_variables(a):
@@ -257,7 +258,7 @@ def test_gpu_backend_requests_a_gpu_in_the_slurm_profile(tmp_path):
     """lyapunov.backend auto: jobs with N >= gpu_from_N get gpu=1 (sbatch --gpus=1) and no bundle, others gpu=0."""
     plugin = pytest.importorskip("snakemake_executor_plugin_slurm.utils", reason="needs the SLURM executor plugin")
     config = {**TINY, "N": [12, 20], "lyapunov": {**TINY["lyapunov"], "backend": "auto", "gpu_from_N": 20}}
-    point = "results/{}/rate/g~2/sigma_b~0/N~{}/seed~0.nc"
+    point = "results/{}/rate/g~2/sigma_b~0/sigma_xi~0/N~{}/seed~0.nc"
     targets = [point.format("lyapunov", 12), point.format("lyapunov", 20), point.format("lyapunov_full", 20)]
     run = snakemake(tmp_path, "-n", "--workflow-profile", str(ROOT / "profiles/slurm"), *targets, config=config)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
@@ -280,11 +281,11 @@ def test_gpu_backend_requests_a_gpu_in_the_slurm_profile(tmp_path):
 @pytest.mark.skipif(importlib.util.find_spec("cupy") is not None, reason="CuPy installed")
 def test_gpu_backend_without_cupy_fails_the_job_and_says_why(tmp_path):
     config = {**TINY, "N": [12], "lyapunov": {**TINY["lyapunov"], "backend": "cupy"}}
-    target = "results/lyapunov/rate/g~2/sigma_b~0/N~12/seed~0.nc"
+    target = "results/lyapunov/rate/g~2/sigma_b~0/sigma_xi~0/N~12/seed~0.nc"
     run = snakemake(tmp_path, target, config=config)
     assert run.returncode != 0
     assert "backend='cupy' was requested but CuPy is not installed" in run.stdout + run.stderr
-    log = (tmp_path / "results/logs/lyapunov/rate/g~2/sigma_b~0/N~12/seed~0.log").read_text()
+    log = (tmp_path / "results/logs/lyapunov/rate/g~2/sigma_b~0/sigma_xi~0/N~12/seed~0.log").read_text()
     assert "job failed after" in log and "Traceback (most recent call last)" in log and "CuPy is not installed" in log
     assert not (tmp_path / target).exists()
 
@@ -335,11 +336,11 @@ def test_per_stage_sizes_and_the_finite_size_stage(tmp_path):
     run = snakemake(tmp_path)
     assert run.returncode == 0, run.stderr[-4000:]
     r = tmp_path / "results"
-    assert sorted(p.parent.name for p in r.glob("fixed_points/rate/*/*/*/*.nc")) == ["N~12"]
+    assert sorted(p.parent.name for p in r.glob("fixed_points/rate/*/*/*/*/*.nc")) == ["N~12"]
     s = io.read_dataset(r / "summary/rate.nc", stage="summary")
     assert (s["fp_status"].sel(N=[16, 20]) == -1).all() and (s["fp_status"].sel(N=12, seed=1) == -1).all()
     assert (s["lyap_status"] == 0).all() and np.isnan(s["fp_n_fixed_points"].sel(N=20)).all()
-    fs = io.read_dataset(r / "finite_size/rate/g~2/sigma_b~0.nc", stage="finite_size")
+    fs = io.read_dataset(r / "finite_size/rate/g~2/sigma_b~0/sigma_xi~0.nc", stage="finite_size")
     for o in ("lambda_max", "delta0", "delta_inf"):
         assert {f"{o}_inf", f"{o}_inf_sem", f"{o}_dmft", f"{o}_z", f"{o}_status"} <= set(fs.data_vars)
     assert fs.N.values.tolist() == [12, 16, 20] and np.isfinite(fs["lambda_max_dmft"].item())
@@ -356,12 +357,12 @@ def test_other_nonlinearity_runs_into_its_own_tree(tmp_path):
     assert dry.returncode == 0, dry.stderr[-3000:]
     planned = set(_dry_run_jobs(dry.stdout + dry.stderr))
     assert planned and all(p.startswith(("results/phi~erf/", "results/network/")) for p in planned), planned
-    targets = [f"results/phi~erf/{stage}/{model}/g~2/sigma_b~0/N~20/seed~0.nc"
+    targets = [f"results/phi~erf/{stage}/{model}/g~2/sigma_b~0/sigma_xi~0/N~20/seed~0.nc"
                for stage in ("lyapunov", "fixed_points") for model in ("rate", "map")]
     run = snakemake(tmp_path, *targets)
     assert run.returncode == 0, run.stderr[-4000:]
     assert (tmp_path / "results/network/N~20/seed~0.nc").exists()
-    for path in [*targets, "results/phi~erf/simulate/rate/g~2/sigma_b~0/N~20/seed~0.nc"]:
+    for path in [*targets, "results/phi~erf/simulate/rate/g~2/sigma_b~0/sigma_xi~0/N~20/seed~0.nc"]:
         ds = io.read_dataset(tmp_path / path)
         assert ds.attrs["nonlinearity"] == "erf" and int(io.point_values(ds, "status")) == 0, path
         assert json.loads(ds.attrs["parameters"])["nonlinearity"] == "erf"

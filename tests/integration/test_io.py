@@ -262,8 +262,8 @@ def _tiny_results_tree(root):
     unit = {"units": "1", "long_name": "test"}
     grid = [(g, sb, n, seed) for g in (1.5, 2.0) for sb in (0.0, 0.5) for n in (4, 6) for seed in (0, 1)]
     for g, sb, n, seed in grid:
-        point = {"g": g, "sigma_b": sb, "N": n, "seed": seed}
-        where = f"g~{g:g}/sigma_b~{sb:g}/N~{n}/seed~{seed}.nc"
+        point = {"g": g, "sigma_b": sb, "sigma_xi": 0.0, "N": n, "seed": seed}
+        where = f"g~{g:g}/sigma_b~{sb:g}/sigma_xi~0/N~{n}/seed~{seed}.nc"
         n_fp = 1 + seed + (g > 1.5)
 
         def fixed_points(n=n, n_fp=n_fp):
@@ -303,12 +303,12 @@ def test_readme_results_code_runs_as_written(tmp_path, monkeypatch):
     ns: dict = {}
     exec(compile(code, "README.md", "exec"), ns)
     lyap, fps = ns["lyap"], ns["fps"]
-    assert dict(lyap.sizes) == {"g": 2, "sigma_b": 2, "N": 2, "seed": 2, "i": 6}
+    assert dict(lyap.sizes) == {"g": 2, "sigma_b": 2, "sigma_xi": 1, "N": 2, "seed": 2, "i": 6}
     assert np.isnan(lyap["exponent"].sel(N=4).values[..., 4:]).all()  # k = N = 4 padded to 6
     failed = lyap.sel(g=2.0, N=6)
     assert (failed["status"] == 1).all() and np.isnan(failed["exponent"]).all()
-    assert dict(fps.sizes) == {"g": 2, "sigma_b": 2, "N": 2, "seed": 2, "fp": 3, "i": 6, "solve": 5}
-    one = fps["x"].sel(g=1.5, sigma_b=0.0, N=4, seed=0)
+    assert dict(fps.sizes) == {"g": 2, "sigma_b": 2, "sigma_xi": 1, "N": 2, "seed": 2, "fp": 3, "i": 6, "solve": 5}
+    one = fps["x"].sel(g=1.5, sigma_b=0.0, sigma_xi=0.0, N=4, seed=0)
     assert np.array_equal(one.values[0, :4], np.ones(4)) and np.isnan(one.values[1:]).all()
     assert ns["x_star"].shape == (2, 6) and (ns["x_star"] == 2.0).all()  # g = 2, N = 6, seed 0: 2 points
 
@@ -317,10 +317,10 @@ def test_open_grid_refuses_files_of_two_models_or_stages(tmp_path):
     _tiny_results_tree(tmp_path)
     r = tmp_path / "results"
     with pytest.raises(ValueError, match="hold the same grid point of stage 'lyapunov'"):
-        grid_files.open_grid([*r.glob("lyapunov/rate/g~1.5/*/*/*.nc"),
-                              r / "lyapunov/rate/g~1.5/sigma_b~0/N~4/seed~0.nc"])
+        grid_files.open_grid([*r.glob("lyapunov/rate/g~1.5/*/*/*/*.nc"),
+                              r / "lyapunov/rate/g~1.5/sigma_b~0/sigma_xi~0/N~4/seed~0.nc"])
     with pytest.raises(ValueError, match="different stages"):
-        grid_files.open_grid([r / "lyapunov/rate/g~1.5/sigma_b~0/N~4/seed~0.nc",
-                      r / "fixed_points/rate/g~1.5/sigma_b~0/N~6/seed~0.nc"])
+        grid_files.open_grid([r / "lyapunov/rate/g~1.5/sigma_b~0/sigma_xi~0/N~4/seed~0.nc",
+                      r / "fixed_points/rate/g~1.5/sigma_b~0/sigma_xi~0/N~6/seed~0.nc"])
     with pytest.raises(FileNotFoundError, match="no file matches"):
         grid_files.open_grid(str(r / "simulate/*/*.nc"))

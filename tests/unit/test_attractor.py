@@ -133,3 +133,15 @@ def test_a_flow_returning_with_a_negative_exponent_is_not_a_limit_cycle_but_a_ma
     assert "negative" in classify(**moving).reason or "< 0" in classify(**moving).reason
     assert classify(**moving, flow=False).name == "limit_cycle"
     assert classify(**{**moving, "lambda_max": -0.01}).name == "limit_cycle"  # within 3 sem of 0
+
+
+def test_noisy_network_is_classed_by_its_exponent_alone():
+    """With noise the end speed and recurrence measure the noise: a stopped-looking or returning state is never a
+    fixed point or limit cycle; lambda_max > 3 sem is chaotic, else noise-driven, missing undecided."""
+    still = dict(speed=0.0, recurrence=0.0, noisy=True)
+    assert classify(lambda_max=-0.5, lambda_max_sem=0.01, **still).name == "noise_driven"
+    assert classify(lambda_max=0.0, lambda_max_sem=0.01, **still).name == "noise_driven"
+    assert classify(lambda_max=0.2, lambda_max_sem=0.01, **still).name == "chaotic"
+    assert classify(lambda_max=np.nan, lambda_max_sem=np.nan, **still).name == "undecided"
+    # the same numbers without noise: a fixed point (speed 0)
+    assert classify(lambda_max=-0.5, lambda_max_sem=0.01, speed=0.0, recurrence=0.0).name == "fixed_point"

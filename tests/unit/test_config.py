@@ -119,6 +119,11 @@ BAD = [  # (key path, bad value, substrings of the message[, section updates tha
     (("finite_size", "attractor"), "most", ["finite_size.attractor = 'most': must be one of chaotic, all"]),
     (("nonlinearity",), "relu", ["nonlinearity must be one of ['erf', 'logistic', 'tanh'], got 'relu'"]),
     (("nonlinearity",), 3, ["nonlinearity = 3: must be"]),
+    # the noise axis (issue 18, item 1)
+    (("sigma_xi",), [-0.5], ["sigma_xi[0] = -0.5: must be a number in [0, 4]"]),
+    (("sigma_xi",), [0.0, 0.0], ["sigma_xi = [0.0, 0.0]", "repeated"]),
+    (("sigma_xi",), [0.0, 0.3, 0.30000000001], ["sigma_xi:", "distinct"]),
+    (("sigma_xi",), 0.3, ["sigma_xi = 0.3: must be a non-empty list"]),
 ]
 def test_default_config_is_valid():
     config = parse(DEFAULT)
@@ -450,3 +455,50 @@ def test_nonlinearity_defaults_to_tanh_and_moves_other_results_aside():
     config["lyapunov"]["backend"] = "auto"
     with pytest.raises(ConfigError, match="lyapunov.backend = auto runs tanh networks only"):
         parse(config)
+
+
+# --- the noise axis sigma_xi (issue 18, item 1) --------------------------------------------------------------
+def test_sigma_xi_defaults_to_noise_free():
+    config = copy.deepcopy(DEFAULT)
+    del config["sigma_xi"]
+    assert parse(config)["sigma_xi"] == [0.0]
+
+
+@pytest.mark.parametrize("stage", ["simulate", "lyapunov"])
+def test_rk4_with_noise_fails_naming_the_key(stage):
+    config = mutate(("sigma_xi",), [0.0, 0.5])
+    config[stage]["method"] = "rk4"
+    with pytest.raises(ConfigError, match=rf"^{stage}\.method = rk4 cannot integrate the noise sigma_xi = \[0\.5\]"):
+        parse(config)
+    parse(mutate(("sigma_xi",), [0.0]) | {stage: {**DEFAULT[stage], "method": "rk4"}})  # rk4 without noise: fine
+    parse(config | {"model": ["map"]})  # the map has no integrator
+
+
+@pytest.mark.parametrize("bad", [math.nan, -0.1, math.inf, "x"])
+def test_bad_sigma_xi_fails_in_the_cross_key_check_too(bad):
+    config = parse(DEFAULT)
+    config["sigma_xi"] = [0.0, bad]
+    with pytest.raises(ConfigError, match=r"^sigma_xi: each value must be a finite number >= 0"):
+        check_config(config)
+
+
+def test_noise_beyond_the_theory_range_fails_naming_sigma_xi():
+    config = mutate(("sigma_xi",), [0.0, 4.0])
+    with pytest.raises(ConfigError, match=r"^sigma_xi = 4 with sigma_b = 1: sigma_b\^2 \+ sigma_xi\^2 must be <= 16"):
+        parse(config)
+
+
+def test_noise_free_figures_need_a_noise_free_point():
+    config = mutate(("sigma_xi",), [0.3, 1.0])
+    with pytest.raises(ConfigError, match=r"^figures \['phase_diagram', .*drawn from the noise-free networks"):
+        parse(config)
+    parse(config | {"figures": ["noise_suppression"]})
+
+
+def test_plan_counts_every_noise_amplitude():
+    one = resources.plan_run(parse(DEFAULT))
+    two = resources.plan_run(parse(mutate(("sigma_xi",), [0.0, 0.5])))
+    per_stage = {s: sum(j.stage == s for j in one.jobs) for s in ("network", "simulate", "lyapunov")}
+    assert sum(j.stage == "network" for j in two.jobs) == per_stage["network"]
+    for stage in ("simulate", "lyapunov"):
+        assert sum(j.stage == stage for j in two.jobs) == 2 * per_stage[stage]

@@ -13,9 +13,14 @@ from rnnchaos.figures import stem as figure_stem
 from rnnchaos.figures import stem_pattern as figure_stem_pattern
 from rnnchaos.grid import (
     GRID_STAGES,
+    G_SWEEP,
+    POINT as GRID_POINT,
+    THEORY_POINT,
     format_value,
     finite_size_paths as grid_finite_size_paths,
+    grid_values,
     point_files as grid_point_files,
+    theory_files,
     results_root,
     stage_seeds,
     stage_settings,
@@ -49,6 +54,7 @@ wildcard_constraints:
     model="rate|map",
     g=FLOAT,
     sigma_b=FLOAT,
+    sigma_xi=FLOAT,
     N=r"[0-9]+",
     seed=r"[0-9]+",
     figure=figure_stem_pattern(),
@@ -66,12 +72,39 @@ def result_path(relative):
     """``relative`` (a pattern such as "simulate/{model}/...") under this nonlinearity's results folder."""
     return f"{RESULTS}/{relative}"
 
-G = [format_value(v) for v in config["g"]]
-SIGMA_B = [format_value(v) for v in config["sigma_b"]]
+G = grid_values(config, "g")
+SIGMA_B = grid_values(config, "sigma_b")
+SIGMA_XI = grid_values(config, "sigma_xi")  # the noise amplitudes: a path segment after sigma_b (0: noise-free)
 # the sizes and seeds each stage computes (<stage>.N, <stage>.seeds; the whole grid by default)
 STAGE_SIZES = {stage: stage_sizes(config, stage) for stage in GRID_STAGES}
 STAGE_SEEDS = {stage: list(range(stage_seeds(config, stage))) for stage in GRID_STAGES}
-POINT = result_path("{stage}/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc")
+POINT_WILDCARDS = {k: f"{{{k}}}" for k in ("model", "g", "sigma_b", "sigma_xi", "N", "seed")}
+
+
+def point_pattern(stage, folder=None, ext="nc", model="{model}"):
+    """The wildcard pattern of a per-point file of `stage` (rnnchaos.grid.POINT: g, sigma_b, sigma_xi, N, seed),
+    under RESULTS, or RESULTS/<folder> (logs, benchmarks) with suffix `ext`; `model` may carry more of the path
+    (the t_ons study's "{model}/t_ons~{t_ons}")."""
+    root = RESULTS if folder is None else f"{RESULTS}/{folder}"
+    path = GRID_POINT.format(root=root, stage=stage, **{**POINT_WILDCARDS, "model": model})
+    return f"{path.removesuffix('.nc')}.{ext}"
+
+
+def theory_pattern(stage, folder=None, ext="nc"):
+    """The wildcard pattern of a per-(g, sigma_b, sigma_xi) file of `stage` (dmft; rnnchaos.grid.THEORY_POINT),
+    under RESULTS or RESULTS/<folder>, with suffix `ext`."""
+    root = RESULTS if folder is None else f"{RESULTS}/{folder}"
+    path = THEORY_POINT.format(root=root, stage=stage, model="{model}", g="{g}", sigma_b="{sigma_b}",
+                               sigma_xi="{sigma_xi}")
+    return f"{path.removesuffix('.nc')}.{ext}"
+
+
+def g_sweep_pattern(folder=None, ext="nc"):
+    """The wildcard pattern of a dense mean-field sweep in g (rnnchaos.grid.G_SWEEP), under RESULTS or
+    RESULTS/<folder>, with suffix `ext`."""
+    root = RESULTS if folder is None else f"{RESULTS}/{folder}"
+    path = G_SWEEP.format(root=root, model="{model}", sigma_b="{sigma_b}", sigma_xi="{sigma_xi}")
+    return f"{path.removesuffix('.nc')}.{ext}"
 
 
 def network_path(wildcards):
@@ -81,25 +114,24 @@ def network_path(wildcards):
 
 def simulate_path(wildcards):
     """The simulation of a grid point (its states seed the fixed-point search)."""
-    return POINT.format(stage="simulate", **wildcards)
+    return point_pattern("simulate").format(**wildcards)
 
 
 def grid_paths(stage, model):
-    """Every per-grid-point file of one stage and model: the stage's own sizes and seeds, every g and sigma_b."""
-    return grid_point_files(config, stage, model, G, SIGMA_B, STAGE_SIZES[stage], STAGE_SEEDS[stage])
-
-
-FINITE_SIZE = result_path("finite_size/{model}/g~{g}/sigma_b~{sigma_b}.nc")
+    """Every per-grid-point file of one stage and model: the stage's own sizes and seeds, every g, sigma_b and
+    sigma_xi."""
+    return grid_point_files(config, stage, model, G, SIGMA_B, SIGMA_XI, STAGE_SIZES[stage], STAGE_SEEDS[stage])
 
 
 def finite_size_outputs():
-    """The outputs of one finite_size job (every (g, sigma_b) of its model, whose wildcard stays)."""
-    return [FINITE_SIZE.format(model="{model}", g=g, sigma_b=s) for g, s in itertools.product(G, SIGMA_B)]
+    """The outputs of one finite_size job (every (g, sigma_b, sigma_xi) of its model, whose wildcard stays)."""
+    return theory_files(config, "finite_size", "{model}")
 
 
 def finite_size_points():
-    """The (g, sigma_b) of each output of a finite_size job, as numbers, in the order of finite_size_outputs."""
-    return [(float(g), float(s)) for g, s in itertools.product(G, SIGMA_B)]
+    """The (g, sigma_b, sigma_xi) of each output of a finite_size job, as numbers, in the order of
+    finite_size_outputs."""
+    return [(float(g), float(s), float(x)) for g, s, x in itertools.product(G, SIGMA_B, SIGMA_XI)]
 
 
 def finite_size_settings(wildcards):
@@ -108,8 +140,8 @@ def finite_size_settings(wildcards):
 
 
 def dmft_point_paths(model):
-    """The mean-field file of every (g, sigma_b) of the grid."""
-    return [f"{RESULTS}/dmft/{model}/g~{g}/sigma_b~{s}.nc" for g, s in itertools.product(G, SIGMA_B)]
+    """The mean-field file of every (g, sigma_b, sigma_xi) of the grid."""
+    return theory_files(config, "dmft", model)
 
 
 def summary_paths():
@@ -129,18 +161,18 @@ def figure_paths():
 
 
 def grid_point(wildcards):
-    """The grid point of a job as numbers (g, sigma_b, N, seed), from its wildcards."""
-    return {
-        "g": float(wildcards.g),
-        "sigma_b": float(wildcards.sigma_b),
-        "N": int(wildcards.N),
-        "seed": int(wildcards.seed),
-    }
+    """The grid point of a job as numbers (g, sigma_b, sigma_xi, N, seed), from its wildcards (sigma_xi where its
+    path has one: not the noise-free fixed-point study's networks)."""
+    point = {"g": float(wildcards.g), "sigma_b": float(wildcards.sigma_b)}
+    if "sigma_xi" in wildcards.keys():
+        point["sigma_xi"] = float(wildcards.sigma_xi)
+    return {**point, "N": int(wildcards.N), "seed": int(wildcards.seed)}
 
 
 def theory_point(wildcards):
-    """The (g, sigma_b) of a theory job."""
-    return {"g": float(wildcards.g), "sigma_b": float(wildcards.sigma_b)}
+    """The (g, sigma_b) of a theory job, and its sigma_xi where the theory depends on it (dmft, not kac_rice)."""
+    point = {"g": float(wildcards.g), "sigma_b": float(wildcards.sigma_b)}
+    return {**point, "sigma_xi": float(wildcards.sigma_xi)} if "sigma_xi" in wildcards.keys() else point
 
 
 def with_nonlinearity(settings):
@@ -194,6 +226,11 @@ def network_point(wildcards):
 def theory_sigma_b(wildcards):
     """The sigma_b of a dense theory sweep."""
     return float(wildcards.sigma_b)
+
+
+def theory_sigma_xi(wildcards):
+    """The sigma_xi of a dense theory sweep."""
+    return float(wildcards.sigma_xi)
 
 
 def kac_rice_settings(wildcards):

@@ -1,7 +1,8 @@
 rule dmft:
-    """Mean-field theory (N -> infinity) at one (g, sigma_b): Delta0, Delta(tau), lambda_max, g_c."""
+    """Mean-field theory (N -> infinity) at one (g, sigma_b, sigma_xi): Delta0, Delta(tau), lambda_max, g_c (with
+    white noise for sigma_xi > 0: rnnchaos.dmft_noise)."""
     output:
-        result_path("dmft/{model}/g~{g}/sigma_b~{sigma_b}.nc"),
+        theory_pattern("dmft"),
     params:
         point=theory_point,
         settings=dmft_settings,
@@ -9,7 +10,7 @@ rule dmft:
     group:
         "theory"
     log:
-        result_path("logs/dmft/{model}/g~{g}/sigma_b~{sigma_b}.log"),
+        theory_pattern("dmft", "logs", "log"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:
@@ -17,14 +18,15 @@ rule dmft:
 
 
 rule dmft_g_sweep:
-    """Dense mean-field curves lambda_max(g) and Delta0(g) at one sigma_b, for the figures."""
+    """Dense mean-field curves lambda_max(g) and Delta0(g) at one (sigma_b, sigma_xi), for the figures."""
     output:
-        result_path("dmft/{model}/g_sweep/sigma_b~{sigma_b}.nc"),
+        g_sweep_pattern(),
     params:
         sigma_b=theory_sigma_b,
+        sigma_xi=theory_sigma_xi,
         settings=dmft_sweep_settings,
     log:
-        result_path("logs/dmft/{model}/g_sweep/sigma_b~{sigma_b}.log"),
+        g_sweep_pattern("logs", "log"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:

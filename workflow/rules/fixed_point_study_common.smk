@@ -18,9 +18,11 @@ def fixed_point_study_paths():
 
 
 def fixed_point_study_networks(wildcards):
-    """The per-network files one (model, g, sigma_b) pools: every size and seed of the section."""
-    return grid_point_files(config, "fixed_point_study", wildcards.model, [wildcards.g], [wildcards.sigma_b],
-                            FIXED_POINT_STUDY["N"], range(FIXED_POINT_STUDY["seeds"]))
+    """The per-network files one (model, g, sigma_b) pools: every size and seed of the section (noise-free networks:
+    no sigma_xi in their paths)."""
+    return [FIXED_POINT_STUDY_NETWORK.format(model=wildcards.model, g=wildcards.g, sigma_b=wildcards.sigma_b, N=n,
+                                             seed=k)
+            for n, k in itertools.product(FIXED_POINT_STUDY["N"], range(FIXED_POINT_STUDY["seeds"]))]
 
 
 def fixed_point_study_network_settings(wildcards):

@@ -4,7 +4,7 @@ rule fixed_points:
         network=network_path,
         simulation=simulate_path,
     output:
-        result_path("fixed_points/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc"),
+        point_pattern("fixed_points"),
     params:
         point=grid_point,
         settings=fixed_points_settings,
@@ -15,9 +15,9 @@ rule fixed_points:
     group:
         short_jobs_group("fixed_points")
     log:
-        result_path("logs/fixed_points/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log"),
+        point_pattern("fixed_points", "logs", "log"),
     benchmark:
-        result_path("benchmarks/fixed_points/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.tsv"),
+        point_pattern("fixed_points", "benchmarks", "tsv"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:

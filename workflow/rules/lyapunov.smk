@@ -3,7 +3,7 @@ rule lyapunov:
     input:
         network=network_path,
     output:
-        result_path("lyapunov/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc"),
+        point_pattern("lyapunov"),
     params:
         point=grid_point,
         settings=lyapunov_settings,
@@ -15,9 +15,9 @@ rule lyapunov:
     group:
         short_jobs_group("lyapunov")
     log:
-        result_path("logs/lyapunov/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log"),
+        point_pattern("lyapunov", "logs", "log"),
     benchmark:
-        result_path("benchmarks/lyapunov/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.tsv"),
+        point_pattern("lyapunov", "benchmarks", "tsv"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:

@@ -1,12 +1,15 @@
 # Single-point studies behind the paper figures (config section `paper`); they reuse the lyapunov script.
 
+# the t_ons study's files: per-point paths whose model folder holds the QR interval (rnnchaos.figures.t_ons_files)
+T_ONS_MODEL = "{model}/t_ons~{t_ons}"
+
 
 rule lyapunov_full:
     """Full Lyapunov spectrum (k = N) of one point, for the extensivity figure (Engelken, Wolf & Abbott 2020)."""
     input:
         network=network_path,
     output:
-        result_path("lyapunov_full/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc"),
+        point_pattern("lyapunov_full"),
     params:
         point=grid_point,
         settings=lyapunov_full_settings,
@@ -18,9 +21,9 @@ rule lyapunov_full:
     group:
         short_jobs_group("lyapunov", lyapunov_full_settings)
     log:
-        result_path("logs/lyapunov_full/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log"),
+        point_pattern("lyapunov_full", "logs", "log"),
     benchmark:
-        result_path("benchmarks/lyapunov_full/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.tsv"),
+        point_pattern("lyapunov_full", "benchmarks", "tsv"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:
@@ -32,7 +35,7 @@ rule lyapunov_t_ons:
     input:
         network=network_path,
     output:
-        result_path("lyapunov_t_ons/{model}/t_ons~{t_ons}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc"),
+        point_pattern("lyapunov_t_ons", model=T_ONS_MODEL),
     params:
         point=grid_point,
         settings=lyapunov_t_ons_settings,
@@ -44,9 +47,9 @@ rule lyapunov_t_ons:
     group:
         short_jobs_group("lyapunov", lyapunov_t_ons_settings)
     log:
-        result_path("logs/lyapunov_t_ons/{model}/t_ons~{t_ons}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log"),
+        point_pattern("lyapunov_t_ons", "logs", "log", model=T_ONS_MODEL),
     benchmark:
-        result_path("benchmarks/lyapunov_t_ons/{model}/t_ons~{t_ons}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.tsv"),
+        point_pattern("lyapunov_t_ons", "benchmarks", "tsv", model=T_ONS_MODEL),
     conda:
         "../../envs/rnnchaos.yaml"
     script:

@@ -3,7 +3,7 @@ rule simulate:
     input:
         network=network_path,
     output:
-        result_path("simulate/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.nc"),
+        point_pattern("simulate"),
     params:
         point=grid_point,
         settings=simulate_settings,
@@ -14,9 +14,9 @@ rule simulate:
     group:
         short_jobs_group("simulate")
     log:
-        result_path("logs/simulate/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.log"),
+        point_pattern("simulate", "logs", "log"),
     benchmark:
-        result_path("benchmarks/simulate/{model}/g~{g}/sigma_b~{sigma_b}/N~{N}/seed~{seed}.tsv"),
+        point_pattern("simulate", "benchmarks", "tsv"),
     conda:
         "../../envs/rnnchaos.yaml"
     script:

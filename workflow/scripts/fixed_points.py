@@ -1,4 +1,5 @@
-"""Rule fixed_points: verified fixed points of one grid point, started from trajectory states and random draws."""
+"""Rule fixed_points: verified fixed points of one grid point, started from trajectory states and random draws (the
+noise-free network's points; with sigma_xi > 0 the states come from the noisy simulation)."""
 from rnnchaos import fixed_points, io, models, network
 from rnnchaos.progress import ProgressLog
 
