@@ -1,6 +1,6 @@
 """Finite-size extrapolation of a network observable to N -> infinity, with its error and a test against theory.
 
-About 320 lines: the fit, the choice of networks and the stage's Dataset are one chain, read top to bottom.
+About 350 lines: the fit, the choice of networks and the stage's Dataset are one chain, read top to bottom.
 
 A self-averaging observable A of a random network of size N (lambda_max, Delta0, Delta_inf, D_KY/N) has a
 network-to-network spread and a mean that approaches its N -> infinity value as a power series in 1/N,
@@ -35,6 +35,7 @@ import numpy as np
 import xarray as xr
 
 from rnnchaos.attractor import ATTRACTOR_CLASSES
+from rnnchaos.dmft_euler import euler_dmft_point
 from rnnchaos.io import with_grid_coords
 from rnnchaos.status import NOT_COMPUTED
 
@@ -207,7 +208,8 @@ def seed_use(values: xr.DataArray, status: xr.DataArray, classes: xr.DataArray, 
 
 
 def finite_size_dataset(summary: xr.Dataset, *, g: float, sigma_b: float, sigma_xi: float = 0.0,
-                        attractor: str = "chaotic") -> xr.Dataset:
+                        attractor: str = "chaotic", euler_dt: float | None = None,
+                        nonlinearity: str = "tanh") -> xr.Dataset:
     """The extrapolation to N -> infinity of every observable of :data:`OBSERVABLES` at one (g, sigma_b), and one
     noise amplitude ``sigma_xi`` where the summary has that dimension (the file then carries its coordinate).
 
@@ -217,6 +219,12 @@ def finite_size_dataset(summary: xr.Dataset, *, g: float, sigma_b: float, sigma_
     ``o_n_included``, ``o_n_excluded``, and per network ``o_sample`` and ``o_seed_use`` (:data:`SEED_USE`).
     Networks enter as selected by :func:`comparison_seeds`; sizes where the observable's stage has no file are
     left out of its fit. ``attractor`` (N, seed) and ``dmft_chaotic`` are copied from the summary.
+
+    ``euler_dt``: the step of a rate network integrated by forward Euler (None: a map, RK4 or a noisy network). Its
+    exponents are those of the discretised flow, so ``lambda_max`` and ``delta0`` are also compared with the
+    mean-field theory of that map (:func:`rnnchaos.dmft_euler.euler_dmft_point`, same ``g``, ``sigma_b``, ``h =
+    euler_dt``, ``nonlinearity``): ``o_dmft_euler`` and ``o_z_euler``; the gap between ``o_dmft`` and
+    ``o_dmft_euler`` is the step's, not a finite-size effect.
     """
     at = {"g": g, "sigma_b": sigma_b, **({"sigma_xi": sigma_xi} if "sigma_xi" in summary.dims else {})}
     p = summary.sel(at)
@@ -261,6 +269,16 @@ def finite_size_dataset(summary: xr.Dataset, *, g: float, sigma_b: float, sigma_
             .assign_attrs(units="1", long_name=f"networks with a file left out of {o} (see {o}_seed_use)")
         data[f"{o}_sample"] = values.astype(float).assign_attrs(units=units, long_name=f"{name} of every network")
         data[f"{o}_seed_use"] = use
+    if euler_dt is not None and dmft_ok and float(sigma_xi) == 0.0:
+        euler = euler_dmft_point(g, sigma_b, h=euler_dt, nonlinearity=nonlinearity)
+        for o, value in (("lambda_max", euler.lambda_max), ("delta0", euler.delta0)):
+            units = data[f"{o}_inf"].attrs["units"]
+            data[f"{o}_dmft_euler"] = xr.DataArray(float(value), attrs={"units": units, "long_name": (
+                f"mean-field {OBSERVABLES[o][3]} of the forward-Euler map at dt = {euler_dt:g} (what is integrated)")})
+            sem = float(data[f"{o}_inf_sem"])
+            z = (float(data[f"{o}_inf"]) - float(value)) / sem if np.isfinite(sem) and sem > 0 else float("nan")
+            data[f"{o}_z_euler"] = xr.DataArray(z, attrs={"units": "1", "long_name": (
+                f"z-score ({o}_inf - {o}_dmft_euler) / {o}_inf_sem")})
     flags = {"not_computed": NOT_COMPUTED, **ATTRACTOR_CLASSES}
     data["attractor"] = xr.DataArray(classes.values.astype(np.int8), dims=classes.dims, coords=classes.coords, attrs={
         "units": "1", "long_name": "attractor of the simulated network (rnnchaos.attractor)",
@@ -273,13 +291,14 @@ def finite_size_dataset(summary: xr.Dataset, *, g: float, sigma_b: float, sigma_
     return with_grid_coords(ds, **at)
 
 
-def finite_size_datasets(summary: xr.Dataset, *,
-                         attractor: str = "chaotic") -> dict[tuple[float, float, float], xr.Dataset]:
+def finite_size_datasets(summary: xr.Dataset, *, attractor: str = "chaotic", euler_dt: float | None = None,
+                         nonlinearity: str = "tanh") -> dict[tuple[float, float, float], xr.Dataset]:
     """:func:`finite_size_dataset` at every (g, sigma_b, sigma_xi) of the summary, keyed by (g, sigma_b, sigma_xi)
     (sigma_xi 0 where the summary has no such dimension)."""
     noise = summary.sigma_xi.values if "sigma_xi" in summary.dims else [0.0]
     return {(float(g), float(sb), float(x)): finite_size_dataset(summary, g=float(g), sigma_b=float(sb),
-                                                                 sigma_xi=float(x), attractor=attractor)
+                                                                 sigma_xi=float(x), attractor=attractor,
+                                                                 euler_dt=euler_dt, nonlinearity=nonlinearity)
             for g in summary.g.values for sb in summary.sigma_b.values for x in noise}
 
 

@@ -126,5 +126,8 @@ def _statement(ds: xr.Dataset, o: str) -> str:
         quad = float(_v(ds, f"{o}_inf_quad"))
         if np.isfinite(quad):
             text += f", quadratic fit {quad:.4g} +- {float(_v(ds, f'{o}_inf_quad_sem')):.2g}"
+    if f"{o}_dmft_euler" in ds:
+        text += (f"; against the mean field of the integrated Euler map {float(_v(ds, f'{o}_dmft_euler')):.4g}: "
+                 f"z = {float(_v(ds, f'{o}_z_euler')):.1f}")
     return text
 

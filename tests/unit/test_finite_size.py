@@ -157,6 +157,21 @@ def test_stage_dataset_recovers_every_observable_and_its_z_score():
     assert (ds["d_ky_per_n_seed_use"] == SEED_USE["no_value"]).all()
 
 
+def test_euler_step_gets_the_theory_of_the_integrated_map():
+    """With ``euler_dt`` the stage also compares lambda_max and Delta0 with the mean field of the forward-Euler map
+    (rnnchaos.dmft_euler); without it (maps, RK4) no such variable."""
+    from rnnchaos.dmft_euler import euler_dmft_point
+
+    ds = stage(fs_summary(), euler_dt=0.1)
+    th = euler_dmft_point(2.0, 0.5, h=0.1)
+    for o, value in (("lambda_max", th.lambda_max), ("delta0", th.delta0)):
+        assert float(ds[f"{o}_dmft_euler"]) == value and ds[f"{o}_dmft_euler"].attrs["units"]
+        z = (float(ds[f"{o}_inf"]) - value) / float(ds[f"{o}_inf_sem"])
+        assert float(ds[f"{o}_z_euler"]) == pytest.approx(z, rel=1e-12)
+    assert th.lambda_max < 0.0818  # the step lowers lambda_max below the flow's (0.08175 at g = 2, sigma_b = 0.5)
+    assert "lambda_max_dmft_euler" not in stage(fs_summary())
+
+
 def test_full_spectra_give_the_kaplan_yorke_density():
     ds = stage(fs_summary(full_spectrum=True))
     assert int(ds["d_ky_per_n_status"]) == FIT_STATUS["ok"]

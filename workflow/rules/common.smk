@@ -135,8 +135,13 @@ def finite_size_points():
 
 
 def finite_size_settings(wildcards):
-    """Keyword arguments of rnnchaos.finite_size.finite_size_datasets (the finite_size section)."""
-    return {"attractor": config["finite_size"]["attractor"]}
+    """Keyword arguments of rnnchaos.finite_size.finite_size_datasets (the finite_size section); for the rate
+    network integrated by forward Euler, its step (the theory of the discretised flow is compared as well)."""
+    sim, lyap = config["simulate"], config["lyapunov"]
+    euler = (wildcards.model == "rate" and sim["method"] == lyap["method"] == "euler"
+             and float(sim["dt"]) == float(lyap["dt"]))  # one integrated map for Delta0 and lambda_max
+    return {"attractor": config["finite_size"]["attractor"], "euler_dt": float(lyap["dt"]) if euler else None,
+            "nonlinearity": NONLINEARITY}
 
 
 def dmft_point_paths(model):
