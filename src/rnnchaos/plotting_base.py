@@ -16,8 +16,9 @@ from rnnchaos.status import NOT_COMPUTED
 
 TIME_UNIT = {"rate": r"$\tau_m$", "map": "step"}
 RATE_UNIT = {"rate": r"1/$\tau_m$", "map": "1/step"}
-MODEL_TITLE = {"rate": r"rate network $\dot x=-x+J\tanh(x)+\theta$",
-               "map": r"map $a_{t+1}=J\tanh(a_t)+\theta$"}
+#: the models' equations with the config's nonlinearity phi (tanh by default; results/phi~<name>/ for another)
+MODEL_TITLE = {"rate": r"rate network $\dot x=-x+J\phi(x)+\theta$",
+               "map": r"map $a_{t+1}=J\phi(a_t)+\theta$"}
 
 
 class Drawing(NamedTuple):
