@@ -4,18 +4,14 @@ network as NaN with its status in the pooled file (the search's own failures, an
 only the pooling and the figure rerun), and a bad section failing at parse time naming the key."""
 
 import re
-import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
-import yaml
 
 from rnnchaos import fixed_point_study, io
 from rnnchaos.status import STATUS_CODES, NumericalFailure
 
-from ..conftest import ROOT
+from ..conftest import snakemake_section
 
 SECTION = {"enabled": True, "model": ["rate"], "g": [2.0], "sigma_b": [0.0], "N": [20, 30, 40], "seeds": 2,
            "n_init": 16}
@@ -26,12 +22,7 @@ FAILED = (30, 1)
 
 def snakemake(workdir, *args, section=None):
     """Snakemake on the repository's config.yaml plus a file holding only the fixed_point_study section."""
-    shutil.copy(ROOT / "config.yaml", workdir / "config.yaml")
-    (workdir / "section.yaml").write_text(yaml.safe_dump({"fixed_point_study": section}))
-    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
-           "--configfile", str(workdir / "config.yaml"), str(workdir / "section.yaml"), "--cores", "2",
-           "--workflow-profile", "none", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    return snakemake_section(workdir, "fixed_point_study", section, *args, timeout=900)
 
 
 def job_counts(output: str) -> dict[str, int]:

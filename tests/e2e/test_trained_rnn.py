@@ -3,20 +3,16 @@ listed state dict, their files, the feature table with the correlations, the fig
 at parse time naming the key."""
 
 import csv
-import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import xarray as xr
-import yaml
 
 from rnnchaos import array_files, io
 from rnnchaos.rnn_stack import random_stack
 from rnnchaos.spectrum_features import FEATURES
 
-from ..conftest import ROOT
+from ..conftest import snakemake_section
 
 SECTION = {
     "networks": [{"name": "listed_rnn", "path": "weights/listed_rnn.npz", "performance": 0.5}],
@@ -32,12 +28,7 @@ NAMES = ["listed_rnn", *FAMILY]
 
 def snakemake(workdir, *args, section=None):
     """Snakemake on the repository's config.yaml plus a file holding only the trained_rnn section."""
-    shutil.copy(ROOT / "config.yaml", workdir / "config.yaml")
-    (workdir / "section.yaml").write_text(yaml.safe_dump({"trained_rnn": section}))
-    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
-           "--configfile", str(workdir / "config.yaml"), str(workdir / "section.yaml"), "--cores", "2",
-           "--workflow-profile", "none", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    return snakemake_section(workdir, "trained_rnn", section, *args, timeout=600)
 
 
 @pytest.fixture(scope="module")

@@ -3,17 +3,13 @@ seed, tanh only), every file and the three figures, the transfer network carryin
 incremental behaviour (nothing to do after a run), and bad input failing at parse time naming the key."""
 
 import re
-import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
-import yaml
 
 from rnnchaos import io, training_study
 
-from ..conftest import ROOT
+from ..conftest import snakemake_section
 
 SECTION = {"enabled": True, "seeds": 1, "nonlinearities": ["tanh"], "N": 30, "train_time": 400,
            "transfer_time": 300, "test_time": 200, "n_snapshots": 3, "n_init": 6, "n_extra": 1, "n_trajectories": 1,
@@ -23,12 +19,7 @@ STUDY = "results/training_study/tanh"
 
 def snakemake(workdir, *args, section=None):
     """Snakemake on the repository's config.yaml plus a file holding only the training_study section."""
-    shutil.copy(ROOT / "config.yaml", workdir / "config.yaml")
-    (workdir / "section.yaml").write_text(yaml.safe_dump({"training_study": section}))
-    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
-           "--configfile", str(workdir / "config.yaml"), str(workdir / "section.yaml"), "--cores", "2",
-           "--workflow-profile", "none", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    return snakemake_section(workdir, "training_study", section, *args, timeout=600)
 
 
 @pytest.fixture(scope="module")
