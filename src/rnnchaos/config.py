@@ -13,7 +13,6 @@ import math
 from collections.abc import Mapping
 
 from rnnchaos import nonlinearity as nl
-from rnnchaos.figures import FIGURES
 from rnnchaos.gaussian import SIGMA_B_MAX
 from rnnchaos.grid import (
     FINITE_SIZE_MIN_SIZES,
@@ -185,7 +184,8 @@ def check_noise(config: Mapping) -> None:
     """The grid's noise amplitudes ``sigma_xi``: each finite and ``>= 0`` (also without the schema); with noise,
     the rate network's integrators Euler-Maruyama (``simulate.method``, ``lyapunov.method``: rk4 is no stochastic
     scheme) and ``sigma_b^2 + sigma_xi^2`` within the mean-field solver's range
-    (:data:`rnnchaos.dmft_noise.SIGMA_XI_MAX`); figures drawn from the noise-free networks need 0 among them."""
+    (:data:`rnnchaos.dmft_noise.SIGMA_XI_MAX`). (That figures drawn from the noise-free networks need 0 among
+    them is checked with the figure names, :func:`rnnchaos.config_schema.figure_problems`.)"""
     values = list(config.get("sigma_xi", [0.0]))
     for v in values:
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
@@ -202,11 +202,6 @@ def check_noise(config: Mapping) -> None:
     if top > SIGMA_B_MAX:
         raise ConfigError(f"sigma_xi = {max(noisy):g} with sigma_b = {max(config['sigma_b']):g}: sigma_b^2 + "
                           f"sigma_xi^2 must be <= {SIGMA_B_MAX ** 2:g} (the range of the mean-field solver)")
-    if 0 not in values:
-        noise_free = [f for f in config["figures"] if f in FIGURES and not FIGURES[f].noise]
-        if noise_free:
-            raise ConfigError(f"figures {noise_free} are drawn from the noise-free networks: sigma_xi = {values} "
-                              f"must contain 0 (or leave them out of figures)")
 
 
 def check_stage_grids(config: Mapping) -> None:

@@ -200,6 +200,15 @@ def figure_problems(config: dict) -> list[str]:
     if not isinstance(names, list):
         return []  # the schema names the type
     allowed = grid_figures()
-    return [f"figures[{i}] = {name!r}: must be one of {', '.join(allowed)}"
-            + (" (it is drawn with its config section)" if name in FIGURES else "")
-            for i, name in enumerate(names) if isinstance(name, str) and name not in allowed]
+    lines = [f"figures[{i}] = {name!r}: must be one of {', '.join(allowed)}"
+             + (" (it is drawn with its config section)" if name in FIGURES else "")
+             for i, name in enumerate(names) if isinstance(name, str) and name not in allowed]
+    noise = config.get("sigma_xi", [0.0])
+    valid = isinstance(noise, list) and all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
+                                            for v in noise)  # a bad value is the schema's line, not this one
+    if valid and noise:
+        noise_free = [f for f in names if f in FIGURES and not FIGURES[f].noise]
+        if noise_free:
+            lines.append(f"figures {noise_free} are drawn from the noise-free networks: sigma_xi = {noise} must "
+                         f"contain 0 (or leave them out of figures)")
+    return lines

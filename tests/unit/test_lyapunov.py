@@ -644,8 +644,9 @@ LAYERS = {
     "lyapunov_blas": {"lyapunov_kernel"} | MODEL_LAYER,
     "lyapunov_backends": {"lyapunov_kernel"} | MODEL_LAYER,
     "lyapunov": {"lyapunov_kernel", "lyapunov_schedule", "lyapunov_blas", "lyapunov_backends"} | MODEL_LAYER,
-    # config's cross-key checks read the grid helpers and the trained_rnn section's checks (no spectrum code)
-    "config": {"lyapunov_kernel", "lyapunov_schedule", "grid", "trained_rnn_config"} | MODEL_LAYER,
+    # config's cross-key checks read the grid helpers, the trained_rnn section's checks and the mean-field solver's
+    # range (gaussian); no spectrum code, no figure (the figure names are config_schema's)
+    "config": {"lyapunov_kernel", "lyapunov_schedule", "grid", "trained_rnn_config", "gaussian"} | MODEL_LAYER,
 }
 
 
