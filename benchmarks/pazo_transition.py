@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 
 from rnnchaos import dmft, io
 from rnnchaos.nonlinearity import tanh_cubic
+from rnnchaos.plotting_base import seed_stats
 
 
 def theory(model: str, s: float, gs: np.ndarray) -> np.ndarray:
@@ -36,13 +37,13 @@ def theory(model: str, s: float, gs: np.ndarray) -> np.ndarray:
 
 
 def simulated(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """g, mean and SEM over the successful networks of lambda_max at the largest N with a Lyapunov result."""
+    """g, mean and SEM over the successful networks (plotting_base.seed_stats) of lambda_max at the largest N with
+    a Lyapunov result, at sigma_b = 0 (and sigma_xi = 0 where the summary has that axis)."""
     ds = xr.open_dataset(path)
-    lam = ds["lyap_lambda_max"].where(ds["lyap_status"] == 0).sel(sigma_b=0.0)
-    N = int(max(n for n in ds.N.values if np.isfinite(lam.sel(N=n)).any()))
-    lam = lam.sel(N=N)
-    n = np.isfinite(lam).sum("seed")
-    return ds.g.values, lam.mean("seed").values, (lam.std("seed", ddof=1) / np.sqrt(n)).values, N
+    ds = ds.sel(sigma_b=0.0, **({"sigma_xi": 0.0} if "sigma_xi" in ds.dims else {}))
+    mean, sem, _ = seed_stats(ds["lyap_lambda_max"], ds["lyap_status"])
+    N = int(max(n for n in ds.N.values if np.isfinite(mean.sel(N=n)).any()))
+    return ds.g.values, mean.sel(N=N).values, sem.sel(N=N).values, N
 
 
 def main() -> None:
