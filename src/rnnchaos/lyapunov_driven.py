@@ -23,6 +23,8 @@ import xarray as xr
 
 from rnnchaos.driven_inputs import check_inputs
 from rnnchaos.lyapunov_kernel import ModelWorkspace, qr_step
+from rnnchaos.lyapunov_schedule import frame_spread, spread_bound
+from rnnchaos.status import NumericalFailure
 
 
 class DrivenWorkspace(ModelWorkspace):
@@ -54,7 +56,8 @@ class DrivenLyapunov:
     batch means within each sequence and their standard error; ``log_det_mean`` (batch,): time average of
     ``log|det DS|`` over the accumulated steps (NaN unless ``exact_log_det``), which equals the sum of all ``n``
     exponents; ``final_states`` (batch, n); diagnostics ``n_steps`` (accumulated steps per sequence), ``n_qr``
-    (accumulated QRs per sequence), ``warmup``, ``warmup_tangent``, ``t_ons``, ``time_step``.
+    (accumulated QRs per sequence), ``warmup``, ``warmup_tangent``, ``t_ons``, ``time_step``, ``spread_max`` (the
+    largest R-diagonal spread of one accumulated interval, e-folds, over all sequences).
     """
 
     exponents: np.ndarray
@@ -70,6 +73,7 @@ class DrivenLyapunov:
     warmup_tangent: int
     t_ons: int
     time_step: float
+    spread_max: float = float("nan")
 
 
 def qr_intervals(n_steps: int, t_ons: int) -> list[int]:
@@ -88,7 +92,8 @@ def driven_lyapunov_spectrum(model, inputs, *, k: int, rng: np.random.Generator,
     (at most the number of accumulated QR intervals); ``x0``: (n,) or (batch, n) initial states (default 0);
     ``rng``: draws one Gaussian ``n x k`` frame per sequence, in order; ``exact_log_det``: also sum
     ``log|det DS|`` (``O(n^3)`` per step). Raises ``ValueError`` for bad arguments and
-    :class:`rnnchaos.status.NumericalFailure` ("diverged", "qr_breakdown").
+    :class:`rnnchaos.status.NumericalFailure` ("diverged", "qr_breakdown": also an interval whose R-diagonal spread
+    exceeds :func:`~rnnchaos.lyapunov_schedule.spread_bound` for float64).
     """
     n = model.n
     U = check_inputs(inputs, model.n_inputs)
@@ -111,6 +116,7 @@ def driven_lyapunov_spectrum(model, inputs, *, k: int, rng: np.random.Generator,
     steps = np.asarray(acc, dtype=float)
     per_seq, batch_exps = np.empty((B, k)), np.empty((B, n_batches, k))
     log_det, finals = np.full(B, np.nan), np.empty((B, n))
+    spread_max, bound = 0.0, spread_bound("float64")
     for b in range(B):
         x = X0[b].copy()
         for u in U[b, :warmup]:
@@ -120,7 +126,16 @@ def driven_lyapunov_spectrum(model, inputs, *, k: int, rng: np.random.Generator,
         for m in qr_intervals(warmup_tangent, t_ons):
             qr_step(ws, m)
         ws.reset_sums()
-        logs = np.stack([qr_step(ws, m) for m in acc])  # (n_qr, k)
+        logs = np.empty((len(acc), k))  # log R_ii of each accumulated QR
+        for q, m in enumerate(acc):
+            logs[q] = qr_step(ws, m)
+            spread = frame_spread(ws, logs[q])
+            if not spread <= bound:
+                raise NumericalFailure("qr_breakdown", (
+                    f"t_ons = {t_ons} steps: the R-diagonal spread of one interval is {spread:.1f} e-folds, beyond "
+                    f"the float64 bound {bound:.1f} (sequence {b}, after {ws.steps_total} steps); use a shorter "
+                    f"t_ons"))
+            spread_max = max(spread_max, spread)
         per_seq[b] = logs.sum(axis=0) / (n_acc * ws.h)
         batch_exps[b] = np.stack([logs[i].sum(axis=0) / (steps[i].sum() * ws.h) for i in blocks])
         if exact_log_det:
@@ -131,7 +146,7 @@ def driven_lyapunov_spectrum(model, inputs, *, k: int, rng: np.random.Generator,
     return DrivenLyapunov(exponents=per_seq.mean(axis=0), sem=sem, per_sequence=per_seq, batch_exponents=batch_exps,
                           batch_sem=bsem, log_det_mean=log_det, final_states=finals, n_steps=n_acc, n_qr=len(acc),
                           warmup=warmup, warmup_tangent=warmup_tangent, t_ons=t_ons,
-                          time_step=float(model.time_step))
+                          time_step=float(model.time_step), spread_max=spread_max)
 
 
 def to_dataset(result: DrivenLyapunov, *, time_unit: str = "step") -> xr.Dataset:
@@ -161,6 +176,9 @@ def to_dataset(result: DrivenLyapunov, *, time_unit: str = "step") -> xr.Dataset
             "warmup": scalar(r.warmup, "state-only warm-up steps"),
             "warmup_tangent": scalar(r.warmup_tangent, "frame-alignment steps (QRs discarded)"),
             "t_ons": scalar(r.t_ons, "steps between QRs"),
+            "spread_max": ((), np.float64(r.spread_max),
+                           {"units": "1", "long_name": "largest R-diagonal spread of one accumulated QR interval, log "
+                                                       "max_j |z_j| - log min_j R_jj (e-folds)"}),
         },
         coords={"i": np.arange(k), "sequence": np.arange(B), "batch": np.arange(nb)},
     )
