@@ -38,6 +38,8 @@ include: "workflow/rules/fixed_point_study_common.smk"
 include: "workflow/rules/fixed_point_study.smk"
 include: "workflow/rules/training_study_common.smk"
 include: "workflow/rules/training_study.smk"
+include: "workflow/rules/input_study_common.smk"
+include: "workflow/rules/input_study.smk"
 
 
 rule all:
@@ -50,4 +52,5 @@ rule all:
         trained_rnn=trained_rnn_paths(),
         fixed_point_study=fixed_point_study_paths(),
         training_study=training_study_paths(),
+        input=input_paths(),
         stored=stored_paths(),  # so that a damaged file moved aside is recomputed

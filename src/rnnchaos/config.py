@@ -23,6 +23,7 @@ from rnnchaos.grid import (
     stage_seeds,
     stage_sizes,
 )
+from rnnchaos.input_config import check_input
 from rnnchaos.lyapunov_schedule import max_fixed_t_ons
 from rnnchaos.trained_rnn_config import check_trained_rnn
 
@@ -168,6 +169,7 @@ def check_config(config: Mapping) -> None:
     _check_trained(config)
     check_trained_rnn(config, ConfigError)
     check_fixed_point_study(config)
+    check_input(config)
     for model in config["model"]:
         if not qr_intervals(config["paper"]["t_ons"], model, lyap["dt"]):
             raise ConfigError(

@@ -32,10 +32,13 @@ from rnnchaos.grid import (
     stage_seeds,
     stage_sizes,
 )
+from rnnchaos.input_config import pooled_paths as input_pooled_paths
+from rnnchaos.input_config import wanted as input_wanted
 from rnnchaos.plotting_base import Drawing
 from rnnchaos.plotting_finite_size import finite_size
 from rnnchaos.plotting_fixed_point_study import fixed_point_study
 from rnnchaos.plotting_grid import autocorrelation, fixed_point_coordinates, lyapunov_spectrum
+from rnnchaos.plotting_input import periodic_suppression
 from rnnchaos.plotting_kac_rice import fixed_point_count, jacobian_spectrum, radial_separation
 from rnnchaos.plotting_noise import noise_suppression
 from rnnchaos.plotting_paper import qr_convergence, scs_autocorrelation, spectra_collapse
@@ -195,6 +198,11 @@ def fixed_point_study_wanted(config: Mapping) -> list[str]:
     """The fixed-point study's figure, drawn for each of its section's models where the section is enabled."""
     section = config["fixed_point_study"]
     return list(section["model"]) if section["enabled"] else []
+
+
+def input_files(config: Mapping, model: str) -> list[str]:
+    """The pooled driven networks of every (g, sigma_b) of the ``input`` section (rule input_pooled)."""
+    return input_pooled_paths(config, model)
 
 
 #: A network of the training_study section: origin source ((n_bits-1)-bit, snapshots), scratch or transfer (n_bits).
@@ -368,6 +376,11 @@ FIGURES: dict[str, Figure] = dict(
         "eigenvalue modulus extrapolated to N -> infinity, the count's growth rate against the complexity Sigma, "
         "and the coordinate density against mu*.",
         wanted=fixed_point_study_wanted),
+    periodic_suppression=Figure(
+        periodic_suppression, {"pooled": input_files},
+        "A periodic drive suppresses chaos (Rajan, Abbott & Sompolinsky 2010): the largest Lyapunov exponent of the "
+        "driven network against the drive's amplitude, one curve per frequency, with the zero line.",
+        wanted=input_wanted),
 )
 
 
