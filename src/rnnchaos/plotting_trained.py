@@ -4,8 +4,9 @@
 (:func:`rnnchaos.training.to_dataset`, :func:`rnnchaos.trained_analysis.to_dataset`, with or without grid
 coordinates): (a) fixed points and the test trial on the top three principal components, points coloured by
 stability, with the slow points (open markers) where the analysis file has them; (b) the test trial's readout
-against its target; (c) the FORCE training curve; (d) the Lyapunov spectra of the trained network (input off) and
-of its untrained reservoir. A failed stage (non-zero ``status``) is stated on the figure instead of drawn.
+against its target; (c) the FORCE training curve; (d) the Lyapunov spectra of the trained network with its input off
+and, where the analysis file has it, with its input on (driven by the test trial's pulses), and of its untrained
+reservoir. A failed stage (non-zero ``status``) is stated on the figure instead of drawn.
 """
 
 from __future__ import annotations
@@ -69,12 +70,24 @@ def trained_flipflop(trained: xr.Dataset, analysis: xr.Dataset) -> Drawing:
                f"{p.get('g')}, tau = {p.get('tau')}, dt = {p.get('dt')}) FORCE-trained (alpha = {p.get('alpha')}, "
                f"{int(trained['n_updates'])} updates over {p.get('train_time')} time units) on the {bits}-bit "
                f"flip-flop, seed {seed}; fixed points with the input off (|F| < {tol}); Lyapunov exponents per tau, "
-               "error bars their SEM over batches.")
+               "error bars their SEM over batches." + (
+                   f" Input on: the exponents along the test trial, driven by its pulses (tau dx/dt = -x + J_eff "
+                   f"phi(x) + W_in u, from the trial's first state, frame aligned over "
+                   f"{float(analysis['input_on_t_transient_tangent']):g} tau, averaged over the remaining "
+                   f"{int(analysis['input_on_n_steps']) * float(p.get('dt', 1)) / float(p.get('tau', 1)):g} tau)."
+                   if "input_on_exponent" in analysis else ""))
     lam_t, lam_r = (analysis[f"{n}_exponent"].values[0] for n in ("trained", "reservoir"))
     agreement = (f"{int(analysis['n_memories'])} of {2 ** bits} memories held by a stable fixed point; test MSE "
                  f"{float(trained['test_mse']):.3g}; {int(analysis['fp_n_stable'])} stable fixed points and "
                  f"{int(analysis['n_saddles'])} saddles; lambda_max {lam_t:.3g} per tau trained (input off) against "
                  f"{lam_r:.3g} for the untrained reservoir.")
+    if "input_on_exponent" in analysis:  # files before the input-on spectrum lack it
+        on, off = (analysis[f"{n}_exponent"].values for n in ("input_on", "trained"))
+        on_e, off_e = (analysis[f"{n}_exponent_sem"].values for n in ("input_on", "trained"))
+        n = min(4, on.size)
+        agreement += (" Input on (test trial) against input off, per tau: " + "; ".join(
+            f"lambda_{i + 1} {on[i]:.3g} +- {on_e[i]:.2g} vs {off[i]:.3g} +- {off_e[i]:.2g}" for i in range(n))
+            + ".")
     if "slow_n_points" in analysis:  # files before the slow-point search lack it
         agreement += (f" {int(analysis['slow_n_points'])} slow points (local minima of q = |F|^2/2 that are no fixed "
                       f"point, q <= {float(analysis['slow_q_tol']):.0e}) from the test trial's states.")
@@ -133,9 +146,14 @@ def curve_panel(ax, trained: xr.Dataset) -> None:
 
 
 def lyapunov_panel(ax, analysis: xr.Dataset) -> None:
-    """Lyapunov spectra (per tau) of the trained network with input off and of its untrained reservoir."""
+    """Lyapunov spectra (per tau) of the trained network with input off, with input on (where the file has it) and of
+    its untrained reservoir."""
     i = analysis["exponent_index"].values
-    for name, label, fmt in (("trained", "trained, input off", "o-"), ("reservoir", "untrained reservoir", "s-")):
+    curves = (("trained", "trained, input off", "o-"), ("input_on", "trained, input on (test trial)", "D-"),
+              ("reservoir", "untrained reservoir", "s-"))
+    for name, label, fmt in curves:
+        if f"{name}_exponent" not in analysis:
+            continue
         ax.errorbar(i, analysis[f"{name}_exponent"].values, yerr=analysis[f"{name}_exponent_sem"].values,
                     fmt=fmt, ms=3, lw=1, capsize=1.5, label=label)
     ax.axhline(0.0, color="grey", lw=0.6, ls=":")

@@ -1,4 +1,5 @@
-"""Dynamics of a FORCE-trained echo-state network with its input off: fixed points, PCA, Lyapunov spectra.
+"""Dynamics of a FORCE-trained echo-state network with its input off (and its spectrum with the input on): fixed
+points, PCA, Lyapunov spectra.
 
 With ``u = 0`` and the readout fed back, the trained network of :mod:`rnnchaos.training` is autonomous,
 
@@ -20,7 +21,8 @@ units of ``tau`` (``s = t / tau``). Hence (Sussillo & Barak, Neural Comput. 25, 
   comparison, on the untrained reservoir ``J`` (``W_out = 0``), both with ``theta = 0`` and with the time
   rescaled: step ``dt / tau`` and durations in units of ``tau``, so exponents come out per ``tau`` (divide by
   ``tau`` for the task's time unit, done in ``*_exponent_per_time``). With ``dt / tau`` equal to training's,
-  the exponents are those of the very Euler discretisation the network was trained in;
+  the exponents are those of the very Euler discretisation the network was trained in; beside them the spectrum
+  with the input on, along the test trial's pulses (:mod:`rnnchaos.trained_input`, training's step);
 * slow points (Sussillo & Barak 2013): :func:`rnnchaos.slow_points.find_slow_points` on the same flow (a
   :class:`~rnnchaos.models.RateModel` in ``s = t / tau``) from states of the test trial: local minima of
   ``q = |F|^2 / 2`` with ``0 < q <= slow_q_tol`` that are no fixed points, with ``q`` and eigenvalues converted to
@@ -36,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from rnnchaos import fixed_points, lyapunov
+from rnnchaos import fixed_points, lyapunov, trained_input
 from rnnchaos.models import RateModel
 from rnnchaos.nonlinearity import TANH, Nonlinearity
 from rnnchaos.nonlinearity import get as get_nonlinearity
@@ -52,7 +54,8 @@ class TrainedAnalysis:
     times ``trial_t``); Lyapunov
     spectra of the trained autonomous network and of the reservoir (per ``tau``); slow points ``slow`` (``q``
     and eigenvalues per time unit of ``dt``; None if not searched) with their projections ``slow_pc`` and
-    readouts ``slow_readout``, and the median ``q`` along the test trial, ``trial_q_median``."""
+    readouts ``slow_readout``, and the median ``q`` along the test trial, ``trial_q_median``; the spectrum with
+    the input on along the test trial, ``input_on`` (None if not computed)."""
 
     fp: fixed_points.FixedPoints
     readout: np.ndarray
@@ -73,6 +76,7 @@ class TrainedAnalysis:
     slow_pc: np.ndarray | None = None
     slow_readout: np.ndarray | None = None
     trial_q_median: float = np.nan
+    input_on: trained_input.InputOnSpectrum | None = None
 
     @property
     def n_memories(self) -> int:
@@ -127,17 +131,20 @@ def analyse_trained(net: TrainedNetwork, *, rng: np.random.Generator, n_init: in
                     midpoint_fraction: float = 0.25, corner_tol: float = 0.2, n_pc: int = 3, k: int = 20,
                     dt: float | None = None, t_transient: float = 100.0, t_transient_tangent: float = 20.0,
                     t_sim: float = 200.0, t_ons: float = 1.0, n_batches: int = 10, n_slow_starts: int = 64,
-                    slow_q_tol: float = 1e-4, slow_max_iter: int = 200) -> TrainedAnalysis:
-    """Fixed points, PCA, Lyapunov spectra (trained vs reservoir) and slow points of ``net`` with its input off.
+                    slow_q_tol: float = 1e-4, slow_max_iter: int = 200, input_on: bool = True) -> TrainedAnalysis:
+    """Fixed points, PCA, Lyapunov spectra (trained vs reservoir) and slow points of ``net`` with its input off,
+    and the trained network's spectrum with its input on along the test trial (``input_on``).
 
     ``n_init`` independent Newton solves (see :func:`initial_states`) and ``n_extra`` deflated ones, residual
     ``|F|_inf < tol`` (F per time unit of ``dt``). ``k`` exponents; ``dt`` (default: training's ``dt / tau``)
     and the durations ``t_*`` are in units of ``tau``. The Lyapunov runs start from the last test state.
     ``n_slow_starts`` minimisations of ``q`` (at most ``slow_max_iter`` trust-region iterations each; 0: no slow-point
     search) from test-trial states keep the minima with ``q <= slow_q_tol`` (per time unit of ``dt`` squared)
-    that Newton does not bring to ``|F|_inf < tol``.
+    that Newton does not bring to ``|F|_inf < tol``. ``input_on`` (default True): the input-on spectrum
+    (:func:`rnnchaos.trained_input.input_on_spectrum` with ``k``, ``t_transient_tangent``, ``t_ons``,
+    ``n_batches``; always at training's step, at which the trial's input is sampled).
     Random numbers, in order: initial states, deflated solves, trained spectrum, reservoir spectrum, slow-point
-    starts.
+    starts, input-on spectrum.
     """
     tau, h = float(net.params["tau"]), float(net.params["dt"]) / float(net.params["tau"])
     phi = get_nonlinearity(net.params.get("nonlinearity", "tanh"))
@@ -162,7 +169,7 @@ def analyse_trained(net: TrainedNetwork, *, rng: np.random.Generator, n_init: in
                 x0=net.test_states[-1])
     theta = np.zeros(J_eff.shape[0])
     step = h if dt is None else dt
-    lyap_trained = lyapunov.lyapunov_spectrum(RateModel(J_eff, theta, phi, dt=step), rng=rng, **opts)
+    lyap_trained = lyapunov.lyapunov_spectrum(trained_input.closed_loop_model(net, dt=step), rng=rng, **opts)
     lyap_reservoir = lyapunov.lyapunov_spectrum(RateModel(net.J, theta, phi, dt=step), rng=rng, **opts)
     speed = F(net.test_states)
     trial_q_median = float(np.median(0.5 * np.sum(speed**2, axis=1)))
@@ -172,13 +179,16 @@ def analyse_trained(net: TrainedNetwork, *, rng: np.random.Generator, n_init: in
             RateModel(J_eff, theta, phi, dt=h), net.test_states, rng=rng, n_starts=n_slow_starts,
             q_tol=slow_q_tol * tau**2, fixed_tol=tol * tau, max_iter=slow_max_iter), tau)
         slow_pc, slow_readout = (slow.x - mean) @ comps.T, phi.phi(slow.x) @ net.W_out.T
+    driven = trained_input.input_on_spectrum(net, rng=rng, k=k, t_transient_tangent=t_transient_tangent, t_ons=t_ons,
+                                             n_batches=n_batches) if input_on else None
     return TrainedAnalysis(
         fp=fp, readout=readout, corner=dist.argmin(axis=1) if dist.size else np.empty(0, dtype=int),
         corner_distance=dist.min(axis=1) if dist.size else np.empty(0), components=comps, mean=mean,
         explained=explained, fp_pc=(fp.x - mean) @ comps.T, trial_pc=(net.test_states - mean) @ comps.T,
         trial_t=net.test_t,
         lyap_trained=lyap_trained, lyap_reservoir=lyap_reservoir, tau=tau, corner_tol=corner_tol,
-        nonlinearity=phi.name, slow=slow, slow_pc=slow_pc, slow_readout=slow_readout, trial_q_median=trial_q_median)
+        nonlinearity=phi.name, slow=slow, slow_pc=slow_pc, slow_readout=slow_readout, trial_q_median=trial_q_median,
+        input_on=driven)
 
 
 def slow_points_per_time(sp: SlowPoints, tau: float) -> SlowPoints:
@@ -191,8 +201,9 @@ def slow_points_per_time(sp: SlowPoints, tau: float) -> SlowPoints:
 
 
 def to_dataset(an: TrainedAnalysis) -> xr.Dataset:
-    """One Dataset: ``fp_*`` (fixed points; unit dim ``unit``), PCA, ``trained_*`` and ``reservoir_*`` spectra
-    (dim ``exponent_index``; per tau, and ``*_exponent_per_time`` per time unit of dt); no grid coordinates."""
+    """One Dataset: ``fp_*`` (fixed points; unit dim ``unit``), PCA, ``trained_*`` (input off), ``input_on_*``
+    (where computed) and ``reservoir_*`` spectra (dim ``exponent_index``; per tau, and ``*_exponent_per_time`` per
+    time unit of dt); no grid coordinates."""
     fp = fixed_points.to_dataset(an.fp).rename({"i": "unit"})
     ds = _prefixed(fp, "fp_", keep_dims=("fp", "unit", "eig", "solve", "slow"))
     a = lambda ln, u="1": {"units": u, "long_name": ln}  # noqa: E731
@@ -220,6 +231,8 @@ def to_dataset(an: TrainedAnalysis) -> xr.Dataset:
         ds = ds.merge(ly)
     ds["trained_exponent"].attrs["long_name"] = "Lyapunov exponent of the trained network, input off (per tau)"
     ds["reservoir_exponent"].attrs["long_name"] = "Lyapunov exponent of the untrained reservoir J (per tau)"
+    if an.input_on is not None:
+        ds = ds.merge(trained_input.to_dataset(an.input_on))
     if an.slow is not None:
         ds = ds.merge(_slow_dataset(an))
     ds = ds.assign_coords(t=("t", an.trial_t, a("test time", "time unit of dt")))

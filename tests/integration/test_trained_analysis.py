@@ -103,6 +103,8 @@ def test_files_round_trip_and_figure_is_labelled(tmp_path, trained, analysis):
     assert np.array_equal(io.point_values(a_back, "fp_x"), analysis.fp.x)
     assert a_back["trained_exponent"].dims[-1] == "exponent_index" and a_back["fp_readout"].dims[-2:] == ("fp", "bit")
     assert a_back["trained_exponent"].attrs["units"] == "1/tau"
+    assert a_back["input_on_exponent"].attrs["units"] == "1/tau" and a_back["input_on_exponent"].sizes[
+        "exponent_index"] == 10 and np.all(np.isfinite(io.point_values(a_back, "input_on_exponent_sem")))
     assert int(io.point_values(a_back, "n_memories")) == 8
     fig = plotting_trained.flipflop_figure(t_back, a_back)
     axes = fig.get_axes()
@@ -110,6 +112,9 @@ def test_files_round_trip_and_figure_is_labelled(tmp_path, trained, analysis):
     assert axes[0].get_zlabel().startswith("PC3") and axes[0].get_legend() is not None
     drawing = plotting.draw("trained_flipflop", trained=t_back, analysis=a_back)
     assert "8 of 8 memories held" in drawing.agreement and "N = " in drawing.caption and drawing.lead
+    assert "Input on (test trial) against input off, per tau: lambda_1 " in drawing.agreement
+    assert [t.get_text() for t in axes[-1].get_legend().get_texts()] == [
+        "trained, input off", "trained, input on (test trial)", "untrained reservoir"]
     plotting.save(drawing, png=tmp_path / "f.png", pdf=tmp_path / "f.pdf", caption=tmp_path / "f.rst")
     assert (tmp_path / "f.png").stat().st_size > 10_000 and (tmp_path / "f.pdf").stat().st_size > 10_000
 

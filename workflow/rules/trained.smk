@@ -21,7 +21,7 @@ rule train:
 
 
 rule trained_analysis:
-    """Fixed points, PCA and Lyapunov spectra (trained, input off, vs untrained reservoir) of a trained network."""
+    """Fixed points, PCA and Lyapunov spectra (trained, input off and on, vs untrained reservoir) of a trained network."""
     input:
         trained=result_path("trained/flipflop/seed~{seed}.nc"),
     output:

@@ -1,4 +1,5 @@
-"""Rule trained_analysis: fixed points, PCA and Lyapunov spectra of a trained network with its input off."""
+"""Rule trained_analysis: fixed points, PCA and Lyapunov spectra of a trained network with its input off (and its
+Lyapunov spectrum with the input on, along the test trial)."""
 from rnnchaos import io, network, trained_analysis, training
 
 with io.job_log(snakemake.log[0]):
