@@ -211,4 +211,10 @@ def figure_problems(config: dict) -> list[str]:
         if noise_free:
             lines.append(f"figures {noise_free} are drawn from the noise-free networks: sigma_xi = {noise} must "
                          f"contain 0 (or leave them out of figures)")
+    for f in names:
+        for key, n in FIGURES[f].needs if f in FIGURES else ():
+            values = config.get(key, [0.0] if key == "sigma_xi" else [])
+            if isinstance(values, list) and len(values) < n:
+                lines.append(f"figures: {f} needs at least {n} values of {key}, got {key} = {values} (add values or "
+                             f"leave it out of figures)")
     return lines

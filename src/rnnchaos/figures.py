@@ -41,6 +41,7 @@ from rnnchaos.plotting_grid import autocorrelation, fixed_point_coordinates, lya
 from rnnchaos.plotting_input import periodic_suppression
 from rnnchaos.plotting_kac_rice import fixed_point_count, jacobian_spectrum, radial_separation
 from rnnchaos.plotting_noise import noise_suppression
+from rnnchaos.plotting_noise_phase import input_phase_diagram
 from rnnchaos.plotting_paper import qr_convergence, scs_autocorrelation, spectra_collapse
 from rnnchaos.plotting_phase import lambda_max_vs_g, phase_diagram
 from rnnchaos.plotting_toy import toy_phase_portrait
@@ -255,7 +256,9 @@ class Figure:
     :data:`PER`; ``wanted``: for a figure of a config section, the keys of the instances the config asks for (the
     ``figures`` key does not name it); None: the ``figures`` key names it; ``noise``: the figure draws the grid's
     noise amplitudes ``sigma_xi`` itself (else it is drawn from the noise-free networks, the summary at
-    ``sigma_xi = 0``: :func:`rnnchaos.plotting.draw`). ``draw`` takes ``model=`` for a figure drawn per model,
+    ``sigma_xi = 0``: :func:`rnnchaos.plotting.draw`); ``needs``: ``(key, n)`` pairs, the grid keys of which the
+    figure needs at least ``n`` values (checked where the ``figures`` key names it,
+    :func:`rnnchaos.config_schema.figure_problems`). ``draw`` takes ``model=`` for a figure drawn per model,
     nothing more otherwise (its datasets carry the rest)."""
 
     draw: Callable[..., Drawing]
@@ -265,6 +268,7 @@ class Figure:
     per: str = "model"
     wanted: Callable[[Mapping], list] | None = None
     noise: bool = False
+    needs: tuple[tuple[str, int], ...] = ()
 
     def __post_init__(self):
         if self.per not in PER:
@@ -331,6 +335,12 @@ FIGURES: dict[str, Figure] = dict(
         "largest Lyapunov exponent against g for each noise amplitude sigma_xi, simulated and from mean-field "
         "theory with noise.",
         noise=True),
+    input_phase_diagram=Figure(
+        input_phase_diagram, {"summary": summary_file, "g_sweep": noise_g_sweep_files},
+        "Where noise-driven networks are chaotic: the largest Lyapunov exponent over the (g, sigma_xi) plane against "
+        "the mean-field critical line g_c(sigma_b, sigma_xi) (Molgedey, Schuchhardt & Schuster 1992; Schuecker, "
+        "Goedeke & Helias 2018).",
+        noise=True, needs=(("g", 2), ("sigma_xi", 2))),
     finite_size=Figure(
         finite_size, {"finite_size": finite_size_files},
         "Finite-size effects: lambda_max and the frozen variance against 1/N, extrapolated to N -> infinity and "
@@ -343,7 +353,8 @@ FIGURES: dict[str, Figure] = dict(
     trained_flipflop=Figure(
         trained_flipflop, {"trained": trained_files, "analysis": trained_analysis_files},
         "A FORCE-trained flip-flop network (Sussillo & Barak 2013): its fixed points on the top principal components, "
-        "its test trial, its training curve and its Lyapunov spectrum against the untrained reservoir's.",
+        "its test trial, its training curve and its Lyapunov spectrum with the input off and on (driven by the test "
+        "trial's pulses) against the untrained reservoir's.",
         per="seed", wanted=trained_seeds),
     trained_rnn_spectra=Figure(
         trained_rnn_spectra, {"networks": trained_rnn_files},
