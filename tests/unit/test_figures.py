@@ -77,7 +77,7 @@ def test_inputs_follow_the_nonlinearity_results_root():
 
 def test_config_accepts_exactly_the_registry_names():
     grid = figures.grid_figures()
-    config = parsed("config/finite_size.yaml", figures=grid)
+    config = parsed("config/finite_size.yaml", figures=grid, sigma_xi=[0.0, 0.3])  # input_phase_diagram needs 2
     assert config["figures"] == grid and set(FIGURES) - set(grid) == {"trained_flipflop", "trained_rnn_spectra",
                                                                        "trained_rnn_performance", "fixed_point_study",
                                                                        "training_evolution", "flipflop_geometry",
