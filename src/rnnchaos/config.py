@@ -253,6 +253,10 @@ def check_fixed_point_study(config: Mapping) -> None:
         if len(set(texts)) != len(texts):
             raise ConfigError(f"fixed_point_study.{key}: values must be distinct to 10 significant digits, got "
                               f"{list(section[key])}")
+    points = [(format_value(g), format_value(s)) for g, s in section.get("pooled", {}).get("points", [])]
+    if len(set(points)) != len(points):
+        raise ConfigError(f"fixed_point_study.pooled.points: [g, sigma_b] pairs must be distinct to 10 significant "
+                          f"digits, got {section['pooled']['points']}")
 
 
 def _check_trained(config: Mapping) -> None:

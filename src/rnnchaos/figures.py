@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from rnnchaos.grid import (
     config_root,
     finite_size_paths,
+    fixed_point_pool_paths,
     fixed_point_study_paths,
     format_value,
     g_sweep_paths,
@@ -36,6 +37,7 @@ from rnnchaos.input_config import pooled_paths as input_pooled_paths
 from rnnchaos.input_config import wanted as input_wanted
 from rnnchaos.plotting_base import Drawing
 from rnnchaos.plotting_finite_size import finite_size
+from rnnchaos.plotting_fixed_point_pool import fixed_point_pooled
 from rnnchaos.plotting_fixed_point_study import fixed_point_study
 from rnnchaos.plotting_grid import autocorrelation, fixed_point_coordinates, lyapunov_spectrum
 from rnnchaos.plotting_input import periodic_suppression
@@ -193,6 +195,17 @@ def trained_rnn_performance_wanted(config: Mapping) -> list[None]:
 def fixed_point_study_files(config: Mapping, model: str) -> list[str]:
     """The fixed-point study of every (g, sigma_b) of its section (rule fixed_point_study)."""
     return fixed_point_study_paths(config, model)
+
+
+def fixed_point_pool_files(config: Mapping, model: str) -> list[str]:
+    """The pooled fixed points of every [g, sigma_b] of the section's ``pooled.points`` (rule fixed_point_pool)."""
+    return fixed_point_pool_paths(config, model)
+
+
+def fixed_point_pool_wanted(config: Mapping) -> list[str]:
+    """The pooled figure, drawn for each of the section's models where it is enabled and pools any point."""
+    section = config["fixed_point_study"]
+    return list(section["model"]) if section["enabled"] and section["pooled"]["points"] else []
 
 
 def fixed_point_study_wanted(config: Mapping) -> list[str]:
@@ -387,6 +400,11 @@ FIGURES: dict[str, Figure] = dict(
         "eigenvalue modulus extrapolated to N -> infinity, the count's growth rate against the complexity Sigma, "
         "and the coordinate density against mu*.",
         wanted=fixed_point_study_wanted),
+    fixed_point_pooled=Figure(
+        fixed_point_pooled, {"pooled": fixed_point_pool_files},
+        "The coordinates of fixed points pooled over many networks of one size (seed 002's scale) against the "
+        "Kac-Rice density mu* and a Gaussian of the same variance.",
+        wanted=fixed_point_pool_wanted),
     periodic_suppression=Figure(
         periodic_suppression, {"pooled": input_files},
         "A periodic drive suppresses chaos (Rajan, Abbott & Sompolinsky 2010): the largest Lyapunov exponent of the "

@@ -3,7 +3,8 @@ the results tree.
 
 :func:`format_value` names grid values in paths and wildcards; :func:`stage_sizes`, :func:`stage_seeds` and
 :func:`stage_settings` read a stage's own grid; :func:`results_root`, :func:`point_files`, :func:`theory_files`,
-:func:`g_sweep_paths`, :func:`kac_rice_paths`, :func:`finite_size_paths` and :func:`fixed_point_study_paths` are the
+:func:`g_sweep_paths`, :func:`kac_rice_paths`, :func:`finite_size_paths`, :func:`fixed_point_study_paths` and
+:func:`fixed_point_pool_paths` are the
 result files the workflow's rules and the figure registry (:mod:`rnnchaos.figures`) name: the noise amplitude
 ``sigma_xi~<value>`` follows ``sigma_b~<value>`` in every path whose result depends on it (simulate, lyapunov,
 fixed_points, dmft, finite_size), never in the network's or the Kac-Rice theory's (the noise-free fixed points).
@@ -155,3 +156,14 @@ def fixed_point_study_paths(config: Mapping, model: str) -> list[str]:
     root = config_root(config)
     return [f"{root}/fixed_point_study/{model}/g~{format_value(g)}/sigma_b~{format_value(s)}.nc"
             for g, s in itertools.product(section["g"], section["sigma_b"])]
+
+
+def fixed_point_pool_paths(config: Mapping, model: str) -> list[str]:
+    """The pooled fixed points of every ``[g, sigma_b]`` of ``fixed_point_study.pooled.points``, for one model; none
+    unless the section is enabled."""
+    section = config["fixed_point_study"]
+    if not section["enabled"]:
+        return []
+    pooled, root = section["pooled"], config_root(config)
+    return [f"{root}/fixed_point_study/{model}/g~{format_value(g)}/sigma_b~{format_value(s)}/pooled_N~{pooled['N']}.nc"
+            for g, s in pooled["points"]]

@@ -153,7 +153,7 @@ def save_stage(path: str | os.PathLike, compute, *, stage: str, params: Mapping,
     This module is the one place a failure becomes a status (here and in :func:`compute_parts`): library code
     raises, scripts never decide.
     """
-    ds = _computed(compute, "status", f"{stage} failed at {dict(point)}")
+    ds = computed(compute, "status", f"{stage} failed at {dict(point)}")
     ds = with_grid_coords(ds, **point)
     write_dataset(ds, path, stage=stage, params=params)
     return int(ds["status"].values.ravel()[0])
@@ -165,11 +165,11 @@ def compute_parts(parts: Mapping[str, Callable[[], xr.Dataset]]) -> xr.Dataset:
     (e.g. the external network's fixed points and Lyapunov spectrum, one file)."""
     ds = xr.Dataset()
     for name, compute in parts.items():
-        ds = ds.merge(_computed(compute, f"{name}_status", f"part {name!r} failed"))  # keeps units, long_name
+        ds = ds.merge(computed(compute, f"{name}_status", f"part {name!r} failed"))  # keeps units, long_name
     return ds
 
 
-def _computed(compute, status: str, where: str) -> xr.Dataset:
+def computed(compute, status: str, where: str) -> xr.Dataset:
     """``compute()`` with the variable ``status`` ("ok"), or, if it raises :class:`NumericalFailure`, only that
     variable with the failure's code and detail (logged with ``where``)."""
     try:

@@ -14,7 +14,8 @@ from rnnchaos.status import STATUS_CODES, NumericalFailure
 from ..conftest import snakemake_section
 
 SECTION = {"enabled": True, "model": ["rate"], "g": [2.0], "sigma_b": [0.0], "N": [20, 30, 40], "seeds": 2,
-           "n_init": 16}
+           "n_init": 16, "pooled": {"points": [[2.0, 0.5]], "N": 20, "seeds": 27}}
+POOLED = "results/fixed_point_study/rate/g~2/sigma_b~0.5/pooled_N~20"
 STUDY = "results/fixed_point_study/rate/g~2/sigma_b~0"
 #: the network replaced by a failed one after the first run
 FAILED = (30, 1)
@@ -59,6 +60,17 @@ def test_every_network_and_the_study_have_their_files_and_the_figure_is_drawn(wo
         assert (workdir / f"results/figures/fixed_point_study_rate.{ext}").stat().st_size > 1000
     text = (workdir / "results/figures/fixed_point_study_rate.agreement.rst").read_text()
     assert "g = 2, sigma\\_b = 0" in text and "Sigma = 0.02" in text and "16 Newton solves per network" in text
+
+
+def test_the_pooled_networks_are_searched_in_batches_and_drawn(workdir):
+    batches = [io.read_dataset(workdir / POOLED / f"batch~{b}.nc", stage="fixed_point_pool_batch") for b in (0, 1)]
+    assert [list(b.seed.values) for b in batches] == [list(range(25)), [25, 26]]
+    pooled = io.read_dataset(workdir / f"{POOLED}.nc", stage="fixed_point_pool")
+    n_points = sum(int(b["n_nontrivial"].where(b["status"] == 0, 0).sum()) for b in batches)
+    assert int(pooled["n_points"].values.ravel()[0]) == n_points > 0
+    assert int(pooled["n_networks"].values.ravel()[0]) == 27
+    text = (workdir / "results/figures/fixed_point_pooled_rate.agreement.rst").read_text()
+    assert f"{n_points} points from" in text and "KS distance to mu\\*" in text
 
 
 def assert_failed_networks_are_nan_with_their_status(workdir):

@@ -81,7 +81,8 @@ def test_config_accepts_exactly_the_registry_names():
     assert config["figures"] == grid and set(FIGURES) - set(grid) == {"trained_flipflop", "trained_rnn_spectra",
                                                                        "trained_rnn_performance", "fixed_point_study",
                                                                        "training_evolution", "flipflop_geometry",
-                                                                       "noise_robustness"}
+                                                                       "noise_robustness", "fixed_point_pooled",
+                                                                       "periodic_suppression"}
     with pytest.raises(ConfigError, match=r"figures\[1\] = 'no_such_figure': must be one of phase_diagram, "):
         parsed(figures=["phase_diagram", "no_such_figure"])
     with pytest.raises(ConfigError, match=r"figures\[0\] = 'trained_flipflop': .* drawn with its config section"):

@@ -48,6 +48,51 @@ rule fixed_point_study:
         "../scripts/fixed_point_study.py"
 
 
+rule fixed_point_pool_batch:
+    """The verified fixed points of a batch of networks of one size (as rule fixed_point_study_network, one file
+    for the batch, one status per network): the samples of rule fixed_point_pool."""
+    output:
+        FIXED_POINT_POOL_BATCH,
+    params:
+        point=theory_point,
+        seeds=fixed_point_pool_batch_seeds,
+        settings=fixed_point_study_network_settings,
+    wildcard_constraints:
+        batch=r"[0-9]+",
+    threads: 1
+    resources:
+        mem_mb=job_mem_mb("fixed_points", fixed_point_study_cost),
+        runtime=fixed_point_pool_batch_runtime,
+    log:
+        result_path("logs/fixed_point_study/{model}/g~{g}/sigma_b~{sigma_b}/pooled_N~{N}/batch~{batch}.log"),
+    benchmark:
+        result_path("benchmarks/fixed_point_study/{model}/g~{g}/sigma_b~{sigma_b}/pooled_N~{N}/batch~{batch}.tsv"),
+    conda:
+        "../../envs/rnnchaos.yaml"
+    script:
+        "../scripts/fixed_point_pool_batch.py"
+
+
+rule fixed_point_pool:
+    """Many networks of one size pooled (fixed_point_study.pooled): the coordinate density of all their points
+    against mu* and a Gaussian, KS distances and <x*^2> over points and over networks, with jackknife errors."""
+    input:
+        batches=fixed_point_pool_batches,
+    output:
+        FIXED_POINT_POOL,
+    params:
+        point=theory_point,
+        settings=fixed_point_study_settings,
+        design=lambda wildcards: {"n_init": FIXED_POINT_STUDY["n_init"], "seeds": FIXED_POINT_STUDY["pooled"]["seeds"]},
+    threads: 1
+    log:
+        result_path("logs/fixed_point_study/{model}/g~{g}/sigma_b~{sigma_b}/pooled_N~{N}.log"),
+    conda:
+        "../../envs/rnnchaos.yaml"
+    script:
+        "../scripts/fixed_point_pool.py"
+
+
 rule fixed_point_study_all:
     """Every output of the fixed_point_study section (a target: snakemake fixed_point_study_all)."""
     input:

@@ -88,3 +88,13 @@ def short_jobs_group(stage, settings=None):
         return stage if cpu_seconds(stage, wildcards, settings) < BUNDLE_BELOW_S else None
 
     return group
+
+
+def fixed_point_pool_batch_runtime(wildcards, attempt):
+    """The `runtime` of a batch of the pooled fixed points: the batch's networks' CPU time (each as a network of the
+    fixed-point study) with the safety factor, floored, times the attempt."""
+    n = len(fixed_point_pool_batch_seeds(wildcards))
+    seconds = n * resources.cpu_seconds("fixed_points", int(wildcards.N), wildcards.model,
+                                        fixed_point_study_cost(wildcards))
+    return int(max(resources.MIN_RUNTIME, resources.RUNTIME_SAFETY * seconds / 60 + 1) * attempt)
+
