@@ -184,7 +184,29 @@ def agreement(ds: xr.Dataset) -> str:
         f"{int(f)} of {n_net} at N = {int(n)}" for f, n in zip(failed, N, strict=True) if f > 0)
              if np.any(failed > 0) else "")
     return (f"g = {g:g}, sigma_b = {sb:g}: " + "; ".join(_statement(ds, o) for o in STATED) + f"; {growth}; {sat}"
-            + fails)
+            + _missed(ds) + fails)
+
+
+def _missed(ds: xr.Dataset) -> str:
+    """Where ln E[#] grows from one size to the next by less than ``Sigma`` per unit, by more than 2 SEM: the searches
+    miss points from there on, whatever capture-recapture says (a lower bound where points differ in how easily
+    they are found), and the statistics there are those of the points found. (The count's prefactor is O(1) in N,
+    so the growth between two sizes tends to Sigma; at small N it may differ, which is why this is a warning, not a
+    failure.)"""
+    sigma = _f(ds, "complexity")
+    if not sigma > 0:
+        return ""
+    N, ln, sem = ds.N.values, _v(ds, "log_mean_count"), _v(ds, "log_mean_count_sem")
+    short = []
+    for i in range(N.size - 1):
+        dN = float(N[i + 1] - N[i])
+        rate, err = (ln[i + 1] - ln[i]) / dN, np.hypot(sem[i], sem[i + 1]) / dN
+        if np.isfinite(rate) and rate + 2 * err < sigma:
+            short.append(f"{rate:.4f} +- {err:.4f} per unit from N = {int(N[i])} to {int(N[i + 1])}")
+    if not short:
+        return ""
+    return (f"; the count grows by less than Sigma = {sigma:.4g} ({'; '.join(short)}): the searches miss points "
+            "there, so those sizes describe the points found, not all points")
 
 
 def _caption(model: str, rows: Sequence[xr.Dataset]) -> str:

@@ -212,3 +212,23 @@ def test_bad_section_fails_at_parse_time_naming_the_key(change, message):
 def test_study_file_records_the_design_for_the_caption(tiny):
     ds, _ = tiny
     assert json.loads(ds.attrs["parameters"])["n_init"] == 16
+
+
+def _counts(ln, sem, sigma):
+    import xarray as xr
+    return xr.Dataset({"log_mean_count": (("g", "sigma_b", "N"), np.array(ln, float)[None, None]),
+                       "log_mean_count_sem": (("g", "sigma_b", "N"), np.array(sem, float)[None, None]),
+                       "complexity": (("g", "sigma_b"), [[sigma]])},
+                      coords={"g": [2.0], "sigma_b": [0.5], "N": [100, 200, 300]})
+
+
+def test_a_count_growing_slower_than_sigma_is_reported_as_missed_points():
+    from rnnchaos.plotting_fixed_point_study import _missed
+
+    # Sigma = 0.0123: ln E[#] should rise by 1.23 per 100 units; it rises 1.0 then falls 0.3 (errors 0.1)
+    text = _missed(_counts([2.15, 3.15, 2.85], [0.1, 0.1, 0.1], 0.0123))
+    assert "-0.0030 +- 0.0014 per unit from N = 200 to 300" in text and "from N = 100 to 200" not in text
+    assert "miss points" in text
+    assert _missed(_counts([2.15, 3.3, 4.6], [0.1, 0.1, 0.1], 0.0123)) == ""  # growing at Sigma: nothing to say
+    assert _missed(_counts([2.15, 2.0, 1.0], [0.1, 0.1, 0.1], 0.0)) == ""  # no complexity: no expected growth
+    assert _missed(_counts([2.15, 3.05, 2.75], [0.6, 0.6, 0.6], 0.0123)) == ""  # within errors
