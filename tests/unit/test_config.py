@@ -502,3 +502,19 @@ def test_plan_counts_every_noise_amplitude():
     assert sum(j.stage == "network" for j in two.jobs) == per_stage["network"]
     for stage in ("simulate", "lyapunov"):
         assert sum(j.stage == stage for j in two.jobs) == 2 * per_stage[stage]
+
+
+def _overlaid(base: dict, extra: dict) -> dict:
+    """``extra`` over ``base``, nested mappings merged (as Snakemake merges --configfile files)."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = _overlaid(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+@pytest.mark.parametrize("overlay", sorted(p.name for p in (ROOT / "config").glob("*.yaml")))
+def test_every_overlay_parses_on_top_of_the_default_config(overlay):
+    """Each config/*.yaml, as its header says to use it (on top of config.yaml), passes the schema and the checks:
+    a study's overlay never fails at parse time after a change to the keys."""
+    config = _overlaid(load_yaml(ROOT / "config.yaml"), load_yaml(ROOT / "config" / overlay))
+    check_config(validate(config, SCHEMA))
