@@ -171,6 +171,10 @@ def noise_robustness(noise: list[xr.Dataset]) -> Drawing:
         parts.append(f"{phi} {origin}: MSE {mean[0]:.3g} at eta = {eta[0]:g}, {mean[-1]:.3g} +- {sem[-1]:.2g} at "
                      f"eta = {eta[-1]:g}")
     ax.set(xlabel="eta (s.d. of the noise on each recurrent weight)", ylabel="test MSE", yscale="log")
+    eta_all = np.concatenate([ds["eta"].values for ds in ok])
+    if np.any(eta_all > 0) and eta_all.max() / eta_all[eta_all > 0].min() > 20:  # a log grid (the seed's): symlog
+        ax.set_xscale("symlog", linthresh=float(eta_all[eta_all > 0].min()))
+        ax.set_xlim(left=0.0)
     ax.legend(fontsize=8)
     p = json.loads(ok[0].attrs.get("parameters", "{}"))
     caption = (f"{len(ok)} networks ({len(noise) - len(ok)} failed), {p.get('n_draws', '?')} noise draws per eta "
