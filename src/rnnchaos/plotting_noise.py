@@ -73,7 +73,7 @@ def noise_suppression(summary: xr.Dataset, g_sweep: Sequence[xr.Dataset] = (), *
     sweeps = {(_key(ds, "sigma_b"), _key(ds, "sigma_xi")): ds for ds in g_sweep}
     inf = _extrapolations(finite_size)
     colours = curve_colours(len(noise))
-    fig = Figure(figsize=(3.5 * len(sigmas) + 0.6, 3.6), layout="constrained")
+    fig = Figure(figsize=(max(3.5 * len(sigmas) + 0.6, 5.6), 3.9), layout="constrained")
     axes = fig.subplots(1, len(sigmas), sharey=True, squeeze=False)[0]
     for ax, sb in zip(axes, sigmas, strict=True):
         for colour, xi in zip(colours, noise, strict=True):
