@@ -646,7 +646,9 @@ LAYERS = {
     "lyapunov": {"lyapunov_kernel", "lyapunov_schedule", "lyapunov_blas", "lyapunov_backends"} | MODEL_LAYER,
     # config's cross-key checks read the grid helpers, the trained_rnn section's checks and the mean-field solver's
     # range (gaussian); no spectrum code, no figure (the figure names are config_schema's)
-    "config": {"lyapunov_kernel", "lyapunov_schedule", "grid", "trained_rnn_config", "gaussian"} | MODEL_LAYER,
+    # config checks the input section's signal file at parse time: the loaders and the signal, no analysis code
+    "config": {"lyapunov_kernel", "lyapunov_schedule", "grid", "trained_rnn_config", "gaussian", "input_config",
+               "periodic_input", "driven_inputs", "array_files", "weight_files"} | MODEL_LAYER,
 }
 
 
