@@ -105,17 +105,23 @@ def summarise(*, simulate: Sequence[xr.Dataset], lyapunov: Sequence[xr.Dataset],
 
 
 def attractor_classes(out: xr.Dataset, *, flow: bool = True) -> xr.DataArray:
-    """The attractor class of every simulated network (:func:`rnnchaos.attractor.classify`), an ``int8`` flag
-    variable; ``not_computed`` where the simulation is missing or failed (a missing exponent alone gives
-    ``undecided``, unless the network stopped on a fixed point). Where ``sigma_xi > 0`` the network is noisy: the
-    class follows lambda_max alone (chaotic, noise_driven or undecided; never fixed point or limit cycle)."""
+    """The attractor class of every network (:func:`rnnchaos.attractor.classify`), an ``int8`` flag variable.
+
+    A simulated network is classed from its end speed, recurrence and lambda_max +- sem (a missing exponent alone
+    gives ``undecided``, unless the network stopped on a fixed point). A network whose Lyapunov stage ran but whose
+    simulation was not computed (per-stage ``seeds``/``N``) is classed from lambda_max +- sem alone: ``chaotic``
+    when lambda_max > 3 sem, the same test a simulated network passes, else ``undecided`` (a fixed point and a limit
+    cycle need the trajectory). ``not_computed`` where neither tells, or where the simulation failed. Where
+    ``sigma_xi > 0`` the network is noisy: the class follows lambda_max alone (chaotic, noise_driven or undecided;
+    never fixed point or limit cycle)."""
     speed, rec = out["sim_end_speed"], out["sim_recurrence"]
     lam, sem = out["lyap_lambda_max"], out["lyap_lambda_max_sem"]
     noisy = out["sigma_xi"] > 0 if "sigma_xi" in out.dims else xr.zeros_like(speed, dtype=bool)
-    speed, rec, lam, sem, noisy = xr.broadcast(speed, rec, lam, sem, noisy)
+    unsimulated = out["sim_status"] == NOT_COMPUTED if "sim_status" in out else xr.zeros_like(speed, dtype=bool)
+    speed, rec, lam, sem, noisy, unsimulated = xr.broadcast(speed, rec, lam, sem, noisy, unsimulated)
     codes = np.full(speed.shape, NOT_COMPUTED, dtype=np.int8)
     for idx in np.ndindex(speed.shape):
-        if np.isfinite(speed.values[idx]):
+        if np.isfinite(speed.values[idx]) or (unsimulated.values[idx] and np.isfinite(lam.values[idx])):
             codes[idx] = classify(speed=float(speed.values[idx]), recurrence=float(rec.values[idx]),
                                   lambda_max=float(lam.values[idx]), lambda_max_sem=float(sem.values[idx]),
                                   flow=flow, noisy=bool(noisy.values[idx])).code

@@ -81,6 +81,20 @@ def test_attractor_class_of_every_simulated_network(combined):
     assert meaning[int(att.sel(g=2.0, sigma_b=0.5, N=20, seed=0))] == "chaotic"
 
 
+def test_network_with_lyapunov_but_no_simulation_is_classed_from_lambda_max_alone():
+    """Per-stage seeds: simulate skipped seed 1. At g = 2 its lambda_max = 1.01 +- 0.01 is > 3 sem (chaotic, the
+    test a simulated network passes too); at g = 0.5 (lambda_max = -0.49) a fixed point and a limit cycle cannot be
+    told apart without the trajectory (undecided); where the Lyapunov stage failed too, nothing tells
+    (not_computed). The simulated seed 0 keeps its classes."""
+    files = stage_files(fail=(2.0, 0.5, 20, 1))
+    files["simulate"] = [ds for ds in files["simulate"] if int(ds["seed"].values.ravel()[0]) == 0]
+    att = summary.summarise(**files)["attractor"]
+    meaning = dict(zip(att.attrs["flag_values"].tolist(), att.attrs["flag_meanings"].split(), strict=True))
+    assert meaning[int(att.sel(g=2.0, sigma_b=0.0, N=10, seed=1))] == "chaotic"
+    assert meaning[int(att.sel(g=0.5, sigma_b=0.0, N=10, seed=1))] == "undecided"
+    assert meaning[int(att.sel(g=2.0, sigma_b=0.5, N=20, seed=1))] == "not_computed"
+    assert meaning[int(att.sel(g=0.5, sigma_b=0.0, N=10, seed=0))] == "fixed_point"
+    assert meaning[int(att.sel(g=2.0, sigma_b=0.5, N=20, seed=0))] == "chaotic"
 def test_failed_point_is_flagged_and_carries_no_value(combined):
     p = combined.sel(g=2.0, sigma_b=0.5, N=20, seed=1)
     assert int(p["lyap_status"]) == 1 and np.isnan(p["lyap_lambda_max"].item())
