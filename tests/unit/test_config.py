@@ -518,3 +518,16 @@ def test_every_overlay_parses_on_top_of_the_default_config(overlay):
     a study's overlay never fails at parse time after a change to the keys."""
     config = _overlaid(load_yaml(ROOT / "config.yaml"), load_yaml(ROOT / "config" / overlay))
     check_config(validate(config, SCHEMA))
+
+
+def test_threshold_overlay_shares_the_paper_studys_files():
+    """config/finite_size_threshold.yaml adds networks to one point of config/finite_size_paper.yaml: its stage
+    settings, sizes and simulated seeds must equal the paper study's, or its first networks would be recomputed
+    (and the paper study's files replaced) with other settings."""
+    base = load_yaml(ROOT / "config.yaml")
+    paper = _overlaid(base, load_yaml(ROOT / "config" / "finite_size_paper.yaml"))
+    threshold = _overlaid(base, load_yaml(ROOT / "config" / "finite_size_threshold.yaml"))
+    for key in ("N", "simulate", "lyapunov", "fixed_points"):
+        assert threshold[key] == paper[key], key
+    assert set(threshold["model"]) <= set(paper["model"]) and set(threshold["g"]) <= set(paper["g"])
+    assert set(threshold["sigma_b"]) <= set(paper["sigma_b"]) and threshold["seeds"] > paper["seeds"]
