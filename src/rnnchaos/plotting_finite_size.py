@@ -3,7 +3,8 @@
 Drawn from the finite-size stage's files (:mod:`rnnchaos.finite_size`), one row per (g, sigma_b): every network's
 value (grey dots; open symbols for networks left out, by attractor class), the means +- SEM over the included
 networks, the fit ``A_inf + a/N`` with its one-standard-error band, and the mean-field value at ``1/N = 0``.
-The agreement states each z-score and, where ``|z| > Z_TREND``, the per-N means that show the trend.
+The agreement states each z-score and, where ``|z| > Z_TREND``, the per-N means that show the trend; where the
+linear form's chi-square rejects it (p < P_REJECT), the quadratic form's value and z-score.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ from collections.abc import Sequence
 import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
+from scipy import stats
 
 from rnnchaos.finite_size import SEED_USE
 from rnnchaos.plotting_base import CLASS_MARKERS, MODEL_TITLE, RATE_UNIT, Drawing, listed
 
 #: |z| above which the agreement lists the per-N means of an observable.
 Z_TREND = 2.0
+#: p-value of the linear fit's chi-square below which the agreement calls the form A + a/N rejected and states
+#: the form A + a/N + b/N^2 with its z-score (the stage writes both; the linear one stays ``<o>_inf``).
+P_REJECT = 0.01
 #: Observables drawn (columns) and their axis labels.
 DRAWN = {"lambda_max": r"$\lambda_{\max}$", "delta_inf": r"$\Delta_\infty$ (replica overlap)"}
 #: Observables stated in the agreement, with their names in text.
@@ -107,6 +112,17 @@ def _status_name(ds: xr.Dataset, o: str) -> str:
     return names[int(_v(ds, f"{o}_status"))]
 
 
+def _linear_form_rejected(ds: xr.Dataset, o: str) -> str:
+    """``"chi2/dof 16 over 3 degrees of freedom, p = 2e-10"`` where the linear fit's chi-square has a p-value below
+    P_REJECT (its degrees of freedom: the sizes with >= 2 networks in the fit, less 2), else ``""``."""
+    chi2_dof = float(_v(ds, f"{o}_chi2_dof"))
+    dof = int(np.sum(_v(ds, f"{o}_n_included").values >= 2)) - 2
+    if not (np.isfinite(chi2_dof) and dof > 0):
+        return ""
+    p = float(stats.chi2.sf(chi2_dof * dof, dof))
+    return f"chi2/dof {chi2_dof:.2g} over {dof} degrees of freedom, p = {p:.1g}" if p < P_REJECT else ""
+
+
 def _statement(ds: xr.Dataset, o: str) -> str:
     """``lambda_max_inf = 0.110 +- 0.001 vs DMFT 0.1125 (z = -1.3, chi2/dof 0.8; networks 4, 4, 3 of 4)``."""
     name = STATED[o]
@@ -119,13 +135,20 @@ def _statement(ds: xr.Dataset, o: str) -> str:
     text = (f"{name}(N -> inf) = {float(_v(ds, f'{o}_inf')):.4g} +- {float(_v(ds, f'{o}_inf_sem')):.2g} vs DMFT "
             f"{float(_v(ds, f'{o}_dmft')):.4g} (z = {z:.1f}, chi2/dof {float(_v(ds, f'{o}_chi2_dof')):.2g}; "
             f"networks in fit {counts} at N = {listed(ds.N.values)})")
+    quad, quad_sem = float(_v(ds, f"{o}_inf_quad")), float(_v(ds, f"{o}_inf_quad_sem"))
+    rejected = _linear_form_rejected(ds, o)
     if np.isfinite(z) and abs(z) > Z_TREND:
         means = _v(ds, f"{o}_mean").values
         text += (", per-N means " + ", ".join(f"{m:.4g}" for m in means) + " against DMFT "
                  f"{float(_v(ds, f'{o}_dmft')):.4g}")
-        quad = float(_v(ds, f"{o}_inf_quad"))
-        if np.isfinite(quad):
-            text += f", quadratic fit {quad:.4g} +- {float(_v(ds, f'{o}_inf_quad_sem')):.2g}"
+        if np.isfinite(quad) and not rejected:
+            text += f", quadratic fit {quad:.4g} +- {quad_sem:.2g}"
+    if rejected and np.isfinite(quad):
+        text += (f"; the form A + a/N is rejected ({rejected}), and A + a/N + b/N^2 gives {quad:.4g} +- "
+                 f"{quad_sem:.2g} (z = {(quad - float(_v(ds, f'{o}_dmft'))) / quad_sem:.1f}")
+        if f"{o}_dmft_euler" in ds:
+            text += f"; {(quad - float(_v(ds, f'{o}_dmft_euler'))) / quad_sem:.1f} against the Euler map"
+        text += ")"
     if f"{o}_dmft_euler" in ds:
         text += (f"; against the mean field of the integrated Euler map {float(_v(ds, f'{o}_dmft_euler')):.4g}: "
                  f"z = {float(_v(ds, f'{o}_z_euler')):.1f}")

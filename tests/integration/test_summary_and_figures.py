@@ -451,6 +451,14 @@ def test_finite_size_figure_states_z_scores_and_the_trend(per_stage, tmp_path):
     biased[0]["lambda_max_z"] = 0.1 / biased[0]["lambda_max_inf_sem"]
     text = plotting.draw("finite_size", model="rate", finite_size=biased).agreement
     assert text.count("per-N means") == 1 and "against DMFT" in text
+    assert "is rejected" not in drawing.agreement  # the synthetic data are linear in 1/N
+    curved = [ds.copy() for ds in files]  # chi2/dof 16 over 1 dof (3 sizes): p ~ 6e-5, the linear form rejected
+    curved[0]["lambda_max_chi2_dof"] = xr.full_like(curved[0]["lambda_max_chi2_dof"], 16.0)
+    curved[0]["lambda_max_inf_quad"] = curved[0]["lambda_max_dmft"] + 0.002
+    curved[0]["lambda_max_inf_quad_sem"] = xr.full_like(curved[0]["lambda_max_inf_quad_sem"], 0.004)
+    text = plotting.draw("finite_size", model="rate", finite_size=curved).agreement
+    assert "the form A + a/N is rejected (chi2/dof 16 over 1 degrees of freedom, p = 6e-05)" in text
+    assert "A + a/N + b/N^2 gives" in text and "(z = 0.5" in text
     assert "N = 10, 20, 40" in drawing.caption and "rate model" in drawing.caption
     plotting.save(drawing, png=tmp_path / "f.png", pdf=tmp_path / "f.pdf", caption=tmp_path / "f.rst")
     assert (tmp_path / "f.png").stat().st_size > 5000
