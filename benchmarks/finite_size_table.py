@@ -11,6 +11,8 @@ import glob
 import numpy as np
 import xarray as xr
 
+from rnnchaos.finite_size import extrapolate
+
 
 def value(ds: xr.Dataset, name: str) -> float:
     return float(ds[name].values.ravel()[0]) if name in ds else np.nan
@@ -31,6 +33,19 @@ def fit_line(ds: xr.Dataset, o: str) -> str:
     return line
 
 
+def largest_sizes(ds: xr.Dataset, o: str, n_sizes: int = 3) -> str:
+    """A + a/N over the ``n_sizes`` largest sizes with included networks: is the linear form's trouble the small N?"""
+    use = ds[f"{o}_seed_use"].squeeze() == 0
+    values = ds[f"{o}_sample"].squeeze().where(use)
+    sizes = [n for n in ds.N.values if int(use.sel(N=n).sum()) >= 2][-n_sizes:]
+    if len(sizes) < n_sizes:
+        return ""
+    fit = extrapolate(sizes, [values.sel(N=n).values for n in sizes])
+    th = value(ds, f"{o}_dmft_euler") if f"{o}_dmft_euler" in ds else value(ds, f"{o}_dmft")
+    return (f"A + a/N over N = {', '.join(str(n) for n in sizes)}: {fit.value:.4f} +- {fit.value_sem:.4f} "
+            f"(chi2/dof {fit.chi2_dof:.2f}, z {(fit.value - th) / fit.value_sem:+.1f})")
+
+
 def per_n(ds: xr.Dataset, o: str) -> str:
     mean, sem = ds[f"{o}_mean"].values.ravel(), ds[f"{o}_sem"].values.ravel()
     inc, exc = ds[f"{o}_n_included"].values.ravel(), ds[f"{o}_n_excluded"].values.ravel()
@@ -45,3 +60,5 @@ for f in sorted(glob.glob("results/finite_size/*/g~*/sigma_b~*/sigma_xi~0.nc")):
     for o in ("lambda_max", "delta0", "delta_inf"):
         print(f"  {fit_line(ds, o)}")
         print(f"    {per_n(ds, o)}")
+        if o == "lambda_max" and value(ds, f"{o}_chi2_dof") > 3:
+            print(f"    {largest_sizes(ds, o)}")
