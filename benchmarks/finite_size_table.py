@@ -11,7 +11,7 @@ import glob
 import numpy as np
 import xarray as xr
 
-from rnnchaos.finite_size import extrapolate
+from rnnchaos.finite_size import SEED_USE, extrapolate
 
 
 def value(ds: xr.Dataset, name: str) -> float:
@@ -46,6 +46,20 @@ def largest_sizes(ds: xr.Dataset, o: str, n_sizes: int = 3) -> str:
             f"(chi2/dof {fit.chi2_dof:.2f}, z {(fit.value - th) / fit.value_sem:+.1f})")
 
 
+def attractor_counts(ds: xr.Dataset) -> str:
+    """How many networks fell in each attractor class over all sizes: the simulated ones (a Delta0 file), and the
+    Lyapunov-only ones (classed by lambda_max alone)."""
+    att = ds["attractor"].squeeze()
+    names = dict(zip(np.ravel(att.attrs["flag_values"]).tolist(), att.attrs["flag_meanings"].split(), strict=True))
+    simulated = (ds["delta0_seed_use"].squeeze() != SEED_USE["not_computed"]).values
+
+    def counted(mask):
+        codes, counts = np.unique(att.values[mask], return_counts=True)
+        return ", ".join(f"{names[int(c)]} {n}" for c, n in zip(codes, counts, strict=True)) or "none"
+
+    return f"attractors, simulated: {counted(simulated)}; Lyapunov only: {counted(~simulated)}"
+
+
 def per_n(ds: xr.Dataset, o: str) -> str:
     mean, sem = ds[f"{o}_mean"].values.ravel(), ds[f"{o}_sem"].values.ravel()
     inc, exc = ds[f"{o}_n_included"].values.ravel(), ds[f"{o}_n_excluded"].values.ravel()
@@ -57,6 +71,7 @@ for f in sorted(glob.glob("results/finite_size/*/g~*/sigma_b~*/sigma_xi~0.nc")):
     ds = xr.open_dataset(f)
     print(f"## {f.removeprefix('results/finite_size/').removesuffix('/sigma_xi~0.nc')}"
           f" (DMFT chaotic: {value(ds, 'dmft_chaotic'):.0f})")
+    print(f"  {attractor_counts(ds)}")
     for o in ("lambda_max", "delta0", "delta_inf"):
         print(f"  {fit_line(ds, o)}")
         print(f"    {per_n(ds, o)}")
